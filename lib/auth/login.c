@@ -1,0 +1,109 @@
+/*
+ * Password login (see login.h). Unknown e-mail, wrong password and inactive
+ * account get the same answer in the same time, so the endpoint does not tell
+ * which accounts exist; repeated failures are throttled per account and per
+ * client address.
+ */
+#include "auth/login.h"
+
+#include "auth/login_limit.h"
+#include "auth/password.h"
+#include "auth/token.h"
+#include "config/config.h"
+#include "db/db.h"
+#include "http/fields.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct db_stmt STMT_LOGIN_USER = {
+    "login_user",
+    "SELECT id, role, coalesce(municipality_id, ''), coalesce(secretariat_area, ''),"
+    "       password_hash, active"
+    "  FROM users WHERE lower(email) = lower($1)"};
+
+static void too_many(struct request *req, int retry_after)
+{
+    resp_header(req, "Retry-After", "%d", retry_after);
+    resp_problem(req, 429, "too-many-requests", "Too many failed logins",
+                 "Wait before trying again.");
+}
+
+static void issue(struct request *req, const PGresult *r)
+{
+    struct token_claims claims = {0};
+    snprintf(claims.sub, sizeof claims.sub, "%s", PQgetvalue(r, 0, 0));
+    snprintf(claims.role, sizeof claims.role, "%s", PQgetvalue(r, 0, 1));
+    snprintf(claims.municipality_id, sizeof claims.municipality_id, "%s", PQgetvalue(r, 0, 2));
+    snprintf(claims.secretariat_area, sizeof claims.secretariat_area, "%s", PQgetvalue(r, 0, 3));
+    char *token = token_issue(&req->cfg->token, &claims, time(NULL));
+    if (!token) {
+        resp_problem(req, 500, "internal-error", "Internal error", "The token could not be made.");
+        return;
+    }
+    struct buf b = {0};
+    buf_puts(&b, "{\"access_token\":");
+    buf_json_string(&b, token);
+    buf_printf(&b, ",\"token_type\":\"Bearer\",\"expires_in\":%d}", req->cfg->token.ttl_seconds);
+    free(token);
+    resp_json_buf(req, 200, &b);
+}
+
+void auth_token(struct request *req)
+{
+    if (!req->cfg->local_login) {
+        resp_problem(req, 404, "local-login-disabled", "Local login is disabled",
+                     "Tokens are issued by the external identity provider.");
+        return;
+    }
+    cJSON *body = req_json_object(req, false);
+    if (!body)
+        return;
+    static const char *const allowed[] = {"email", "password", NULL};
+    struct field_errors e = {0};
+    fields_only(body, allowed, NULL, &e);
+    const char *email = NULL;
+    field_required(field_string(body, "email", 254, &email, &e), "email", &e);
+    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
+    if (!cJSON_IsString(pw) || strlen(pw->valuestring) > 1024)
+        field_error(&e, "password", "is required (a string)");
+    if (e.count) {
+        resp_validation(req, &e, NULL);
+        cJSON_Delete(body);
+        return;
+    }
+    char account[256];
+    size_t i = 0;
+    for (; email[i] && i < sizeof account - 1; i++)
+        account[i] = (char)tolower((unsigned char)email[i]);
+    account[i] = '\0';
+    int retry_after = 0;
+    time_t now = time(NULL);
+    struct db_conn *db = NULL;
+    PGresult *r = NULL;
+    const char *params[] = {email};
+    if (!login_limit_check(account, req->remote_addr, now, &retry_after)) {
+        too_many(req, retry_after);
+    } else if (!(db = req_db(req))) {
+        /* answered */
+    } else if (!(r = db_exec(db, &STMT_LOGIN_USER, 1, params))) {
+        resp_db_error(req);
+    } else {
+        bool found = PQntuples(r) == 1 && !PQgetisnull(r, 0, 4);
+        bool good = password_verify(found ? PQgetvalue(r, 0, 4) : NULL, pw->valuestring) &&
+                    found && strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+        if (good) {
+            login_limit_success(account);
+            issue(req, r);
+        } else {
+            login_limit_fail(account, req->remote_addr, now);
+            resp_header(req, "WWW-Authenticate", "Bearer");
+            resp_problem(req, 401, "invalid-credentials", "Invalid credentials",
+                         "The e-mail or password is wrong, or the account is not active.");
+        }
+    }
+    PQclear(r);
+    cJSON_Delete(body);
+}

@@ -1,0 +1,29 @@
+/*
+ * Who is calling: a verified token's claims checked against the account as it
+ * is now, so a deactivated user, a replaced representative or a changed role
+ * is refused on the next request even while the token has not expired.
+ */
+#ifndef PACTO_AUTH_SESSION_H
+#define PACTO_AUTH_SESSION_H
+
+#include "auth/token.h"
+#include "http/request.h"
+
+enum session_result {
+    SESSION_OK,
+    SESSION_REVOKED,    /* no such user, inactive, or claims no longer match */
+    SESSION_DB_ERROR    /* the database could not be asked */
+};
+
+/* Loads the account named by claims->sub and fills *who. */
+enum session_result session_resolve(struct db_conn *db, const struct token_claims *claims,
+                                    struct identity *who);
+
+/* Authorization helpers, the one place that says who may act on what. */
+bool authz_is_coordination(const struct identity *who);
+/* A mayor or representative of that municipality. */
+bool authz_is_municipal(const struct identity *who, const char *ibge_code);
+/* A secretariat user of that area, or of coordination. */
+bool authz_is_secretariat(const struct identity *who);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * Configuration from the environment. Every bad value stops start-up with one
+ * line that names the variable, so an operator can fix it without reading code.
+ */
+#include "config/config.h"
+
+#include "log/log.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *env_or(const char *name, const char *fallback)
+{
+    const char *v = getenv(name);
+    return (v && *v) ? v : fallback;
+}
+
+bool config_parse_int(const char *s, int min, int max, int *out)
+{
+    if (!s || !*s)
+        return false;
+    errno = 0;
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || v < min || v > max)
+        return false;
+    *out = (int)v;
+    return true;
+}
+
+static bool copy_value(char *dst, size_t cap, const char *value, const char *name, char *err,
+                       size_t errlen)
+{
+    if (strlen(value) >= cap) {
+        snprintf(err, errlen, "%s is too long (at most %zu bytes)", name, cap - 1);
+        return false;
+    }
+    strcpy(dst, value);
+    return true;
+}
+
+bool config_load_database(struct config *c, char *err, size_t errlen)
+{
+    const char *url = getenv("PACTO_DATABASE_URL");
+    if (!url || !*url) {
+        snprintf(err, errlen, "PACTO_DATABASE_URL is not set (a libpq connection URL)");
+        return false;
+    }
+    return copy_value(c->database_url, sizeof c->database_url, url, "PACTO_DATABASE_URL", err,
+                      errlen);
+}
+
+static bool load_int(const char *name, const char *fallback, int min, int max, int *out,
+                     char *err, size_t errlen)
+{
+    const char *v = env_or(name, fallback);
+    if (!config_parse_int(v, min, max, out)) {
+        snprintf(err, errlen, "%s must be an integer from %d to %d, got \"%s\"", name, min, max,
+                 v);
+        return false;
+    }
+    return true;
+}
+
+static bool load_cors(struct config *c, char *err, size_t errlen)
+{
+    const char *v = env_or("PACTO_CORS_ORIGINS", "");
+    c->cors_origin_count = 0;
+    while (*v) {
+        size_t n = strcspn(v, ",");
+        const char *start = v;
+        v += n;
+        if (*v == ',')
+            v++;
+        while (n && (*start == ' ')) {
+            start++;
+            n--;
+        }
+        while (n && start[n - 1] == ' ')
+            n--;
+        if (!n)
+            continue;
+        if (n == 1 && *start == '*') {
+            snprintf(err, errlen, "PACTO_CORS_ORIGINS: \"*\" is not allowed; list the origins");
+            return false;
+        }
+        if (c->cors_origin_count == CONFIG_MAX_ORIGINS || n >= sizeof c->cors_origins[0]) {
+            snprintf(err, errlen, "PACTO_CORS_ORIGINS: at most %d origins of at most %zu bytes",
+                     CONFIG_MAX_ORIGINS, sizeof c->cors_origins[0] - 1);
+            return false;
+        }
+        if (strncmp(start, "http://", 7) != 0 && strncmp(start, "https://", 8) != 0) {
+            snprintf(err, errlen, "PACTO_CORS_ORIGINS: \"%.*s\" is not an http(s) origin", (int)n,
+                     start);
+            return false;
+        }
+        memcpy(c->cors_origins[c->cors_origin_count], start, n);
+        c->cors_origins[c->cors_origin_count][n] = '\0';
+        c->cors_origin_count++;
+    }
+    return true;
+}
+
+static bool load_token(struct config *c, char *err, size_t errlen)
+{
+    const char *issuer = env_or("PACTO_JWT_ISSUER", "pacto");
+    const char *audience = env_or("PACTO_JWT_AUDIENCE", "pacto-api");
+    int ttl;
+    if (!load_int("PACTO_TOKEN_TTL", "900", 60, 86400, &ttl, err, errlen))
+        return false;
+    const char *key_file = getenv("PACTO_JWT_PUBLIC_KEY_FILE");
+    if (key_file && *key_file) {
+        c->local_login = false;
+        return token_config_public_key(&c->token, key_file, issuer, audience, err, errlen);
+    }
+    c->local_login = true;
+    const char *secret = getenv("PACTO_JWT_SECRET");
+    if (!secret || !*secret) {
+        snprintf(err, errlen,
+                 "PACTO_JWT_SECRET is not set (at least 32 bytes; or set "
+                 "PACTO_JWT_PUBLIC_KEY_FILE for an external identity provider)");
+        return false;
+    }
+    if (!token_config_hs256(&c->token, secret, issuer, audience, ttl)) {
+        snprintf(err, errlen, "PACTO_JWT_SECRET is too short: it must have at least 32 bytes");
+        return false;
+    }
+    return true;
+}
+
+bool config_load_server(struct config *c, char *err, size_t errlen)
+{
+    if (!config_load_database(c, err, errlen))
+        return false;
+    if (!copy_value(c->listen, sizeof c->listen, env_or("PACTO_LISTEN", "127.0.0.1:8080"),
+                    "PACTO_LISTEN", err, errlen))
+        return false;
+    if (!load_int("PACTO_THREADS", "64", 2, 1024, &c->threads, err, errlen) ||
+        !load_int("PACTO_DB_POOL", "8", 1, 256, &c->db_pool, err, errlen) ||
+        !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms,
+                  err, errlen))
+        return false;
+    const char *level = env_or("PACTO_LOG_LEVEL", "info");
+    c->log_level = log_level_parse(level);
+    if (c->log_level < 0) {
+        snprintf(err, errlen, "PACTO_LOG_LEVEL must be debug, info, warn or error, got \"%s\"",
+                 level);
+        return false;
+    }
+    return load_cors(c, err, errlen) && load_token(c, err, errlen);
+}
+
+void config_free(struct config *c) { token_config_free(&c->token); }

@@ -1,0 +1,42 @@
+/*
+ * Server configuration, read from PACTO_* environment variables (command-line
+ * flags may override some of them afterwards).
+ */
+#ifndef PACTO_CONFIG_CONFIG_H
+#define PACTO_CONFIG_CONFIG_H
+
+#include "auth/token.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CONFIG_MAX_ORIGINS 16
+
+struct config {
+    char database_url[1024];
+    char listen[128];          /* "host:port" */
+    int threads;               /* HTTP worker threads */
+    int db_pool;               /* PostgreSQL connections */
+    int statement_timeout_ms;
+    bool migrate_on_start;
+    struct token_config token;
+    bool local_login;          /* false when tokens come from an external provider */
+    char cors_origins[CONFIG_MAX_ORIGINS][256];
+    int cors_origin_count;
+    int log_level;             /* LOG_DEBUG .. LOG_ERROR */
+};
+
+/* Reads the database URL only (for commands that need nothing else).
+ * Returns false with a one-line reason in err when it is unset. */
+bool config_load_database(struct config *c, char *err, size_t errlen);
+
+/* Reads everything `pacto serve` needs. Returns false with a one-line reason
+ * in err on the first bad or missing value. */
+bool config_load_server(struct config *c, char *err, size_t errlen);
+
+/* Parses a positive integer option value; false when it is not one in [min, max]. */
+bool config_parse_int(const char *s, int min, int max, int *out);
+
+void config_free(struct config *c);
+
+#endif

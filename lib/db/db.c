@@ -1,0 +1,342 @@
+/*
+ * The connection pool and statement execution (see db.h).
+ *
+ * A slot holds one PGconn and the statements already prepared on it. Slots are
+ * handed out under one mutex; connecting and querying happen outside it.
+ */
+#include "db/db.h"
+
+#include "log/log.h"
+
+#include <assert.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DB_MAX_PREPARED 128
+
+struct db_conn {
+    PGconn *pg;
+    const struct db_stmt *prepared[DB_MAX_PREPARED];
+    int nprepared;
+    bool busy;
+    bool in_tx;
+    int statements; /* run since acquire; only the first may be retried */
+    enum db_error error;
+    char constraint[64];
+};
+
+static struct {
+    pthread_mutex_t lock;
+    pthread_cond_t freed;
+    struct db_conn *slots;
+    int size;
+    int in_use;
+    char *url;
+    char options[64];
+    struct timespec last_connect_failure;
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+
+static atomic_ulong errors_total;
+
+static bool connect_conn(struct db_conn *c, const char *url, const char *options)
+{
+    const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
+    const char *vals[] = {url, "pacto", "3", options, NULL};
+    c->pg = PQconnectdbParams(keys, vals, 1);
+    c->nprepared = 0;
+    if (PQstatus(c->pg) != CONNECTION_OK) {
+        char msg[256];
+        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->pg));
+        msg[strcspn(msg, "\n")] = '\0';
+        log_msg(LOG_ERROR, "database connection failed: %s", msg);
+        PQfinish(c->pg);
+        c->pg = NULL;
+        atomic_fetch_add(&errors_total, 1);
+        return false;
+    }
+    return true;
+}
+
+bool db_pool_init(const char *url, int size, int statement_timeout_ms)
+{
+    assert(size > 0);
+    pool.slots = calloc((size_t)size, sizeof *pool.slots);
+    pool.url = strdup(url);
+    if (!pool.slots || !pool.url)
+        return false;
+    pool.size = size;
+    snprintf(pool.options, sizeof pool.options, "-c statement_timeout=%d", statement_timeout_ms);
+    return true;
+}
+
+void db_pool_shutdown(void)
+{
+    for (int i = 0; i < pool.size; i++)
+        if (pool.slots[i].pg)
+            PQfinish(pool.slots[i].pg);
+    free(pool.slots);
+    free(pool.url);
+    pool.slots = NULL;
+    pool.url = NULL;
+    pool.size = 0;
+}
+
+static bool recently_failed(void)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return pool.last_connect_failure.tv_sec && now.tv_sec - pool.last_connect_failure.tv_sec < 1;
+}
+
+struct db_conn *db_acquire(int wait_ms)
+{
+    struct timespec deadline;
+    clock_gettime(CLOCK_REALTIME, &deadline);
+    deadline.tv_sec += wait_ms / 1000;
+    deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+
+    pthread_mutex_lock(&pool.lock);
+    struct db_conn *c = NULL;
+    for (;;) {
+        /* Prefer a slot that is already connected. */
+        for (int i = 0; i < pool.size && !c; i++)
+            if (!pool.slots[i].busy && pool.slots[i].pg)
+                c = &pool.slots[i];
+        for (int i = 0; i < pool.size && !c; i++)
+            if (!pool.slots[i].busy)
+                c = &pool.slots[i];
+        if (c)
+            break;
+        if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
+            pthread_mutex_unlock(&pool.lock);
+            log_msg(LOG_WARN, "no database connection free within %d ms", wait_ms);
+            return NULL;
+        }
+    }
+    if (!c->pg && recently_failed()) {
+        pthread_mutex_unlock(&pool.lock);
+        return NULL;
+    }
+    c->busy = true;
+    pool.in_use++;
+    pthread_mutex_unlock(&pool.lock);
+
+    if (!c->pg && !connect_conn(c, pool.url, pool.options)) {
+        pthread_mutex_lock(&pool.lock);
+        clock_gettime(CLOCK_MONOTONIC, &pool.last_connect_failure);
+        c->busy = false;
+        pool.in_use--;
+        pthread_cond_signal(&pool.freed);
+        pthread_mutex_unlock(&pool.lock);
+        return NULL;
+    }
+    c->statements = 0;
+    c->in_tx = false;
+    c->error = DB_OK;
+    c->constraint[0] = '\0';
+    return c;
+}
+
+static void drop_if_broken(struct db_conn *c)
+{
+    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK ||
+                  PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
+        PQfinish(c->pg);
+        c->pg = NULL;
+        c->nprepared = 0;
+    }
+}
+
+void db_release(struct db_conn *c)
+{
+    if (!c)
+        return;
+    if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        db_rollback(c);
+    drop_if_broken(c);
+    pthread_mutex_lock(&pool.lock);
+    c->busy = false;
+    pool.in_use--;
+    pthread_cond_signal(&pool.freed);
+    pthread_mutex_unlock(&pool.lock);
+}
+
+static enum db_error classify(const char *sqlstate)
+{
+    if (!sqlstate)
+        return DB_UNAVAILABLE;
+    if (strcmp(sqlstate, "23505") == 0)
+        return DB_UNIQUE_VIOLATION;
+    if (strcmp(sqlstate, "23503") == 0)
+        return DB_FOREIGN_KEY_VIOLATION;
+    if (strncmp(sqlstate, "23", 2) == 0 || strncmp(sqlstate, "22", 2) == 0)
+        return DB_CHECK_VIOLATION;
+    if (strcmp(sqlstate, "40001") == 0 || strcmp(sqlstate, "40P01") == 0)
+        return DB_SERIALIZATION;
+    if (strcmp(sqlstate, "57014") == 0)
+        return DB_TIMEOUT;
+    if (strncmp(sqlstate, "08", 2) == 0 || strcmp(sqlstate, "57P01") == 0 ||
+        strcmp(sqlstate, "57P02") == 0 || strcmp(sqlstate, "57P03") == 0)
+        return DB_UNAVAILABLE;
+    return DB_FAILED;
+}
+
+static bool is_prepared(const struct db_conn *c, const struct db_stmt *s)
+{
+    for (int i = 0; i < c->nprepared; i++)
+        if (c->prepared[i] == s)
+            return true;
+    return false;
+}
+
+/* One attempt; NULL result means the connection could not even send. */
+static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
+                          const char *const *params)
+{
+    if (!c->pg)
+        return NULL;
+    if (!s)
+        return PQexec(c->pg, sql);
+    if (!is_prepared(c, s)) {
+        PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
+        if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
+            return r;
+        PQclear(r);
+        if (c->nprepared < DB_MAX_PREPARED)
+            c->prepared[c->nprepared++] = s;
+        else
+            log_msg(LOG_WARN, "more than %d prepared statements", DB_MAX_PREPARED);
+    }
+    return PQexecPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0);
+}
+
+static bool ok_status(const PGresult *r)
+{
+    ExecStatusType st = PQresultStatus(r);
+    return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
+}
+
+static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
+                     const char *const *params)
+{
+    bool first = c->statements++ == 0 && !c->in_tx;
+    PGresult *r = run_once(c, s, sql, nparams, params);
+    if ((!r || !ok_status(r)) && first && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
+        /* The server restarted since this connection was last used; nothing
+         * of this request has run yet, so one fresh attempt is safe. */
+        PQclear(r);
+        if (c->pg)
+            PQfinish(c->pg);
+        c->pg = NULL;
+        r = connect_conn(c, pool.url ? pool.url : "", pool.options)
+                ? run_once(c, s, sql, nparams, params)
+                : NULL;
+    }
+    if (r && ok_status(r)) {
+        c->error = DB_OK;
+        return r;
+    }
+    const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
+    c->error = classify(state);
+    const char *constraint = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
+    snprintf(c->constraint, sizeof c->constraint, "%s", constraint ? constraint : "");
+    char msg[300];
+    snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : (c->pg ? PQerrorMessage(c->pg) : "no connection"));
+    msg[strcspn(msg, "\n")] = '\0';
+    int level = (c->error == DB_UNIQUE_VIOLATION || c->error == DB_FOREIGN_KEY_VIOLATION)
+                    ? LOG_DEBUG
+                    : LOG_ERROR;
+    log_msg(level, "statement %s failed: [%s] %s", s ? s->name : "(sql)", state ? state : "-",
+            msg);
+    if (c->error != DB_UNIQUE_VIOLATION && c->error != DB_FOREIGN_KEY_VIOLATION &&
+        c->error != DB_CHECK_VIOLATION)
+        atomic_fetch_add(&errors_total, 1);
+    PQclear(r);
+    return NULL;
+}
+
+PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
+                  const char *const *params)
+{
+    assert(c && s);
+    return run(c, s, NULL, nparams, params);
+}
+
+PGresult *db_exec_sql(struct db_conn *c, const char *sql)
+{
+    assert(c && sql);
+    return run(c, NULL, sql, 0, NULL);
+}
+
+bool db_begin(struct db_conn *c)
+{
+    PGresult *r = db_exec_sql(c, "BEGIN");
+    PQclear(r);
+    c->in_tx = r != NULL;
+    return r != NULL;
+}
+
+bool db_commit(struct db_conn *c)
+{
+    PGresult *r = db_exec_sql(c, "COMMIT");
+    /* COMMIT of an aborted transaction "succeeds" as a ROLLBACK. */
+    bool ok = r && strcmp(PQcmdStatus(r), "COMMIT") == 0;
+    if (r && !ok)
+        c->error = DB_FAILED;
+    PQclear(r);
+    c->in_tx = false;
+    return ok;
+}
+
+void db_rollback(struct db_conn *c)
+{
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+        PQclear(PQexec(c->pg, "ROLLBACK"));
+    c->in_tx = false;
+}
+
+enum db_error db_last_error(const struct db_conn *c) { return c->error; }
+
+const char *db_last_constraint(const struct db_conn *c) { return c->constraint; }
+
+PGconn *db_pg(struct db_conn *c) { return c->pg; }
+
+int db_in_use(void)
+{
+    pthread_mutex_lock(&pool.lock);
+    int n = pool.in_use;
+    pthread_mutex_unlock(&pool.lock);
+    return n;
+}
+
+unsigned long db_error_count(void) { return atomic_load(&errors_total); }
+
+struct db_conn *db_open(const char *url)
+{
+    struct db_conn *c = calloc(1, sizeof *c);
+    if (!c)
+        return NULL;
+    if (!connect_conn(c, url, "-c statement_timeout=0")) {
+        free(c);
+        return NULL;
+    }
+    c->statements = 1; /* commands see errors as they are; no silent retry */
+    return c;
+}
+
+void db_close(struct db_conn *c)
+{
+    if (!c)
+        return;
+    if (c->pg)
+        PQfinish(c->pg);
+    free(c);
+}

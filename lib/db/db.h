@@ -1,0 +1,76 @@
+/*
+ * PostgreSQL access: one process-wide pool of connections shared by the HTTP
+ * worker threads, statements prepared once per connection, transactions, and
+ * errors classified so the HTTP layer can answer 409/503/500 correctly.
+ */
+#ifndef PACTO_DB_DB_H
+#define PACTO_DB_DB_H
+
+#include <libpq-fe.h>
+#include <stdbool.h>
+
+/* A statement known by name. Names must be unique in the program; define each
+ * as a static const next to the code that runs it. */
+struct db_stmt {
+    const char *name;
+    const char *sql;
+};
+
+enum db_error {
+    DB_OK = 0,
+    DB_UNAVAILABLE,          /* cannot connect, or the connection was lost */
+    DB_UNIQUE_VIOLATION,     /* SQLSTATE 23505 */
+    DB_FOREIGN_KEY_VIOLATION,/* 23503 */
+    DB_CHECK_VIOLATION,      /* 23514, 23502, 22xxx data exceptions */
+    DB_SERIALIZATION,        /* 40001, 40P01 */
+    DB_TIMEOUT,              /* 57014 statement timeout */
+    DB_FAILED                /* anything else: a bug or an operator problem */
+};
+
+struct db_conn;
+
+/* Creates the pool; connections are opened lazily. `url` is a libpq URL or
+ * conninfo string. Returns false if the arguments are unusable. */
+bool db_pool_init(const char *url, int size, int statement_timeout_ms);
+/* Closes every connection. No db_conn may be in use. */
+void db_pool_shutdown(void);
+
+/* Takes a connection, waiting at most wait_ms for a free one, connecting if
+ * needed. Returns NULL when none is free in time or PostgreSQL is unreachable;
+ * after a failed connect, further attempts fail fast for one second. */
+struct db_conn *db_acquire(int wait_ms);
+/* Returns c to the pool, rolling back an open transaction first. A broken
+ * connection is closed and reopened on a later acquire. NULL is ignored. */
+void db_release(struct db_conn *c);
+
+/* Runs a prepared statement with text parameters (NULL entries are SQL NULL).
+ * Returns the result (PQclear it) when it succeeded, else NULL with
+ * db_last_error() set and the server's message logged. The first statement
+ * after acquire is retried once on a fresh connection if the old one was
+ * found dead, which makes a PostgreSQL restart invisible to clients. */
+PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
+                  const char *const *params);
+/* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */
+PGresult *db_exec_sql(struct db_conn *c, const char *sql);
+
+bool db_begin(struct db_conn *c);
+bool db_commit(struct db_conn *c);
+void db_rollback(struct db_conn *c);
+
+enum db_error db_last_error(const struct db_conn *c);
+/* The violated constraint's name after a 23xxx error, else "". */
+const char *db_last_constraint(const struct db_conn *c);
+
+/* The raw connection, for code that needs libpq directly (COPY, migrations). */
+PGconn *db_pg(struct db_conn *c);
+
+/* For /metrics: connections handed out now, and errors since start. */
+int db_in_use(void);
+unsigned long db_error_count(void);
+
+/* Opens a standalone connection (commands, migrations) with the same settings.
+ * Returns NULL and logs the reason on failure. Free with db_close(). */
+struct db_conn *db_open(const char *url);
+void db_close(struct db_conn *c);
+
+#endif

@@ -1,0 +1,57 @@
+/*
+ * Query strings: strict parsing (unknown or repeated parameters are 400) and
+ * cursor pagination, both answered in one place for every list.
+ */
+#ifndef PACTO_HTTP_QUERY_H
+#define PACTO_HTTP_QUERY_H
+
+#include "cursor/cursor.h"
+#include "http/request.h"
+
+#define QUERY_MAX_PARAMS 16
+#define QUERY_MAX_VALUE 256
+#define PAGE_DEFAULT_LIMIT 50
+#define PAGE_MAX_LIMIT 500
+
+struct query {
+    int n;
+    struct {
+        char name[32];
+        char value[QUERY_MAX_VALUE];
+    } items[QUERY_MAX_PARAMS];
+};
+
+/* Parses the request's query string, URL-decoding values. `allowed` is a
+ * NULL-terminated list of names. Unknown, repeated, empty-named or over-long
+ * parameters answer 400 and return false. */
+bool query_parse(struct request *req, const char *const *allowed, struct query *q);
+
+/* The value of `name`, or NULL when absent. */
+const char *query_get(const struct query *q, const char *name);
+
+/* Reads a boolean parameter ("true"/"false"). Returns false after answering
+ * 400 when present but not a boolean; *present tells whether it was given. */
+bool query_bool(struct request *req, const struct query *q, const char *name, bool *present,
+                bool *value);
+
+struct page {
+    int limit;
+    char limit_plus_one[12]; /* text parameter for SQL LIMIT */
+    char after[CURSOR_MAX_KEY + 1]; /* sort key to continue after; "" for the first page */
+    const char *list;
+};
+
+/* Reads limit and cursor for the list named `list`. Answers 400 and returns
+ * false when limit is not 1..500 or the cursor is not one of this list's. */
+bool query_page(struct request *req, const struct query *q, const char *list, struct page *p);
+
+/* Answers 200 with {"items":[<items>],"next_cursor":...} and a Link header
+ * when next_key is not NULL. items holds comma-separated JSON values; taken. */
+void resp_page(struct request *req, const struct page *p, struct buf *items, const char *next_key);
+
+/* Answers 200 text/csv with the given CSV (taken), and a Link header when
+ * next_key is not NULL. */
+void resp_page_csv(struct request *req, const struct page *p, struct buf *csv,
+                   const char *next_key);
+
+#endif

@@ -1,0 +1,83 @@
+/*
+ * One HTTP request while it is being handled: what was asked, who asked, and
+ * the response being built. Handlers receive a struct request and answer
+ * through the resp_* functions; the server sends the response afterwards, so
+ * a handler never writes to the socket itself.
+ */
+#ifndef PACTO_HTTP_REQUEST_H
+#define PACTO_HTTP_REQUEST_H
+
+#include "core/buf.h"
+#include "http/router.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+struct mg_connection;
+struct db_conn;
+struct config;
+
+#define JSON_BODY_LIMIT (1024 * 1024)
+#define UPLOAD_BODY_LIMIT (10 * 1024 * 1024)
+
+/* The authenticated caller; role is "" for anonymous requests. */
+struct identity {
+    long long user_id;
+    char user_id_str[24];
+    char role[32];
+    char municipality_id[8];
+    char secretariat_area[32];
+    char cpf[12];
+};
+
+struct request {
+    struct mg_connection *conn;
+    const struct config *cfg; /* the server's configuration */
+    const char *method;
+    const char *path;
+    const char *query;        /* raw query string, or NULL */
+    char request_id[65];
+    char remote_addr[48];
+    struct router_match match;
+    struct identity who;
+    struct db_conn *db;       /* acquired on first use by req_db(), released by the server */
+
+    int status;               /* 0 until a response is set */
+    const char *content_type;
+    struct buf headers;       /* extra "Name: value\r\n" lines */
+    struct buf body;
+    bool close_connection;    /* e.g. after 413: the rest of the body is never read */
+};
+
+/* A request header's value, or NULL. */
+const char *req_header(const struct request *req, const char *name);
+
+/* The i-th {param} of the route. */
+const char *req_param(const struct request *req, int i);
+
+/* The request's database connection, acquired on first call. On failure it
+ * answers 503 and returns NULL: the handler just returns. */
+struct db_conn *req_db(struct request *req);
+
+/* True for an authenticated caller. */
+bool req_is_authenticated(const struct request *req);
+
+/* Reads a JSON object body: Content-Type application/json (or
+ * application/merge-patch+json when merge_patch), at most JSON_BODY_LIMIT
+ * bytes, strictly parsed. On failure answers 400/413/415 and returns NULL. */
+cJSON *req_json_object(struct request *req, bool merge_patch);
+
+/* Reads a raw body of `content_type` (media type without parameters) of at
+ * most `limit` bytes into out. On failure answers 413/415/400 and returns false. */
+bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out);
+
+/* True when the request has no If-Match, If-Match: *, or an If-Match that
+ * names the ETag "<version>" (the current version of the resource). */
+bool req_if_match(const struct request *req, const char *version);
+
+/* True when the client prefers text/csv over JSON (Accept header). */
+bool req_wants_csv(const struct request *req);
+
+#endif

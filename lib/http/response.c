@@ -1,0 +1,148 @@
+/*
+ * Response building and RFC 9457 problem details (see response.h).
+ */
+#include "http/response.h"
+
+#include "db/db.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void resp_json(struct request *req, int status, const char *json, size_t len)
+{
+    req->status = status;
+    req->content_type = "application/json";
+    buf_reset(&req->body);
+    buf_append(&req->body, json, len);
+}
+
+void resp_body(struct request *req, int status, const char *content_type, struct buf *b)
+{
+    req->status = status;
+    req->content_type = content_type;
+    buf_free(&req->body);
+    req->body = *b;
+    *b = (struct buf){0};
+}
+
+void resp_json_buf(struct request *req, int status, struct buf *b)
+{
+    resp_body(req, status, "application/json", b);
+}
+
+void resp_header(struct request *req, const char *name, const char *fmt, ...)
+{
+    char value[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(value, sizeof value, fmt, ap);
+    va_end(ap);
+    value[strcspn(value, "\r\n")] = '\0';
+    buf_printf(&req->headers, "%s: %s\r\n", name, value);
+}
+
+static void problem_start(struct buf *b, int status, const char *slug, const char *title,
+                          const char *detail, const char *request_id)
+{
+    buf_printf(b, "{\"type\":\"" PROBLEM_BASE "%s\",\"title\":", slug);
+    buf_json_string(b, title);
+    buf_printf(b, ",\"status\":%d", status);
+    if (detail) {
+        buf_puts(b, ",\"detail\":");
+        buf_json_string(b, detail);
+    }
+    buf_puts(b, ",\"request_id\":");
+    buf_json_string(b, request_id);
+}
+
+void resp_problem(struct request *req, int status, const char *slug, const char *title,
+                  const char *detail)
+{
+    struct buf b = {0};
+    problem_start(&b, status, slug, title, detail, req->request_id);
+    buf_putc(&b, '}');
+    resp_body(req, status, "application/problem+json", &b);
+}
+
+static void field_error_json(struct field_errors *e, long line, const char *field,
+                             const char *message)
+{
+    if (e->count++)
+        buf_putc(&e->items, ',');
+    buf_puts(&e->items, "{\"field\":");
+    buf_json_string(&e->items, field);
+    buf_puts(&e->items, ",\"message\":");
+    buf_json_string(&e->items, message);
+    if (line > 0)
+        buf_printf(&e->items, ",\"line\":%ld", line);
+    buf_putc(&e->items, '}');
+}
+
+void field_error(struct field_errors *e, const char *field, const char *message)
+{
+    field_error_json(e, 0, field, message);
+}
+
+void field_error_line(struct field_errors *e, long line, const char *field, const char *message)
+{
+    field_error_json(e, line, field, message);
+}
+
+void field_errors_free(struct field_errors *e)
+{
+    buf_free(&e->items);
+    e->count = 0;
+}
+
+void resp_validation(struct request *req, struct field_errors *e, const char *detail)
+{
+    struct buf b = {0};
+    problem_start(&b, 422, "validation-failed", "The request breaks a validation rule",
+                  detail ? detail : "See errors for each field.", req->request_id);
+    buf_puts(&b, ",\"errors\":[");
+    buf_append(&b, buf_cstr(&e->items), e->items.len);
+    buf_puts(&b, "]}");
+    field_errors_free(e);
+    resp_body(req, 422, "application/problem+json", &b);
+}
+
+void resp_not_found(struct request *req)
+{
+    resp_problem(req, 404, "not-found", "Not found",
+                 "No resource at this path, or it is not visible to you.");
+}
+
+void resp_forbidden(struct request *req, const char *detail)
+{
+    resp_problem(req, 403, "forbidden", "Not allowed", detail);
+}
+
+void resp_bad_parameter(struct request *req, const char *detail)
+{
+    resp_problem(req, 400, "invalid-parameter", "Invalid query parameter", detail);
+}
+
+void resp_db_error(struct request *req)
+{
+    enum db_error err = req->db ? db_last_error(req->db) : DB_UNAVAILABLE;
+    switch (err) {
+    case DB_UNAVAILABLE:
+    case DB_SERIALIZATION:
+    case DB_TIMEOUT:
+        resp_header(req, "Retry-After", "1");
+        resp_problem(req, 503, "service-unavailable", "Service temporarily unavailable",
+                     "The database is unavailable or busy; retry shortly.");
+        break;
+    case DB_UNIQUE_VIOLATION:
+        resp_problem(req, 409, "conflict", "Conflict with the current state",
+                     "A resource with the same identifying data already exists.");
+        break;
+    case DB_CHECK_VIOLATION:
+        resp_problem(req, 422, "validation-failed", "The request breaks a validation rule",
+                     "A value is out of range or inconsistent with stored data.");
+        break;
+    default:
+        resp_problem(req, 500, "internal-error", "Internal error",
+                     "The request could not be completed; it changed nothing.");
+    }
+}

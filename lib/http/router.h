@@ -1,0 +1,42 @@
+/*
+ * Exact-match routing on path templates such as "/v1/municipalities/{ibge_code}".
+ * civetweb only matches prefixes; this decides 200/404/405 per segment.
+ */
+#ifndef PACTO_HTTP_ROUTER_H
+#define PACTO_HTTP_ROUTER_H
+
+#include <stddef.h>
+
+#define ROUTER_MAX_PARAMS 4
+#define ROUTER_PARAM_MAX 128
+
+struct request;
+
+enum access {
+    ACCESS_PUBLIC,      /* anyone; a token, if sent, must still be valid */
+    ACCESS_USER,        /* any authenticated, active user */
+    ACCESS_COORDINATION /* secretariat users of area "coordination" */
+};
+
+struct route {
+    const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
+    const char *pattern; /* "/v1/users/{user_id}": literal segments and {name} */
+    void (*handler)(struct request *req);
+    enum access access;
+};
+
+enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
+
+struct router_match {
+    const struct route *route;
+    int nparams;
+    char params[ROUTER_MAX_PARAMS][ROUTER_PARAM_MAX]; /* in pattern order */
+    char allow[64]; /* on ROUTER_METHOD_NOT_ALLOWED: "GET, PATCH" */
+};
+
+/* Finds the route for method and path among n routes. A {name} segment
+ * matches one non-empty path segment of fewer than ROUTER_PARAM_MAX bytes. */
+enum router_result router_match(const struct route *routes, size_t n, const char *method,
+                                const char *path, struct router_match *out);
+
+#endif

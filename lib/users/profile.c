@@ -1,0 +1,182 @@
+/*
+ * Account changes (see profile.h).
+ */
+#include "users/profile.h"
+
+#include "audit/audit.h"
+#include "auth/password.h"
+#include "db/db.h"
+#include "http/fields.h"
+#include "users/users.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const struct db_stmt STMT_PROFILE_LOCK = {
+    "profile_lock",
+    "SELECT user_json(u, false), version, name, email, phone, active, password_hash"
+    "  FROM users u WHERE id = $1 FOR UPDATE"};
+
+static const struct db_stmt STMT_PROFILE_UPDATE = {
+    "profile_update",
+    "UPDATE users u"
+    "   SET name = $2, email = $3, phone = $4, active = $5, password_hash = $6,"
+    "       version = version + 1, updated_at = now()"
+    " WHERE id = $1"
+    "   AND (name, email, phone, active, password_hash)"
+    "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6)"
+    " RETURNING user_json(u, false), version, user_json(u, $7)"};
+
+static const struct db_stmt STMT_PROFILE_SHOW = {
+    "profile_show", "SELECT user_json(u, $2) FROM users u WHERE id = $1"};
+
+struct profile_patch {
+    enum field_state name_st, email_st, phone_st, active_st, password_st;
+    const char *name, *email, *phone, *password, *current_password;
+    bool active;
+};
+
+static bool read_patch(struct request *req, const cJSON *body, enum profile_mode mode,
+                       const char *id, struct profile_patch *p)
+{
+    static const char *const self_allowed[] = {"name", "email", "phone", "password",
+                                               "current_password", NULL};
+    static const char *const coord_allowed[] = {"name", "email", "phone", "active", NULL};
+    static const char *const readonly[] = {"id",       "role",       "active",     "municipality_id",
+                                           "secretariat_area", "cpf", "created_at", "updated_at",
+                                           "password", NULL};
+    struct field_errors e = {0};
+    fields_only(body, mode == PROFILE_BY_SELF ? self_allowed : coord_allowed, readonly, &e);
+    p->name_st = field_string(body, "name", 200, &p->name, &e);
+    p->email_st = field_string(body, "email", 254, &p->email, &e);
+    p->phone_st = field_string(body, "phone", 32, &p->phone, &e);
+    p->active_st = mode == PROFILE_BY_COORDINATION ? field_bool(body, "active", &p->active, &e)
+                                                   : FIELD_ABSENT;
+    const char *why;
+    if (p->name_st == FIELD_NULL)
+        field_error(&e, "name", "may not be null");
+    if (p->email_st == FIELD_NULL)
+        field_error(&e, "email", "may not be null");
+    else if (p->email_st == FIELD_SET && (why = users_email_problem(p->email)))
+        field_error(&e, "email", why);
+    if (p->phone_st == FIELD_SET && strspn(p->phone, "0123456789 +-().") != strlen(p->phone))
+        field_error(&e, "phone", "may hold only digits, spaces and + - ( ) .");
+    if (p->active_st == FIELD_NULL)
+        field_error(&e, "active", "may not be null");
+    if (p->active_st == FIELD_SET && !p->active && strcmp(id, req->who.user_id_str) == 0)
+        field_error(&e, "active", "you cannot deactivate your own account");
+    p->password_st = FIELD_ABSENT;
+    if (mode == PROFILE_BY_SELF) {
+        const cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
+        const cJSON *cur = cJSON_GetObjectItemCaseSensitive(body, "current_password");
+        if (pw) {
+            p->password_st = FIELD_SET;
+            p->password = cJSON_IsString(pw) ? pw->valuestring : NULL;
+            p->current_password = cJSON_IsString(cur) ? cur->valuestring : NULL;
+            if (!p->password || (why = password_policy_error(p->password)))
+                field_error(&e, "password", p->password ? why : "must be a string");
+            if (!p->current_password)
+                field_error(&e, "current_password", "is required to change the password");
+        } else if (cur) {
+            field_error(&e, "current_password", "is only used with password");
+        }
+    }
+    if (e.count) {
+        resp_validation(req, &e, NULL);
+        return false;
+    }
+    return true;
+}
+
+static const char *pick(enum field_state st, const char *patched, const PGresult *cur, int col)
+{
+    if (st == FIELD_SET)
+        return patched;
+    if (st == FIELD_NULL || PQgetisnull(cur, 0, col))
+        return NULL;
+    return PQgetvalue(cur, 0, col);
+}
+
+/* Writes the patched row in the open transaction and answers. */
+static void write_patch(struct request *req, const char *id, const struct profile_patch *p,
+                        const PGresult *cur, const char *new_hash)
+{
+    const char *show_cpf = strcmp(id, req->who.user_id_str) == 0 ? "true" : "false";
+    const char *active = p->active_st == FIELD_SET ? (p->active ? "true" : "false")
+                                                   : PQgetvalue(cur, 0, 5);
+    const char *params[] = {id,
+                            pick(p->name_st, p->name, cur, 2),
+                            pick(p->email_st, p->email, cur, 3),
+                            pick(p->phone_st, p->phone, cur, 4),
+                            active,
+                            new_hash ? new_hash : pick(FIELD_ABSENT, NULL, cur, 6),
+                            show_cpf};
+    PGresult *r = db_exec(req->db, &STMT_PROFILE_UPDATE, 7, params);
+    if (!r) {
+        if (db_last_error(req->db) == DB_UNIQUE_VIOLATION)
+            resp_problem(req, 409, "conflict", "E-mail already in use",
+                         "Another account already uses this e-mail address.");
+        else
+            resp_db_error(req);
+        return;
+    }
+    if (PQntuples(r) == 1) {
+        struct audit_actor actor = audit_actor_of(req);
+        if (!audit_record(req->db, &actor, "update", "user", id, PQgetvalue(cur, 0, 0),
+                          PQgetvalue(r, 0, 0)) ||
+            !db_commit(req->db)) {
+            resp_db_error(req);
+        } else {
+            resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
+            resp_json(req, 200, PQgetvalue(r, 0, 2), strlen(PQgetvalue(r, 0, 2)));
+        }
+        PQclear(r);
+        return;
+    }
+    PQclear(r);
+    /* Nothing changed: answer the account as it is. */
+    const char *show[] = {id, show_cpf};
+    r = db_exec(req->db, &STMT_PROFILE_SHOW, 2, show);
+    if (!r) {
+        resp_db_error(req);
+        return;
+    }
+    resp_header(req, "ETag", "\"%s\"", PQgetvalue(cur, 0, 1));
+    resp_json(req, 200, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
+    PQclear(r);
+}
+
+void profile_update(struct request *req, const char *id, enum profile_mode mode)
+{
+    cJSON *body = req_json_object(req, true);
+    if (!body)
+        return;
+    struct profile_patch p;
+    struct db_conn *db = NULL;
+    PGresult *cur = NULL;
+    const char *params[] = {id};
+    if (!read_patch(req, body, mode, id, &p) || !(db = req_db(req))) {
+        /* answered */
+    } else if (!db_begin(db) || !(cur = db_exec(db, &STMT_PROFILE_LOCK, 1, params))) {
+        resp_db_error(req);
+    } else if (PQntuples(cur) == 0) {
+        resp_not_found(req);
+    } else if (!req_if_match(req, PQgetvalue(cur, 0, 1))) {
+        resp_problem(req, 412, "precondition-failed", "The resource has changed",
+                     "If-Match does not match the current ETag; read it again and retry.");
+    } else if (p.password_st == FIELD_SET &&
+               !password_verify(PQgetisnull(cur, 0, 6) ? NULL : PQgetvalue(cur, 0, 6),
+                                p.current_password)) {
+        struct field_errors e = {0};
+        field_error(&e, "current_password", "is not your current password");
+        resp_validation(req, &e, NULL);
+    } else {
+        char hash[PASSWORD_HASH_MAX];
+        if (p.password_st == FIELD_SET && !password_hash(p.password, hash))
+            resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        else
+            write_patch(req, id, &p, cur, p.password_st == FIELD_SET ? hash : NULL);
+    }
+    PQclear(cur);
+    cJSON_Delete(body);
+}

@@ -1,0 +1,37 @@
+/*
+ * User accounts: the coordination's management of accounts, and each user's
+ * own profile (/v1/me).
+ */
+#ifndef PACTO_USERS_USERS_H
+#define PACTO_USERS_USERS_H
+
+#include "audit/audit.h"
+#include "http/request.h"
+#include "http/response.h"
+
+void users_create_endpoint(struct request *req); /* POST /v1/users */
+void users_list(struct request *req);            /* GET /v1/users */
+void users_get(struct request *req);             /* GET /v1/users/{user_id} */
+void users_update(struct request *req);          /* PATCH /v1/users/{user_id} */
+void users_me(struct request *req);              /* GET /v1/me */
+void users_me_update(struct request *req);       /* PATCH /v1/me */
+
+struct user_input {
+    const char *name, *email, *cpf, *phone, *role, *municipality_id, *secretariat_area,
+        *password;
+};
+
+enum user_create_status { USER_CREATED, USER_INVALID, USER_EMAIL_TAKEN, USER_DB_ERROR };
+
+/* Validates and inserts a user with its audit event, in one transaction.
+ * On USER_CREATED, json_out holds the user as the API shows it (CPF masked)
+ * and id_out its id. On USER_INVALID, e holds the reasons. */
+enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
+                                     const struct user_input *in, struct field_errors *e,
+                                     struct buf *json_out, char id_out[24]);
+
+/* NULL when s looks like an e-mail address (one @, text on both sides, a dot
+ * in the domain, no spaces, at most 254 bytes), else the reason. */
+const char *users_email_problem(const char *s);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * Every integration-test suite. They run against a live server
+ * (PACTO_TEST_URL) and its database (PACTO_DATABASE_URL); see scripts/test.sh.
+ */
+#ifndef PACTO_TEST_INTEGRATION_SUITES_H
+#define PACTO_TEST_INTEGRATION_SUITES_H
+
+#include <check.h>
+
+Suite *system_suite(void);
+Suite *http_suite(void);
+Suite *auth_suite(void);
+Suite *users_suite(void);
+Suite *municipalities_suite(void);
+Suite *import_suite(void);
+Suite *audit_suite(void);
+Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
+
+#endif

@@ -1,0 +1,123 @@
+/*
+ * Integration-test fixture (see fixture.h). Passwords are hashed once per
+ * process: Argon2 is deliberately slow.
+ */
+#include "fixture.h"
+
+#include "auth/password.h"
+#include "auth/token.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static PGconn *conn;
+static char password_hash_text[PASSWORD_HASH_MAX];
+static char ids[U_COUNT][24];
+static char tokens[U_COUNT][TOKEN_MAX_LEN];
+
+static const struct {
+    const char *email, *name, *role, *municipality, *area, *cpf;
+} users[U_COUNT] = {
+    [U_COORDINATION] = {"coord@test.pacto", "Coordenação", "secretariat", NULL, "coordination",
+                        "98765432100"},
+    [U_HEALTH] = {"health@test.pacto", "Saúde", "secretariat", NULL, "health", NULL},
+    [U_MAYOR_CG] = {"mayor.cg@test.pacto", "Maria", "mayor", CG, NULL, CG_MAYOR_CPF},
+    [U_REP_CG] = {"rep.cg@test.pacto", "Rita", "representative", CG, NULL, "39053344705"},
+    [U_MAYOR_DOURADOS] = {"mayor.dourados@test.pacto", "João", "mayor", DOURADOS, NULL,
+                          DOURADOS_MAYOR_CPF},
+};
+
+PGconn *fixture_db(void)
+{
+    if (conn && PQstatus(conn) == CONNECTION_OK)
+        return conn;
+    if (conn)
+        PQfinish(conn);
+    const char *url = getenv("PACTO_DATABASE_URL");
+    ck_assert_msg(url != NULL, "PACTO_DATABASE_URL is not set");
+    conn = PQconnectdb(url);
+    ck_assert_msg(PQstatus(conn) == CONNECTION_OK, "test database: %s", PQerrorMessage(conn));
+    return conn;
+}
+
+void fixture_exec(const char *sql)
+{
+    PGresult *r = PQexec(fixture_db(), sql);
+    ExecStatusType st = PQresultStatus(r);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+long fixture_long(const char *sql)
+{
+    PGresult *r = PQexec(fixture_db(), sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
+                  PQresultErrorMessage(r));
+    long v = atol(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return v;
+}
+
+static void make_token(enum fixture_user u)
+{
+    struct token_config cfg;
+    const char *secret = getenv("PACTO_JWT_SECRET");
+    ck_assert_msg(secret != NULL, "PACTO_JWT_SECRET is not set");
+    const char *iss = getenv("PACTO_JWT_ISSUER");
+    const char *aud = getenv("PACTO_JWT_AUDIENCE");
+    ck_assert(token_config_hs256(&cfg, secret, iss ? iss : "pacto", aud ? aud : "pacto-api", 900));
+    struct token_claims c = {0};
+    snprintf(c.sub, sizeof c.sub, "%s", ids[u]);
+    snprintf(c.role, sizeof c.role, "%s", users[u].role);
+    snprintf(c.municipality_id, sizeof c.municipality_id, "%s",
+             users[u].municipality ? users[u].municipality : "");
+    snprintf(c.secretariat_area, sizeof c.secretariat_area, "%s",
+             users[u].area ? users[u].area : "");
+    char *t = token_issue(&cfg, &c, time(NULL));
+    ck_assert_ptr_nonnull(t);
+    snprintf(tokens[u], sizeof tokens[u], "%s", t);
+    free(t);
+    token_config_free(&cfg);
+}
+
+void fixture_reset(void)
+{
+    if (!password_hash_text[0])
+        ck_assert(password_hash(FIXTURE_PASSWORD, password_hash_text));
+    fixture_exec("TRUNCATE audit_events, users, municipalities, states RESTART IDENTITY CASCADE");
+    fixture_exec(
+        "INSERT INTO states (code, uf, name, region) VALUES"
+        " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste')");
+    fixture_exec("INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude,"
+                 "                            capital, mayor_name, mayor_cpf) VALUES"
+                 " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF
+                 "'),"
+                 " ('" DOURADOS "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '"
+                 DOURADOS_MAYOR_CPF "'),"
+                 " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL)");
+    for (int u = 0; u < U_COUNT; u++) {
+        const char *params[] = {users[u].name,         users[u].email, users[u].role,
+                                users[u].municipality, users[u].area,  users[u].cpf,
+                                password_hash_text};
+        PGresult *r = PQexecParams(
+            fixture_db(),
+            "INSERT INTO users (name, email, role, municipality_id, secretariat_area, cpf,"
+            "                   password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            7, NULL, params, NULL, NULL, 0);
+        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "fixture user: %s",
+                      PQresultErrorMessage(r));
+        snprintf(ids[u], sizeof ids[u], "%s", PQgetvalue(r, 0, 0));
+        PQclear(r);
+        make_token((enum fixture_user)u);
+    }
+}
+
+const char *fixture_token(enum fixture_user u) { return tokens[u]; }
+
+const char *fixture_user_id(enum fixture_user u) { return ids[u]; }
+
+const char *fixture_email(enum fixture_user u) { return users[u].email; }

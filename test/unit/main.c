@@ -1,0 +1,26 @@
+/*
+ * Runs every unit-test suite. CK_RUN_SUITE / CK_RUN_CASE narrow the run as
+ * usual with Check; the exit code is non-zero when any check failed.
+ */
+#include "suites.h"
+
+#include <stdlib.h>
+
+int main(void)
+{
+    SRunner *sr = srunner_create(cpf_suite());
+    srunner_add_suite(sr, ibge_suite());
+    srunner_add_suite(sr, csv_suite());
+    srunner_add_suite(sr, cursor_suite());
+    srunner_add_suite(sr, json_strict_suite());
+    srunner_add_suite(sr, token_suite());
+    srunner_add_suite(sr, password_suite());
+    srunner_add_suite(sr, login_limit_suite());
+    srunner_add_suite(sr, router_suite());
+    srunner_add_suite(sr, contract_suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int ran = srunner_ntests_run(sr);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return (failed == 0 && ran > 0) ? EXIT_SUCCESS : EXIT_FAILURE;
+}

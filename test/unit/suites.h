@@ -1,0 +1,20 @@
+/*
+ * Every unit-test suite, one per module under lib/. test/unit/main.c runs them all.
+ */
+#ifndef PACTO_TEST_UNIT_SUITES_H
+#define PACTO_TEST_UNIT_SUITES_H
+
+#include <check.h>
+
+Suite *cpf_suite(void);
+Suite *ibge_suite(void);
+Suite *csv_suite(void);
+Suite *cursor_suite(void);
+Suite *json_strict_suite(void);
+Suite *token_suite(void);
+Suite *password_suite(void);
+Suite *login_limit_suite(void);
+Suite *router_suite(void);
+Suite *contract_suite(void);
+
+#endif
