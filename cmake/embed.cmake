@@ -12,6 +12,7 @@ pacto_embed_bytes(${OPENAPI} openapi_bytes chunk)
 string(APPEND body "${chunk}")
 string(APPEND body "const char *const embedded_openapi = openapi_bytes;\nconst size_t embedded_openapi_len = sizeof(openapi_bytes) - 1;\n\n")
 
+string(REPLACE "|" ";" MIGRATIONS "${MIGRATIONS}")
 set(table "const struct embedded_migration embedded_migrations[] = {\n")
 set(i 0)
 foreach(m IN LISTS MIGRATIONS)

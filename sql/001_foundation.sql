@@ -47,28 +47,6 @@ CREATE TABLE municipalities (
 );
 CREATE INDEX municipalities_state_idx ON municipalities (state_code, ibge_code);
 
--- The public representation of a municipality; with show_mayor the mayor's
--- name and CPF (masked unless mask_cpf is false) are added.
-CREATE FUNCTION municipality_json(m municipalities, show_mayor boolean, mask_cpf boolean)
-    RETURNS json LANGUAGE sql STABLE
-    RETURN (
-        SELECT CASE WHEN show_mayor THEN
-            json_build_object(
-                'ibge_code', m.ibge_code, 'name', m.name, 'state', s.uf,
-                'state_code', s.code, 'region', s.region, 'latitude', m.latitude,
-                'longitude', m.longitude, 'capital', m.capital,
-                'mayor_name', m.mayor_name,
-                'mayor_cpf', CASE WHEN mask_cpf THEN pacto_mask_cpf(m.mayor_cpf) ELSE m.mayor_cpf END,
-                'created_at', pacto_ts(m.created_at), 'updated_at', pacto_ts(m.updated_at))
-        ELSE
-            json_build_object(
-                'ibge_code', m.ibge_code, 'name', m.name, 'state', s.uf,
-                'state_code', s.code, 'region', s.region, 'latitude', m.latitude,
-                'longitude', m.longitude, 'capital', m.capital,
-                'created_at', pacto_ts(m.created_at), 'updated_at', pacto_ts(m.updated_at))
-        END
-        FROM states s WHERE s.code = m.state_code);
-
 CREATE TABLE users (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     name             text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),

@@ -2,6 +2,7 @@
  * pacto: the command-line entry point. It only parses arguments and calls
  * into lib/; see `pacto --help`.
  */
+#include "api/changes.h"
 #include "api/routes.h"
 #include "audit/audit.h"
 #include "auth/token.h"
@@ -118,6 +119,7 @@ static int cmd_serve(int argc, char **argv)
     set_cursor_secret(&cfg);
     if (cfg.migrate_on_start && cmd_migrate() != 0)
         return 1;
+    db_set_notify_handler(CHANGES_CHANNEL, changes_on_notify);
     if (!db_pool_init(cfg.database_url, cfg.db_pool, cfg.statement_timeout_ms))
         return fail("cannot create the database pool");
 
@@ -129,7 +131,9 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (!http_server_start(&cfg, api_routes, api_routes_count)) {
+    if (!db_listener_start(cfg.database_url, changes_on_listener) ||
+        !http_server_start(&cfg, api_routes, api_routes_count)) {
+        db_listener_stop();
         db_pool_shutdown();
         return 1;
     }
@@ -139,6 +143,7 @@ static int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     http_server_stop(10000);
+    db_listener_stop();
     db_pool_shutdown();
     config_free(&cfg);
     log_msg(LOG_INFO, "stopped");

@@ -48,6 +48,11 @@ static void issue(struct request *req, const PGresult *r)
     buf_json_string(&b, token);
     buf_printf(&b, ",\"token_type\":\"Bearer\",\"expires_in\":%d}", req->cfg->token.ttl_seconds);
     free(token);
+    /* A token must never be cached (RFC 6749 5.1; the contract says "always
+     * no-store"). The dispatcher adds no-store itself only when the request
+     * carried an Authorization header, so add it here otherwise. */
+    if (!req_header(req, "Authorization"))
+        resp_header(req, "Cache-Control", "no-store");
     resp_json_buf(req, 200, &b);
 }
 

@@ -12,11 +12,16 @@
 enum session_result {
     SESSION_OK,
     SESSION_REVOKED,    /* no such user, inactive, or claims no longer match */
-    SESSION_DB_ERROR    /* the database could not be asked */
+    SESSION_DB_ERROR    /* the database could not be asked; req has the answer */
 };
 
-/* Loads the account named by claims->sub and fills *who. */
-enum session_result session_resolve(struct db_conn *db, const struct token_claims *claims,
+struct cache;
+/* The accounts cache session_resolve reads through (see lib/api/changes.c). */
+struct cache *session_cache(void);
+
+/* Loads the account named by claims->sub (from the cache when it holds it)
+ * and fills *who. */
+enum session_result session_resolve(struct request *req, const struct token_claims *claims,
                                     struct identity *who);
 
 /* Authorization helpers, the one place that says who may act on what. */

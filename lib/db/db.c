@@ -9,6 +9,7 @@
 #include "log/log.h"
 
 #include <assert.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -29,18 +30,56 @@ struct db_conn {
     char constraint[64];
 };
 
+/* A thread waiting for a connection. Connections are handed to waiters in
+ * arrival order, so no request starves behind newcomers. */
+struct waiter {
+    pthread_cond_t wake;
+    struct db_conn *conn;
+    struct waiter *next;
+};
+
 static struct {
     pthread_mutex_t lock;
-    pthread_cond_t freed;
+    struct waiter *head, *tail;
     struct db_conn *slots;
     int size;
     int in_use;
     char *url;
     char options[64];
     struct timespec last_connect_failure;
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER, .freed = PTHREAD_COND_INITIALIZER};
+} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static atomic_ulong errors_total;
+
+static struct {
+    char listen_sql[96];
+    void (*handler)(const char *payload);
+} notify;
+
+/* Passes on every notification libpq has collected on this connection. */
+static void drain_notifications(PGconn *pg)
+{
+    PGnotify *n;
+    while ((n = PQnotifies(pg)) != NULL) {
+        if (notify.handler)
+            notify.handler(n->extra);
+        PQfreemem(n);
+    }
+}
+
+void db_set_notify_handler(const char *channel, void (*handler)(const char *payload))
+{
+    snprintf(notify.listen_sql, sizeof notify.listen_sql, "LISTEN %s", channel);
+    notify.handler = handler;
+}
+
+/* Server notices ("relation already exists, skipping") are for operators of
+ * psql, not for our log. */
+static void ignore_notice(void *arg, const char *message)
+{
+    (void)arg;
+    log_msg(LOG_DEBUG, "database notice: %.200s", message);
+}
 
 static bool connect_conn(struct db_conn *c, const char *url, const char *options)
 {
@@ -57,6 +96,18 @@ static bool connect_conn(struct db_conn *c, const char *url, const char *options
         c->pg = NULL;
         atomic_fetch_add(&errors_total, 1);
         return false;
+    }
+    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+    if (notify.handler) {
+        PGresult *r = PQexec(c->pg, notify.listen_sql);
+        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+        PQclear(r);
+        if (!ok) {
+            log_msg(LOG_ERROR, "database connection failed: cannot LISTEN");
+            PQfinish(c->pg);
+            c->pg = NULL;
+            return false;
+        }
     }
     return true;
 }
@@ -85,6 +136,7 @@ void db_pool_shutdown(void)
     pool.size = 0;
 }
 
+/* Read without the lock: a stale answer only costs one extra connect attempt. */
 static bool recently_failed(void)
 {
     struct timespec now;
@@ -92,50 +144,88 @@ static bool recently_failed(void)
     return pool.last_connect_failure.tv_sec && now.tv_sec - pool.last_connect_failure.tv_sec < 1;
 }
 
-struct db_conn *db_acquire(int wait_ms)
+static struct db_conn *free_slot(void)
+{
+    struct db_conn *unconnected = NULL;
+    for (int i = 0; i < pool.size; i++) {
+        if (pool.slots[i].busy)
+            continue;
+        if (pool.slots[i].pg)
+            return &pool.slots[i]; /* prefer a live connection */
+        if (!unconnected)
+            unconnected = &pool.slots[i];
+    }
+    return unconnected;
+}
+
+static void unlink_waiter(struct waiter *w)
+{
+    struct waiter **p = &pool.head, *prev = NULL;
+    while (*p && *p != w) {
+        prev = *p;
+        p = &(*p)->next;
+    }
+    if (*p) {
+        *p = w->next;
+        if (pool.tail == w)
+            pool.tail = prev;
+    }
+}
+
+/* Waits in line for a connection handed over by db_release. */
+static struct db_conn *wait_in_line(int wait_ms)
 {
     struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
     deadline.tv_sec += wait_ms / 1000;
     deadline.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
     if (deadline.tv_nsec >= 1000000000L) {
         deadline.tv_sec++;
         deadline.tv_nsec -= 1000000000L;
     }
+    struct waiter w = {.conn = NULL, .next = NULL};
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&w.wake, &attr);
+    pthread_condattr_destroy(&attr);
+    if (pool.tail)
+        pool.tail->next = &w;
+    else
+        pool.head = &w;
+    pool.tail = &w;
+    while (!w.conn && pthread_cond_timedwait(&w.wake, &pool.lock, &deadline) == 0)
+        ;
+    if (!w.conn)
+        unlink_waiter(&w);
+    pthread_cond_destroy(&w.wake);
+    return w.conn;
+}
 
+struct db_conn *db_acquire(int wait_ms)
+{
     pthread_mutex_lock(&pool.lock);
-    struct db_conn *c = NULL;
-    for (;;) {
-        /* Prefer a slot that is already connected. */
-        for (int i = 0; i < pool.size && !c; i++)
-            if (!pool.slots[i].busy && pool.slots[i].pg)
-                c = &pool.slots[i];
-        for (int i = 0; i < pool.size && !c; i++)
-            if (!pool.slots[i].busy)
-                c = &pool.slots[i];
-        if (c)
-            break;
-        if (pthread_cond_timedwait(&pool.freed, &pool.lock, &deadline) != 0) {
-            pthread_mutex_unlock(&pool.lock);
-            log_msg(LOG_WARN, "no database connection free within %d ms", wait_ms);
-            return NULL;
-        }
+    struct db_conn *c = pool.head ? NULL : free_slot();
+    if (c) {
+        c->busy = true;
+        pool.in_use++;
+    } else {
+        c = wait_in_line(wait_ms); /* handed over already marked busy */
     }
-    if (!c->pg && recently_failed()) {
-        pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&pool.lock);
+    if (!c) {
+        log_msg(LOG_WARN, "no database connection free within %d ms", wait_ms);
         return NULL;
     }
-    c->busy = true;
-    pool.in_use++;
-    pthread_mutex_unlock(&pool.lock);
-
+    if (!c->pg && recently_failed()) { /* PostgreSQL was unreachable a moment ago: fail fast */
+        db_release(c);
+        return NULL;
+    }
     if (!c->pg && !connect_conn(c, pool.url, pool.options)) {
         pthread_mutex_lock(&pool.lock);
         clock_gettime(CLOCK_MONOTONIC, &pool.last_connect_failure);
-        c->busy = false;
-        pool.in_use--;
-        pthread_cond_signal(&pool.freed);
         pthread_mutex_unlock(&pool.lock);
+        db_release(c);
         return NULL;
     }
     c->statements = 0;
@@ -163,9 +253,17 @@ void db_release(struct db_conn *c)
         db_rollback(c);
     drop_if_broken(c);
     pthread_mutex_lock(&pool.lock);
-    c->busy = false;
-    pool.in_use--;
-    pthread_cond_signal(&pool.freed);
+    struct waiter *w = pool.head;
+    if (w) { /* hand over directly: it stays busy and counted in use */
+        pool.head = w->next;
+        if (!pool.head)
+            pool.tail = NULL;
+        w->conn = c;
+        pthread_cond_signal(&w->wake);
+    } else {
+        c->busy = false;
+        pool.in_use--;
+    }
     pthread_mutex_unlock(&pool.lock);
 }
 
@@ -240,6 +338,8 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
                 ? run_once(c, s, sql, nparams, params)
                 : NULL;
     }
+    if (c->pg)
+        drain_notifications(c->pg);
     if (r && ok_status(r)) {
         c->error = DB_OK;
         return r;
@@ -339,4 +439,16 @@ void db_close(struct db_conn *c)
     if (c->pg)
         PQfinish(c->pg);
     free(c);
+}
+
+bool db_poll_notifications(struct db_conn *c, int timeout_ms)
+{
+    if (!c->pg || PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    struct pollfd pfd = {.fd = PQsocket(c->pg), .events = POLLIN};
+    int n = poll(&pfd, 1, timeout_ms);
+    if (n < 0 || (n > 0 && !PQconsumeInput(c->pg)))
+        return false;
+    drain_notifications(c->pg);
+    return PQstatus(c->pg) == CONNECTION_OK;
 }

@@ -64,6 +64,23 @@ const char *db_last_constraint(const struct db_conn *c);
 /* The raw connection, for code that needs libpq directly (COPY, migrations). */
 PGconn *db_pg(struct db_conn *c);
 
+/* Receives the payload of every notification on `channel` that reaches a
+ * pool connection: each pool connection LISTENs on it, so a change committed
+ * through this server is reported on the committing connection before the
+ * commit returns. Set before the first db_acquire. */
+void db_set_notify_handler(const char *channel, void (*handler)(const char *payload));
+
+/* Starts a thread with its own connection that LISTENs on the channel of
+ * db_set_notify_handler and passes on what other sessions commit. It calls
+ * on_state(true) each time it is (re)connected and listening, and
+ * on_state(false) when the connection is lost; it reconnects every second. */
+bool db_listener_start(const char *url, void (*on_state)(bool listening));
+void db_listener_stop(void);
+
+/* Waits up to timeout_ms for input on c without sending anything, and passes
+ * any notifications to the handler. Returns false when the connection is lost. */
+bool db_poll_notifications(struct db_conn *c, int timeout_ms);
+
 /* For /metrics: connections handed out now, and errors since start. */
 int db_in_use(void);
 unsigned long db_error_count(void);

@@ -117,3 +117,12 @@ void field_required(enum field_state st, const char *name, struct field_errors *
     if (st == FIELD_ABSENT || st == FIELD_NULL)
         field_error(e, name, "is required");
 }
+
+const char *field_merge(enum field_state st, const char *patched, const PGresult *current, int col)
+{
+    if (st == FIELD_SET)
+        return patched;
+    if (st == FIELD_NULL || PQgetisnull(current, 0, col))
+        return NULL;
+    return PQgetvalue(current, 0, col);
+}

@@ -9,6 +9,7 @@
 #include "http/response.h"
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 
 enum field_state { FIELD_ABSENT, FIELD_NULL, FIELD_SET, FIELD_INVALID };
 
@@ -29,6 +30,11 @@ enum field_state field_bool(const cJSON *obj, const char *name, bool *out,
 
 /* Adds "is required" when st is FIELD_ABSENT or FIELD_NULL. */
 void field_required(enum field_state st, const char *name, struct field_errors *e);
+
+/* JSON Merge Patch of one column: the patched value when the field was set,
+ * NULL when it was null, else the current row's value (row 0, column col). */
+const char *field_merge(enum field_state st, const char *patched, const PGresult *current,
+                        int col);
 
 /* Checks a text value with the rules of field_string; NULL when fine, else
  * the reason. Also used for CSV cells. */

@@ -102,16 +102,11 @@ static bool authenticate(struct request *req, const char *authorization)
         struct token_claims claims;
         enum token_result tr = token_verify(&server.cfg->token, token, time(NULL), &claims);
         if (tr == TOKEN_OK) {
-            struct db_conn *db = req_db(req);
-            if (!db)
-                return false;
-            enum session_result sr = session_resolve(db, &claims, &req->who);
+            enum session_result sr = session_resolve(req, &claims, &req->who);
             if (sr == SESSION_OK)
                 return true;
-            if (sr == SESSION_DB_ERROR) {
-                resp_db_error(req);
+            if (sr == SESSION_DB_ERROR)
                 return false;
-            }
             why = "The account behind this token is no longer active or has changed.";
         } else {
             why = token_result_message(tr);
@@ -122,10 +117,14 @@ static bool authenticate(struct request *req, const char *authorization)
     return false;
 }
 
+static bool is_head(const struct request *req) { return strcmp(req->method, "HEAD") == 0; }
+
 static void route_and_handle(struct request *req, const char *origin)
 {
+    /* HEAD is GET without the body (RFC 9110 9.3.2); send_response drops it. */
+    const char *method = is_head(req) ? "GET" : req->method;
     enum router_result rr =
-        router_match(server.routes, server.nroutes, req->method, req->path, &req->match);
+        router_match(server.routes, server.nroutes, method, req->path, &req->match);
     if (rr == ROUTER_NOT_FOUND) {
         resp_not_found(req);
         return;
@@ -181,7 +180,7 @@ static void send_response(struct request *req, const char *origin)
     if (req->headers.len)
         mg_response_header_add_lines(conn, buf_cstr(&req->headers));
     mg_response_header_send(conn);
-    if (req->status != 204 && req->body.len)
+    if (req->status != 204 && req->body.len && !is_head(req))
         mg_write(conn, req->body.data, req->body.len);
 }
 
@@ -260,6 +259,8 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
     server.nroutes = nroutes;
     char threads[16];
     snprintf(threads, sizeof threads, "%d", cfg->threads);
+    /* additional_header reaches only the error pages civetweb answers itself
+     * (a malformed or oversized request); send_response adds ours. */
     const char *options[] = {"listening_ports", cfg->listen,
                              "num_threads", threads,
                              "request_timeout_ms", "30000",
@@ -270,7 +271,7 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
                              "access_control_allow_origin", "",
                              "access_control_allow_methods", "",
                              "access_control_allow_headers", "",
-                             "additional_header", "",
+                             "additional_header", "X-Content-Type-Options: nosniff",
                              NULL};
     struct mg_callbacks callbacks = {.log_message = log_civetweb};
     mg_init_library(0);

@@ -9,6 +9,7 @@
 #include "csv/csv.h"
 #include "db/db.h"
 #include "http/fields.h"
+#include "municipalities/sql.h"
 #include "validate/ibge.h"
 
 #include <errno.h>
@@ -25,8 +26,9 @@ static const struct db_stmt STMT_IMPORT_MUNICIPALITIES = {
     "  SELECT * FROM json_to_recordset($1::json) AS x(ibge_code text, name text,"
     "         state_code smallint, latitude float8, longitude float8, capital boolean)),"
     " old AS ("
-    "  SELECT m.ibge_code, municipality_json(m, true, true)::jsonb AS snapshot"
-    "    FROM municipalities m JOIN input i USING (ibge_code) FOR UPDATE OF m),"
+    "  SELECT m.ibge_code, " MUNICIPALITY_SNAPSHOT " AS snapshot"
+    "    FROM municipalities m JOIN states s ON s.code = m.state_code"
+    "    JOIN input i ON i.ibge_code = m.ibge_code),"
     " up AS ("
     "  INSERT INTO municipalities AS m (ibge_code, name, state_code, latitude, longitude, capital)"
     "  SELECT ibge_code, name, state_code, latitude, longitude, capital FROM input"
@@ -41,9 +43,9 @@ static const struct db_stmt STMT_IMPORT_MUNICIPALITIES = {
     "  INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
     "                            request_id)"
     "  SELECT $2, $3, CASE WHEN o.ibge_code IS NULL THEN 'create' ELSE 'update' END,"
-    "         'municipality', up.ibge_code, o.snapshot,"
-    "         municipality_json(up::municipalities, true, true)::jsonb, $4"
-    "    FROM up LEFT JOIN old o USING (ibge_code)"
+    "         'municipality', m.ibge_code, o.snapshot, " MUNICIPALITY_SNAPSHOT ", $4"
+    "    FROM up m JOIN states s ON s.code = m.state_code"
+    "    LEFT JOIN old o ON o.ibge_code = m.ibge_code"
     "  RETURNING action)"
     "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = 'update')"
     "  FROM audit"};
@@ -55,7 +57,7 @@ static const struct db_stmt STMT_IMPORT_STATES = {
     "         region text)),"
     " old AS ("
     "  SELECT s.code, to_jsonb(s) - 'created_at' - 'updated_at' AS snapshot"
-    "    FROM states s JOIN input i USING (code) FOR UPDATE OF s),"
+    "    FROM states s JOIN input i USING (code)),"
     " up AS ("
     "  INSERT INTO states AS s (code, uf, name, region)"
     "  SELECT code, uf, name, region FROM input"
@@ -229,14 +231,24 @@ static void check_duplicates(struct municipality_rows *m, struct field_errors *e
         }
 }
 
-/* Runs the upsert statement inside a transaction and fills the counts. */
-static enum import_status upsert(struct db_conn *db, const struct db_stmt *stmt,
+/* Runs the upsert statement inside a transaction and fills the counts.
+ *
+ * The statement's "old" CTE reads the rows as they were before the upsert.
+ * It must not lock them itself (FOR UPDATE): CTEs run lazily, after "up" has
+ * already updated the rows, and a row updated by the same command is then
+ * skipped, so every update would be counted and audited as a create. Instead
+ * `lock` (LOCK TABLE ... IN SHARE ROW EXCLUSIVE MODE) holds off concurrent
+ * writers first; the statement's own snapshot, taken afterwards, then sees
+ * the rows exactly as the upsert will change them. Readers are not blocked. */
+static enum import_status upsert(struct db_conn *db, const char *lock, const struct db_stmt *stmt,
                                  const struct audit_actor *actor, const char *json,
                                  struct import_result *res)
 {
     const char *params[] = {json, actor->user_id, actor->role, actor->request_id};
-    PGresult *r = NULL;
-    bool ok = db_begin(db) && (r = db_exec(db, stmt, 4, params)) != NULL;
+    PGresult *r = NULL, *locked = NULL;
+    bool ok = db_begin(db) && (locked = db_exec_sql(db, lock)) != NULL &&
+              (r = db_exec(db, stmt, 4, params)) != NULL;
+    PQclear(locked);
     if (ok) {
         res->inserted = atol(PQgetvalue(r, 0, 0));
         res->updated = atol(PQgetvalue(r, 0, 1));
@@ -277,7 +289,9 @@ enum import_status municipalities_import_csv(struct db_conn *db, const struct au
         check_duplicates(&m, e);
     buf_putc(&m.json, ']');
     enum import_status st =
-        e->count ? IMPORT_INVALID : upsert(db, &STMT_IMPORT_MUNICIPALITIES, actor, m.json.data, res);
+        e->count ? IMPORT_INVALID
+                 : upsert(db, "LOCK TABLE municipalities IN SHARE ROW EXCLUSIVE MODE",
+                          &STMT_IMPORT_MUNICIPALITIES, actor, m.json.data, res);
     buf_free(&m.json);
     free(m.seen);
     return st;
@@ -329,7 +343,9 @@ enum import_status states_import_csv(struct db_conn *db, const struct audit_acto
         field_error_line(e, 2, "line", "the file has no rows");
     buf_putc(&s.json, ']');
     enum import_status st =
-        e->count ? IMPORT_INVALID : upsert(db, &STMT_IMPORT_STATES, actor, s.json.data, res);
+        e->count ? IMPORT_INVALID
+                 : upsert(db, "LOCK TABLE states IN SHARE ROW EXCLUSIVE MODE", &STMT_IMPORT_STATES,
+                          actor, s.json.data, res);
     buf_free(&s.json);
     return st;
 }

@@ -4,79 +4,164 @@
 #include "municipalities/municipalities.h"
 
 #include "auth/session.h"
+#include "cache/cache.h"
 #include "csv/csv.h"
 #include "db/db.h"
 #include "http/fields.h"
 #include "http/query.h"
+#include "municipalities/sql.h"
 #include "validate/cpf.h"
 #include "validate/ibge.h"
 
+#include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* $2: the caller sees every mayor (secretariat); $3: the caller's own
- * municipality; $4: the caller's CPF, which alone unmasks a mayor's CPF. */
-#define MUNICIPALITY_JSON                                                                         \
-    "municipality_json(m, $2::boolean OR m.ibge_code = $3, m.mayor_cpf IS DISTINCT FROM $4)"
+#define FROM_MUNICIPALITY " FROM municipalities m JOIN states s ON s.code = m.state_code"
+/* The columns render() reads, in this order, after any leading ones. */
+#define RENDER_COLUMNS MUNICIPALITY_PUBLIC_JSON ", m.mayor_name, m.mayor_cpf, m.version, m.ibge_code"
 
 static const struct db_stmt STMT_MUNICIPALITY_GET = {
-    "municipality_get",
-    "SELECT " MUNICIPALITY_JSON ", m.version FROM municipalities m WHERE m.ibge_code = $1"};
+    "municipality_get", "SELECT " RENDER_COLUMNS FROM_MUNICIPALITY " WHERE m.ibge_code = $1"};
 
 static const struct db_stmt STMT_MUNICIPALITY_LIST = {
     "municipality_list",
-    "SELECT m.ibge_code, " MUNICIPALITY_JSON ","
-    "       m.name, s.uf, s.region, m.latitude, m.longitude, m.capital"
-    "  FROM municipalities m JOIN states s ON s.code = m.state_code"
-    " WHERE ($5::text IS NULL OR s.uf = $5)"
-    "   AND ($6::text IS NULL OR s.region = $6)"
-    "   AND ($7::text IS NULL OR strpos(m.name_folded, pacto_fold($7)) > 0)"
+    "SELECT m.ibge_code, " RENDER_COLUMNS ","
+    "       m.name, s.uf, s.region, m.latitude, m.longitude, m.capital" FROM_MUNICIPALITY
+    " WHERE ($2::text IS NULL OR s.uf = $2)"
+    "   AND ($3::text IS NULL OR s.region = $3)"
+    "   AND ($4::text IS NULL OR strpos(m.name_folded, pacto_fold($4)) > 0)"
     "   AND ($1::text IS NULL OR m.ibge_code > $1)"
-    " ORDER BY m.ibge_code LIMIT $8"};
+    " ORDER BY m.ibge_code LIMIT $5"};
 
 static const struct db_stmt STMT_STATE_BY_UF = {
     "state_by_uf", "SELECT code FROM states WHERE uf = $1"};
 
 static const struct db_stmt STMT_MUNICIPALITY_INSERT = {
     "municipality_insert",
-    "INSERT INTO municipalities AS m (ibge_code, name, state_code, latitude, longitude, capital,"
-    "                                 mayor_name, mayor_cpf)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    " RETURNING municipality_json(m, true, true), version"};
+    "WITH m AS ("
+    "  INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude, capital,"
+    "                              mayor_name, mayor_cpf)"
+    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)"
+    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
+    "  FROM m JOIN states s ON s.code = m.state_code"};
 
 static const struct db_stmt STMT_MUNICIPALITY_LOCK = {
     "municipality_lock",
-    "SELECT municipality_json(m, true, true), version, name, latitude, longitude, capital,"
-    "       mayor_name, mayor_cpf"
-    "  FROM municipalities m WHERE ibge_code = $1 FOR UPDATE"};
+    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT ","
+    "       m.name, m.latitude, m.longitude, m.capital" FROM_MUNICIPALITY
+    " WHERE m.ibge_code = $1 FOR UPDATE OF m"};
 
 static const struct db_stmt STMT_MUNICIPALITY_UPDATE = {
     "municipality_update",
-    "UPDATE municipalities m"
-    "   SET name = $2, latitude = $3, longitude = $4, capital = $5, mayor_name = $6,"
-    "       mayor_cpf = $7, version = version + 1, updated_at = now()"
-    " WHERE ibge_code = $1"
-    "   AND (name, latitude, longitude, capital, mayor_name, mayor_cpf)"
-    "       IS DISTINCT FROM ($2, $3::float8, $4::float8, $5::boolean, $6, $7)"
-    " RETURNING municipality_json(m, true, true), version"};
+    "WITH m AS ("
+    "  UPDATE municipalities"
+    "     SET name = $2, latitude = $3, longitude = $4, capital = $5, mayor_name = $6,"
+    "         mayor_cpf = $7, version = version + 1, updated_at = now()"
+    "   WHERE ibge_code = $1"
+    "     AND (name, latitude, longitude, capital, mayor_name, mayor_cpf)"
+    "         IS DISTINCT FROM ($2, $3::float8, $4::float8, $5::boolean, $6, $7)"
+    "  RETURNING *)"
+    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
+    "  FROM m JOIN states s ON s.code = m.state_code"};
 
-/* The visibility parameters $2..$4 of MUNICIPALITY_JSON for this caller. */
-static void visibility(const struct request *req, const char *params[3])
+/* Column positions in every result that has RENDER_COLUMNS at `first`. */
+enum { COL_JSON, COL_MAYOR_NAME, COL_MAYOR_CPF, COL_VERSION, COL_CODE, COL_SNAPSHOT };
+/* The further columns of STMT_MUNICIPALITY_LOCK. */
+enum { COL_NAME = COL_SNAPSHOT + 1, COL_LATITUDE, COL_LONGITUDE, COL_CAPITAL };
+
+/* One municipality as read from a result row or from the cache; NULL for
+ * SQL NULL. */
+struct municipality_row {
+    const char *json, *mayor_name, *mayor_cpf, *version, *code;
+};
+
+static struct municipality_row row_of(const PGresult *r, int row, int first)
 {
-    params[0] = authz_is_secretariat(&req->who) ? "true" : "false";
-    bool municipal = strcmp(req->who.role, "mayor") == 0 ||
-                     strcmp(req->who.role, "representative") == 0;
-    params[1] = municipal ? req->who.municipality_id : NULL;
-    params[2] = req->who.cpf[0] ? req->who.cpf : NULL;
+    const char *v[5];
+    for (int i = 0; i < 5; i++)
+        v[i] = PQgetisnull(r, row, first + i) ? NULL : PQgetvalue(r, row, first + i);
+    return (struct municipality_row){v[COL_JSON], v[COL_MAYOR_NAME], v[COL_MAYOR_CPF],
+                                     v[COL_VERSION], v[COL_CODE]};
 }
 
-static void respond_with_etag(struct request *req, int status, const char *json,
-                              const char *version)
+/* Appends the municipality as this caller may see it: the public JSON, and
+ * the mayor's name and CPF for the secretariat and for the municipality's own
+ * mayor and representative. The CPF is masked except for the mayor it
+ * belongs to. */
+static void render(struct buf *out, const struct request *req, const struct municipality_row *m)
 {
-    resp_header(req, "ETag", "\"%s\"", version);
-    resp_json(req, status, json, strlen(json));
+    size_t len = strlen(m->json);
+    if (!authz_is_secretariat(&req->who) && !authz_is_municipal(&req->who, m->code)) {
+        buf_append(out, m->json, len);
+        return;
+    }
+    buf_append(out, m->json, len - 1); /* up to the closing brace */
+    buf_puts(out, ", \"mayor_name\" : ");
+    if (m->mayor_name)
+        buf_json_string(out, m->mayor_name);
+    else
+        buf_puts(out, "null");
+    buf_puts(out, ", \"mayor_cpf\" : ");
+    char masked[15];
+    if (!m->mayor_cpf)
+        buf_puts(out, "null");
+    else if (strcmp(m->mayor_cpf, req->who.cpf) == 0)
+        buf_json_string(out, m->mayor_cpf);
+    else
+        buf_json_string(out, cpf_mask(m->mayor_cpf, masked) ? masked : "");
+    buf_putc(out, '}');
 }
 
+static void respond(struct request *req, int status, const struct municipality_row *m)
+{
+    struct buf b = {0};
+    render(&b, req, m);
+    resp_header(req, "ETag", "\"%s\"", m->version);
+    resp_json_buf(req, status, &b);
+}
+
+static struct cache *cache;
+static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
+
+static void create_cache(void)
+{
+    cache = cache_create(20000);
+    if (!cache)
+        abort();
+}
+
+struct cache *municipalities_cache(void)
+{
+    pthread_once(&cache_once, create_cache);
+    return cache;
+}
+
+/* Cached form of a row: a flags byte (bit 0: mayor_name NULL, bit 1:
+ * mayor_cpf NULL), then the five strings, each NUL-terminated. */
+static void pack(struct buf *b, const struct municipality_row *m)
+{
+    buf_putc(b, (char)((m->mayor_name ? 0 : 1) | (m->mayor_cpf ? 0 : 2)));
+    const char *parts[] = {m->json, m->mayor_name ? m->mayor_name : "",
+                           m->mayor_cpf ? m->mayor_cpf : "", m->version, m->code};
+    for (int i = 0; i < 5; i++)
+        buf_append(b, parts[i], strlen(parts[i]) + 1);
+}
+
+static struct municipality_row unpack(const struct buf *b)
+{
+    const char *p = b->data + 1, *parts[5];
+    for (int i = 0; i < 5; i++) {
+        parts[i] = p;
+        p += strlen(p) + 1;
+    }
+    return (struct municipality_row){parts[0], (b->data[0] & 1) ? NULL : parts[1],
+                                     (b->data[0] & 2) ? NULL : parts[2], parts[3], parts[4]};
+}
+
+/* GET reads through the cache: municipalities are read on every page of
+ * every client and change a few times a year. */
 void municipalities_get(struct request *req)
 {
     static const char *const allowed[] = {NULL};
@@ -84,30 +169,42 @@ void municipalities_get(struct request *req)
     if (!query_parse(req, allowed, &q))
         return;
     const char *code = req_param(req, 0);
+    struct buf packed = {0};
+    if (strlen(code) == 7 && cache_get(municipalities_cache(), code, &packed)) {
+        struct municipality_row m = unpack(&packed);
+        respond(req, 200, &m);
+        buf_free(&packed);
+        return;
+    }
+    unsigned long generation = cache_generation(municipalities_cache());
     struct db_conn *db = req_db(req);
     if (!db)
         return;
-    const char *params[4] = {code};
-    visibility(req, params + 1);
-    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_GET, 4, params);
+    const char *params[] = {code};
+    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_GET, 1, params);
     if (!r) {
         resp_db_error(req);
         return;
     }
-    if (PQntuples(r) == 1)
-        respond_with_etag(req, 200, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
-    else
+    if (PQntuples(r) == 1) {
+        struct municipality_row m = row_of(r, 0, 0);
+        respond(req, 200, &m);
+        pack(&packed, &m);
+        cache_put(municipalities_cache(), code, packed.data, packed.len, generation);
+        buf_free(&packed);
+    } else {
         resp_not_found(req);
+    }
     PQclear(r);
 }
 
 static void list_csv_row(struct buf *csv, const PGresult *r, int i)
 {
     csv_write_field(csv, PQgetvalue(r, i, 0));
-    for (int col = 2; col <= 7; col++) {
+    for (int col = 6; col <= 11; col++) {
         buf_putc(csv, ',');
         const char *v = PQgetvalue(r, i, col);
-        if (col == 7)
+        if (col == 11)
             v = strcmp(v, "t") == 0 ? "true" : "false";
         csv_write_field(csv, v);
     }
@@ -141,13 +238,9 @@ void municipalities_list(struct request *req)
     struct db_conn *db = req_db(req);
     if (!db)
         return;
-    const char *params[8] = {page.after[0] ? page.after : NULL};
-    visibility(req, params + 1);
-    params[4] = state;
-    params[5] = region;
-    params[6] = name;
-    params[7] = page.limit_plus_one;
-    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_LIST, 8, params);
+    const char *params[] = {page.after[0] ? page.after : NULL, state, region, name,
+                            page.limit_plus_one};
+    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_LIST, 5, params);
     if (!r) {
         resp_db_error(req);
         return;
@@ -164,7 +257,9 @@ void municipalities_list(struct request *req)
         for (int i = 0; i < n && i < page.limit; i++) {
             if (i)
                 buf_putc(&out, ',');
-            buf_puts(&out, PQgetvalue(r, i, 1));
+            /* Lists never carry the mayor fields, whoever asks (see the
+             * Municipality schema): only the public JSON. */
+            buf_puts(&out, PQgetvalue(r, i, 1 + COL_JSON));
         }
         resp_page(req, &page, &out, next);
     }
@@ -203,13 +298,14 @@ static void created(struct request *req, PGresult *r, const char *code)
 {
     struct audit_actor actor = audit_actor_of(req);
     if (!audit_record(req->db, &actor, "create", "municipality", code, NULL,
-                      PQgetvalue(r, 0, 0)) ||
+                      PQgetvalue(r, 0, COL_SNAPSHOT)) ||
         !db_commit(req->db)) {
         resp_db_error(req);
         return;
     }
     resp_header(req, "Location", "/v1/municipalities/%s", code);
-    respond_with_etag(req, 201, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+    struct municipality_row m = row_of(r, 0, 0);
+    respond(req, 201, &m);
 }
 
 void municipalities_create(struct request *req)
@@ -277,38 +373,33 @@ void municipalities_create(struct request *req)
 static void apply_update(struct request *req, const char *code, const struct municipality_input *in,
                          PGresult *cur)
 {
-    const char *old_name = PQgetvalue(cur, 0, 2);
-    const char *params[7] = {code};
-    params[1] = in->name_st == FIELD_SET ? in->name : old_name;
-    params[2] = in->lat_st == FIELD_SET ? in->lat_text
-                : in->lat_st == FIELD_NULL || PQgetisnull(cur, 0, 3) ? NULL
-                                                                      : PQgetvalue(cur, 0, 3);
-    params[3] = in->lon_st == FIELD_SET ? in->lon_text
-                : in->lon_st == FIELD_NULL || PQgetisnull(cur, 0, 4) ? NULL
-                                                                      : PQgetvalue(cur, 0, 4);
-    params[4] = in->capital_st == FIELD_SET ? (in->capital ? "true" : "false")
-                                            : PQgetvalue(cur, 0, 5);
-    params[5] = in->mayor_name_st == FIELD_SET ? in->mayor_name
-                : in->mayor_name_st == FIELD_NULL || PQgetisnull(cur, 0, 6) ? NULL
-                                                                             : PQgetvalue(cur, 0, 6);
-    params[6] = in->mayor_cpf_st == FIELD_SET ? in->mayor_cpf
-                : in->mayor_cpf_st == FIELD_NULL || PQgetisnull(cur, 0, 7) ? NULL
-                                                                            : PQgetvalue(cur, 0, 7);
+    const char *capital = in->capital_st == FIELD_SET ? (in->capital ? "true" : "false")
+                                                      : PQgetvalue(cur, 0, COL_CAPITAL);
+    const char *params[] = {code,
+                            field_merge(in->name_st, in->name, cur, COL_NAME),
+                            field_merge(in->lat_st, in->lat_text, cur, COL_LATITUDE),
+                            field_merge(in->lon_st, in->lon_text, cur, COL_LONGITUDE),
+                            capital,
+                            field_merge(in->mayor_name_st, in->mayor_name, cur, COL_MAYOR_NAME),
+                            field_merge(in->mayor_cpf_st, in->mayor_cpf, cur, COL_MAYOR_CPF)};
     PGresult *r = db_exec(req->db, &STMT_MUNICIPALITY_UPDATE, 7, params);
     if (!r) {
         resp_db_error(req);
         return;
     }
     if (PQntuples(r) == 0) { /* nothing changed: nothing to write or audit */
-        respond_with_etag(req, 200, PQgetvalue(cur, 0, 0), PQgetvalue(cur, 0, 1));
+        struct municipality_row m = row_of(cur, 0, 0);
+        respond(req, 200, &m);
     } else {
         struct audit_actor actor = audit_actor_of(req);
-        if (!audit_record(req->db, &actor, "update", "municipality", code, PQgetvalue(cur, 0, 0),
-                          PQgetvalue(r, 0, 0)) ||
+        if (!audit_record(req->db, &actor, "update", "municipality", code,
+                          PQgetvalue(cur, 0, COL_SNAPSHOT), PQgetvalue(r, 0, COL_SNAPSHOT)) ||
             !db_commit(req->db))
             resp_db_error(req);
-        else
-            respond_with_etag(req, 200, PQgetvalue(r, 0, 0), PQgetvalue(r, 0, 1));
+        else {
+            struct municipality_row m = row_of(r, 0, 0);
+            respond(req, 200, &m);
+        }
     }
     PQclear(r);
 }
@@ -345,7 +436,7 @@ void municipalities_update(struct request *req)
         resp_db_error(req);
     } else if (PQntuples(cur) == 0) {
         resp_not_found(req);
-    } else if (!req_if_match(req, PQgetvalue(cur, 0, 1))) {
+    } else if (!req_if_match(req, PQgetvalue(cur, 0, COL_VERSION))) {
         resp_problem(req, 412, "precondition-failed", "The resource has changed",
                      "If-Match does not match the current ETag; read it again and retry.");
     } else {

@@ -18,6 +18,10 @@ void municipalities_import(struct request *req);  /* POST /v1/municipalities/imp
 void states_list(struct request *req);            /* GET /v1/states */
 void states_import(struct request *req);          /* POST /v1/states/import */
 
+struct cache;
+/* The cache of single municipalities read by GET (see lib/api/changes.c). */
+struct cache *municipalities_cache(void);
+
 struct import_result {
     long rows, inserted, updated, unchanged;
 };

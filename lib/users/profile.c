@@ -88,15 +88,6 @@ static bool read_patch(struct request *req, const cJSON *body, enum profile_mode
     return true;
 }
 
-static const char *pick(enum field_state st, const char *patched, const PGresult *cur, int col)
-{
-    if (st == FIELD_SET)
-        return patched;
-    if (st == FIELD_NULL || PQgetisnull(cur, 0, col))
-        return NULL;
-    return PQgetvalue(cur, 0, col);
-}
-
 /* Writes the patched row in the open transaction and answers. */
 static void write_patch(struct request *req, const char *id, const struct profile_patch *p,
                         const PGresult *cur, const char *new_hash)
@@ -105,11 +96,11 @@ static void write_patch(struct request *req, const char *id, const struct profil
     const char *active = p->active_st == FIELD_SET ? (p->active ? "true" : "false")
                                                    : PQgetvalue(cur, 0, 5);
     const char *params[] = {id,
-                            pick(p->name_st, p->name, cur, 2),
-                            pick(p->email_st, p->email, cur, 3),
-                            pick(p->phone_st, p->phone, cur, 4),
+                            field_merge(p->name_st, p->name, cur, 2),
+                            field_merge(p->email_st, p->email, cur, 3),
+                            field_merge(p->phone_st, p->phone, cur, 4),
                             active,
-                            new_hash ? new_hash : pick(FIELD_ABSENT, NULL, cur, 6),
+                            new_hash ? new_hash : field_merge(FIELD_ABSENT, NULL, cur, 6),
                             show_cpf};
     PGresult *r = db_exec(req->db, &STMT_PROFILE_UPDATE, 7, params);
     if (!r) {

@@ -200,9 +200,12 @@ void users_create_endpoint(struct request *req)
     cJSON_Delete(body);
 }
 
+/* Only the canonical form of an id: "01" would reach user 1 under another
+ * name and slip past the checks that compare ids as text (such as "you
+ * cannot deactivate your own account"). */
 static bool is_user_id(const char *s)
 {
-    return *s && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s);
+    return *s >= '1' && *s <= '9' && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s);
 }
 
 void users_get(struct request *req)

@@ -43,9 +43,22 @@ PGconn *fixture_db(void)
     return conn;
 }
 
-void fixture_exec(const char *sql)
+/* Runs sql; when the connection turns out to be dead (PostgreSQL restarted
+ * since it was last used, which PQstatus only notices on use), reconnects and
+ * runs it once more. */
+static PGresult *query(const char *sql)
 {
     PGresult *r = PQexec(fixture_db(), sql);
+    if (PQstatus(conn) == CONNECTION_BAD) {
+        PQclear(r);
+        r = PQexec(fixture_db(), sql);
+    }
+    return r;
+}
+
+void fixture_exec(const char *sql)
+{
+    PGresult *r = query(sql);
     ExecStatusType st = PQresultStatus(r);
     ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
                   PQresultErrorMessage(r));
@@ -54,7 +67,7 @@ void fixture_exec(const char *sql)
 
 long fixture_long(const char *sql)
 {
-    PGresult *r = PQexec(fixture_db(), sql);
+    PGresult *r = query(sql);
     ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && PQntuples(r) == 1, "%s: %s", sql,
                   PQresultErrorMessage(r));
     long v = atol(PQgetvalue(r, 0, 0));

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Benchmarks on this machine, all in one run, written to bench/RESULTS.md:
+#   (a) bench_bare: civetweb answering a constant JSON body (the HTTP ceiling),
+#   (b) pacto: authenticated GET /v1/municipalities/{code} on random codes,
+#   (c) pacto: public list page of 50 municipalities.
+# It starts its own PostgreSQL, imports the real IBGE list from ../shared/data,
+# and stops everything when done. usage: bench/run.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+build=${1:-build}
+data="$root/../shared/data"
+duration=${PACTO_BENCH_SECONDS:-15}
+connections=${PACTO_BENCH_CONNECTIONS:-32}
+if [[ ! -f "$data/ibge-municipios.csv" || ! -f "$data/ibge-estados.csv" ]]; then
+  echo "bench: $data/ibge-*.csv not found; the benchmark needs the real list. Skipped."
+  exit 0
+fi
+command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
+
+work=$(mktemp -d /tmp/pacto-bench.XXXXXX)
+chmod 755 "$work"
+pg_dir="$work/pg"
+pg_port=55480
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+bash scripts/pg.sh start "$pg_dir" "$pg_port" >/dev/null
+PACTO_DATABASE_URL=$(bash scripts/pg.sh url "$pg_dir" "$pg_port")
+export PACTO_DATABASE_URL
+export PACTO_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export PACTO_LOG_LEVEL=warn
+"$build/pacto" migrate >/dev/null
+"$build/pacto" import-states "$data/ibge-estados.csv" >/dev/null
+"$build/pacto" import-municipalities "$data/ibge-municipios.csv" >/dev/null
+echo "bench-password-2026" | "$build/pacto" user add --email bench@bench.pacto --name Bench \
+  --role secretariat --area health >/dev/null
+cut -d, -f1 "$data/ibge-municipios.csv" | tail -n +2 > "$work/codes"
+
+wait_http() {
+  for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
+  echo "bench: $1 did not come up"; exit 1
+}
+
+# run NAME URL [wrk args...]: prints "req/s p50_ms p99_ms"
+run_wrk() {
+  local out
+  out=$(wrk -t2 -c"$connections" -d"${duration}s" --latency "$@")
+  echo "$out" > "$work/wrk-$RANDOM.txt"
+  echo "$out" | awk '
+    function ms(v) {
+      if (v ~ /us$/) return substr(v, 1, length(v) - 2) / 1000
+      if (v ~ /ms$/) return substr(v, 1, length(v) - 2) + 0
+      if (v ~ /s$/)  return substr(v, 1, length(v) - 1) * 1000
+      return v
+    }
+    /^ +50%/ { p50 = ms($2) } /^ +99%/ { p99 = ms($2) }
+    /Requests\/sec/ { rps = $2 } /Non-2xx/ { errors = $NF }
+    END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors + 0 }'
+}
+
+"$build/bench_bare" 127.0.0.1:18090 64 & pids+=($!)
+wait_http http://127.0.0.1:18090/
+read -r a_rps a_p50 a_p99 a_err < <(run_wrk http://127.0.0.1:18090/)
+
+PACTO_LISTEN=127.0.0.1:18091 "$build/pacto" serve > "$work/serve.log" 2>&1 & pids+=($!)
+server_pid=$!
+wait_http http://127.0.0.1:18091/readyz
+token=$(curl -fsS -H 'Content-Type: application/json' \
+  -d '{"email":"bench@bench.pacto","password":"bench-password-2026"}' \
+  http://127.0.0.1:18091/v1/auth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+export PACTO_BENCH_TOKEN=$token PACTO_BENCH_CODES=$work/codes
+read -r b_rps b_p50 b_p99 b_err < <(run_wrk -s bench/random_municipality.lua http://127.0.0.1:18091)
+read -r c_rps c_p50 c_p99 c_err < <(run_wrk "http://127.0.0.1:18091/v1/municipalities?limit=50")
+rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status")
+
+ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.0f", 100 * b / a }')
+cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+{
+  echo "# Benchmark results"
+  echo
+  echo "Written by \`bench/run.sh\` ($(date -u +%Y-%m-%dT%H:%M:%SZ)); $(nproc) cores ($cpu),"
+  echo "wrk -t2 -c$connections -d${duration}s on loopback, server and PostgreSQL 15 on the same"
+  echo "machine, the real 5,570 IBGE municipalities loaded. Build: $build."
+  echo
+  echo "| scenario | req/s | p50 ms | p99 ms | non-2xx |"
+  echo "|---|---:|---:|---:|---:|"
+  echo "| (a) bare civetweb, constant JSON | $a_rps | $a_p50 | $a_p99 | $a_err |"
+  echo "| (b) GET /v1/municipalities/{code}, authenticated, random codes | $b_rps | $b_p50 | $b_p99 | $b_err |"
+  echo "| (c) GET /v1/municipalities?limit=50, public | $c_rps | $c_p50 | $c_p99 | $c_err |"
+  echo
+  echo "- (b) is ${ratio}% of (a) (goal: at least 45%)."
+  echo "- pacto's peak RSS (VmHWM) over the run: $((rss_kb / 1024)) MiB (goal: under 64 MB)."
+  echo "- (b) does per request: JWT verification (HS256), the account check (is the user still"
+  echo "  active, does the token still match its role) and the municipality query, each a"
+  echo "  prepared statement on a pooled connection."
+} > bench/RESULTS.md
+cat bench/RESULTS.md

@@ -1,0 +1,39 @@
+/*
+ * From change notifications to cache evictions (see changes.h).
+ */
+#include "api/changes.h"
+
+#include "auth/session.h"
+#include "cache/cache.h"
+#include "municipalities/municipalities.h"
+
+#include <string.h>
+
+static void evict(struct cache *c, const char *key)
+{
+    if (strcmp(key, "*") == 0)
+        cache_clear(c);
+    else
+        cache_evict(c, key);
+}
+
+void changes_on_notify(const char *payload)
+{
+    const char *colon = strchr(payload, ':');
+    if (!colon)
+        return;
+    size_t n = (size_t)(colon - payload);
+    const char *key = colon + 1;
+    if (n == 5 && strncmp(payload, "users", n) == 0)
+        evict(session_cache(), key);
+    else if (n == 14 && strncmp(payload, "municipalities", n) == 0)
+        evict(municipalities_cache(), key);
+    else if (n == 6 && strncmp(payload, "states", n) == 0)
+        cache_clear(municipalities_cache());
+}
+
+void changes_on_listener(bool listening)
+{
+    cache_set_enabled(session_cache(), listening);
+    cache_set_enabled(municipalities_cache(), listening);
+}
