@@ -112,7 +112,9 @@ static bool authenticate(struct request *req, const char *authorization)
             why = token_result_message(tr);
         }
     }
-    resp_header(req, "WWW-Authenticate", "Bearer error=\"invalid_token\"");
+    /* RFC 6750 3.1: an error code only when Bearer credentials were sent. */
+    bool bearer = strncasecmp(authorization, "Bearer ", 7) == 0;
+    resp_header(req, "WWW-Authenticate", bearer ? "Bearer error=\"invalid_token\"" : "Bearer");
     resp_problem(req, 401, "unauthenticated", "Authentication required", why);
     return false;
 }
@@ -252,6 +254,28 @@ static int log_civetweb(const struct mg_connection *conn, const char *message)
     return 1;
 }
 
+/* Errors civetweb detects before dispatch (a malformed request line, headers
+ * over max_request_size) get the same problem+json answer as everything else. */
+static int civetweb_error(struct mg_connection *conn, int status, const char *message)
+{
+    (void)message;
+    struct request req = {.conn = conn, .cfg = server.cfg, .method = "", .path = ""};
+    set_request_id(&req);
+    if (status == 413 || status == 431)
+        resp_problem(&req, status, "payload-too-large", "Request too large",
+                     "The request line or headers are too large.");
+    else if (status >= 500)
+        resp_problem(&req, status, "internal-error", "Internal error", NULL);
+    else
+        resp_problem(&req, status, "malformed-request", "Malformed request",
+                     "The request is not valid HTTP.");
+    req.close_connection = true;
+    send_response(&req, NULL);
+    buf_free(&req.headers);
+    buf_free(&req.body);
+    return 0;
+}
+
 bool http_server_start(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
     server.cfg = cfg;
@@ -259,8 +283,6 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
     server.nroutes = nroutes;
     char threads[16];
     snprintf(threads, sizeof threads, "%d", cfg->threads);
-    /* additional_header reaches only the error pages civetweb answers itself
-     * (a malformed or oversized request); send_response adds ours. */
     const char *options[] = {"listening_ports", cfg->listen,
                              "num_threads", threads,
                              "request_timeout_ms", "30000",
@@ -271,9 +293,8 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
                              "access_control_allow_origin", "",
                              "access_control_allow_methods", "",
                              "access_control_allow_headers", "",
-                             "additional_header", "X-Content-Type-Options: nosniff",
                              NULL};
-    struct mg_callbacks callbacks = {.log_message = log_civetweb};
+    struct mg_callbacks callbacks = {.log_message = log_civetweb, .http_error = civetweb_error};
     mg_init_library(0);
     server.ctx = mg_start(&callbacks, NULL, options);
     if (!server.ctx) {
