@@ -13,16 +13,18 @@
 #include "db/db.h"
 #include "http/fields.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+/* Always one row: the e-mail as the database lowercases it (the throttling
+ * key, so that every spelling of an address counts against one account, as
+ * every spelling logs into one account), then the account, or NULLs. */
 static const struct db_stmt STMT_LOGIN_USER = {
     "login_user",
-    "SELECT id, role, coalesce(municipality_id, ''), coalesce(secretariat_area, ''),"
-    "       password_hash, active"
-    "  FROM users WHERE lower(email) = lower($1)"};
+    "SELECT lower($1::text), u.id, u.role, coalesce(u.municipality_id, ''),"
+    "       coalesce(u.secretariat_area, ''), u.password_hash, u.active"
+    "  FROM (SELECT 1) AS one LEFT JOIN users u ON lower(u.email) = lower($1::text)"};
 
 static void too_many(struct request *req, int retry_after)
 {
@@ -34,10 +36,10 @@ static void too_many(struct request *req, int retry_after)
 static void issue(struct request *req, const PGresult *r)
 {
     struct token_claims claims = {0};
-    snprintf(claims.sub, sizeof claims.sub, "%s", PQgetvalue(r, 0, 0));
-    snprintf(claims.role, sizeof claims.role, "%s", PQgetvalue(r, 0, 1));
-    snprintf(claims.municipality_id, sizeof claims.municipality_id, "%s", PQgetvalue(r, 0, 2));
-    snprintf(claims.secretariat_area, sizeof claims.secretariat_area, "%s", PQgetvalue(r, 0, 3));
+    snprintf(claims.sub, sizeof claims.sub, "%s", PQgetvalue(r, 0, 1));
+    snprintf(claims.role, sizeof claims.role, "%s", PQgetvalue(r, 0, 2));
+    snprintf(claims.municipality_id, sizeof claims.municipality_id, "%s", PQgetvalue(r, 0, 3));
+    snprintf(claims.secretariat_area, sizeof claims.secretariat_area, "%s", PQgetvalue(r, 0, 4));
     char *token = token_issue(&req->cfg->token, &claims, time(NULL));
     if (!token) {
         resp_problem(req, 500, "internal-error", "Internal error", "The token could not be made.");
@@ -79,26 +81,24 @@ void auth_token(struct request *req)
         cJSON_Delete(body);
         return;
     }
-    char account[256];
-    size_t i = 0;
-    for (; email[i] && i < sizeof account - 1; i++)
-        account[i] = (char)tolower((unsigned char)email[i]);
-    account[i] = '\0';
     int retry_after = 0;
     time_t now = time(NULL);
     struct db_conn *db = NULL;
     PGresult *r = NULL;
     const char *params[] = {email};
-    if (!login_limit_check(account, req->remote_addr, now, &retry_after)) {
+    if (!login_limit_check(NULL, req->remote_addr, now, &retry_after)) {
         too_many(req, retry_after);
     } else if (!(db = req_db(req))) {
         /* answered */
-    } else if (!(r = db_exec(db, &STMT_LOGIN_USER, 1, params))) {
+    } else if (!(r = db_exec(db, &STMT_LOGIN_USER, 1, params)) || PQntuples(r) != 1) {
         resp_db_error(req);
+    } else if (!login_limit_check(PQgetvalue(r, 0, 0), NULL, now, &retry_after)) {
+        too_many(req, retry_after);
     } else {
-        bool found = PQntuples(r) == 1 && !PQgetisnull(r, 0, 4);
-        bool good = password_verify(found ? PQgetvalue(r, 0, 4) : NULL, pw->valuestring) &&
-                    found && strcmp(PQgetvalue(r, 0, 5), "t") == 0;
+        const char *account = PQgetvalue(r, 0, 0);
+        bool found = !PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 5);
+        bool good = password_verify(found ? PQgetvalue(r, 0, 5) : NULL, pw->valuestring) &&
+                    found && strcmp(PQgetvalue(r, 0, 6), "t") == 0;
         if (good) {
             login_limit_success(account);
             issue(req, r);

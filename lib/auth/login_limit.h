@@ -13,7 +13,8 @@
 #define LOGIN_LIMIT_PER_ACCOUNT 5
 #define LOGIN_LIMIT_PER_ADDRESS 20
 
-/* True when `account` (lower-cased e-mail) and `address` may try now. When
+/* True when `account` (lower-cased e-mail) and `address` may try now (a NULL
+ * key is not checked). When
  * false, *retry_after is the number of seconds until they may. Thread-safe. */
 bool login_limit_check(const char *account, const char *address, time_t now, int *retry_after);
 

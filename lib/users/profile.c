@@ -5,6 +5,8 @@
 
 #include "audit/audit.h"
 #include "auth/password.h"
+#include "auth/session.h"
+#include "cache/cache.h"
 #include "db/db.h"
 #include "http/fields.h"
 #include "users/users.h"
@@ -118,6 +120,10 @@ static void write_patch(struct request *req, const char *id, const struct profil
             !db_commit(req->db)) {
             resp_db_error(req);
         } else {
+            /* The NOTIFY trigger evicts the account from every server's cache
+             * soon; this server forgets it now, so that a deactivated user's
+             * very next request here is refused (SPEC 5). */
+            cache_evict(session_cache(), id);
             resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
             resp_json(req, 200, PQgetvalue(r, 0, 2), strlen(PQgetvalue(r, 0, 2)));
         }
