@@ -34,7 +34,7 @@ trap cleanup EXIT
 bash scripts/pg.sh start "$pg_dir" "$pg_port" >/dev/null
 PACTO_DATABASE_URL=$(bash scripts/pg.sh url "$pg_dir" "$pg_port")
 export PACTO_DATABASE_URL
-export PACTO_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+XX
 export PACTO_LOG_LEVEL=warn
 "$build/pacto" migrate >/dev/null
 "$build/pacto" import-states "$data/ibge-estados.csv" >/dev/null

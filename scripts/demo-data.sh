@@ -38,13 +38,14 @@ SQL
 # add_user EMAIL NAME ROLE [OPTIONS...]: creates the account unless it exists
 # (`pacto user add` exits 3 when the e-mail is taken).
 add_user() {
-  local email=$1 name=$2 role=$3 rc=0
+  local email=$1 name=$2 role=$3 rc=0 err
   shift 3
-  printf '%s\n' "$password" | "$pacto" user add --email "$email" --name "$name" --role "$role" "$@" || rc=$?
+  err=$(printf '%s\n' "$password" |
+    "$pacto" user add --email "$email" --name "$name" --role "$role" "$@" 2>&1 >/dev/null) || rc=$?
   case $rc in
     0) echo "demo-data: created $email" ;;
     3) echo "demo-data: $email exists" ;;
-    *) echo "demo-data: could not create $email (exit $rc)" >&2; return "$rc" ;;
+    *) echo "demo-data: could not create $email (exit $rc): $err" >&2; return "$rc" ;;
   esac
 }
 

@@ -66,6 +66,9 @@ start() {
   fi
   if ! running; then
     as_owner "$bin/pg_ctl" start -w -t 60 -D "$dir/data" -l "$dir/postgres.log" -o "-p $port" >/dev/null
+  elif [ "$(sed -n 4p "$dir/data/postmaster.pid")" != "$port" ]; then
+    echo "pg.sh: $dir runs on port $(sed -n 4p "$dir/data/postmaster.pid"), not $port" >&2
+    exit 1
   fi
   if [ "$(psql_admin -tAc "SELECT count(*) FROM pg_roles WHERE rolname = 'pacto'")" = 0 ]; then
     psql_admin -c "CREATE ROLE pacto LOGIN"

@@ -18,6 +18,7 @@ export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 export CK_DEFAULT_TIMEOUT=${CK_DEFAULT_TIMEOUT:-30}
 
 tmp=$(mktemp -d /tmp/pacto-test.XXXXXX)
+chmod 0711 "$tmp" # as root, pg.sh runs PostgreSQL as postgres, who must get through
 pgdir=$tmp/pg
 log=$tmp/server.log
 server=
@@ -115,9 +116,10 @@ else
   failed=$((failed + 2))
 fi
 
+server_stages_failed=$failed
 stage lint "$root/scripts/lint.sh"
 
-if [ "$failed" -gt 0 ] && [ -s "$log" ]; then
+if [ "$server_stages_failed" -gt 0 ] && [ -s "$log" ]; then
   echo "--- last 50 lines of the server log"
   tail -n 50 "$log"
 fi

@@ -44,15 +44,17 @@ static bool media_type_is(const char *header, const char *type)
     return n == strlen(type) && strncasecmp(header, type, n) == 0;
 }
 
-bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out)
+static void unsupported(struct request *req, const char *accepted)
 {
-    const char *ct = req_header(req, "Content-Type");
-    if (!media_type_is(ct, content_type)) {
-        char detail[128];
-        snprintf(detail, sizeof detail, "Send the body as %s.", content_type);
-        resp_problem(req, 415, "unsupported-media-type", "Unsupported media type", detail);
-        return false;
-    }
+    char detail[128];
+    snprintf(detail, sizeof detail, "Send the body as %s.", accepted);
+    resp_problem(req, 415, "unsupported-media-type", "Unsupported media type", detail);
+}
+
+/* Reads the whole body, refusing it with 413 past `limit` bytes: at once when
+ * Content-Length says so, else as soon as the count passes it. */
+static bool read_limited(struct request *req, size_t limit, struct buf *out)
+{
     const struct mg_request_info *ri = mg_get_request_info(req->conn);
     bool ok = ri->content_length <= (long long)limit;
     char chunk[16384];
@@ -71,14 +73,27 @@ bool req_body(struct request *req, const char *content_type, size_t limit, struc
     return ok;
 }
 
+bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out)
+{
+    if (!media_type_is(req_header(req, "Content-Type"), content_type)) {
+        unsupported(req, content_type);
+        return false;
+    }
+    return read_limited(req, limit, out);
+}
+
 cJSON *req_json_object(struct request *req, bool merge_patch)
 {
     const char *ct = req_header(req, "Content-Type");
-    const char *type = merge_patch && media_type_is(ct, "application/merge-patch+json")
-                           ? "application/merge-patch+json"
-                           : "application/json";
+    bool json_type = media_type_is(ct, "application/json") ||
+                     (merge_patch && media_type_is(ct, "application/merge-patch+json"));
+    if (!json_type) {
+        unsupported(req, merge_patch ? "application/merge-patch+json or application/json"
+                                     : "application/json");
+        return NULL;
+    }
     struct buf body = {0};
-    if (!req_body(req, type, JSON_BODY_LIMIT, &body)) {
+    if (!read_limited(req, JSON_BODY_LIMIT, &body)) {
         buf_free(&body);
         return NULL;
     }
@@ -106,8 +121,20 @@ bool req_wants_csv(const struct request *req)
 
 bool req_if_match(const struct request *req, const char *version)
 {
-    const char *if_match = req_header(req, "If-Match");
-    char tag[32];
-    snprintf(tag, sizeof tag, "\"%s\"", version);
-    return !if_match || strcmp(if_match, "*") == 0 || strstr(if_match, tag) != NULL;
+    const char *p = req_header(req, "If-Match");
+    if (!p || strcmp(p, "*") == 0)
+        return true;
+    /* A list of entity tags; If-Match uses the strong comparison (RFC 9110
+     * 13.1.1), so a weak tag W/"..." never matches. */
+    size_t vlen = strlen(version);
+    while (*p) {
+        p += strspn(p, " \t,");
+        size_t n = strcspn(p, ",");
+        while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+            n--;
+        if (n == vlen + 2 && p[0] == '"' && p[n - 1] == '"' && strncmp(p + 1, version, vlen) == 0)
+            return true;
+        p += strcspn(p, ",");
+    }
+    return false;
 }

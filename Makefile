@@ -1,0 +1,67 @@
+# Pacto: build, run, test. Every target installs what it needs first
+# (scripts/install-deps.sh does nothing when all is installed).
+#   make build | run | test | test-asan | bench | lint | clean | distclean
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := build
+.PHONY: build run test test-asan bench lint clean distclean deps
+
+deps:
+	scripts/install-deps.sh
+
+build: deps
+	cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build build -j2
+
+# Serves on PACTO_LISTEN (default 127.0.0.1:8080) with demo data, against
+# PACTO_DATABASE_URL or, when that is unset, a private cluster in var/pg.
+run: build
+	@mkdir -p var
+	if [ -z "$${PACTO_DATABASE_URL:-}" ]; then
+	  scripts/pg.sh start var/pg 5433
+	  PACTO_DATABASE_URL=$$(scripts/pg.sh url var/pg 5433)
+	  export PACTO_DATABASE_URL
+	fi
+	if [ -z "$${PACTO_JWT_SECRET:-}" ]; then
+	  if [ ! -s var/jwt-secret ]; then
+	    (umask 077 && od -An -tx1 -N32 /dev/urandom | tr -d ' \n' >var/jwt-secret)
+	  fi
+	  PACTO_JWT_SECRET=$$(cat var/jwt-secret)
+	  export PACTO_JWT_SECRET
+	fi
+	export PACTO_LISTEN=$${PACTO_LISTEN:-127.0.0.1:8080}
+	build/pacto migrate
+	scripts/demo-data.sh build/pacto
+	url=http://$${PACTO_LISTEN/0.0.0.0/127.0.0.1}
+	echo
+	echo "Pacto on $$url. Get a token for a demo account (list above):"
+	echo "  TOKEN=\$$(curl -fsS --json '{\"email\":\"coordenacao@demo.pacto\",\"password\":\"pacto-demo-2026\"}' \\"
+	echo "    $$url/v1/auth/token | sed -E 's/.*\"access_token\":\"([^\"]+)\".*/\\1/')"
+	echo "then call the API with it, or without it for public data:"
+	echo "  curl -fsS $$url/v1/me -H \"Authorization: Bearer \$$TOKEN\""
+	echo "  curl -fsS '$$url/v1/municipalities?state=MS'"
+	echo
+	exec build/pacto serve
+
+test: build
+	scripts/test.sh build
+
+test-asan: deps
+	cmake -S . -B build-asan -DPACTO_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+	cmake --build build-asan -j2
+	scripts/test.sh build-asan
+
+bench: build
+	bench/run.sh
+
+lint: deps
+	scripts/lint.sh
+
+clean:
+	rm -rf build build-*/
+
+distclean: clean
+	scripts/pg.sh stop var/pg
+	rm -rf var
