@@ -144,13 +144,6 @@ void audit_list(struct request *req)
         resp_db_error(req);
         return;
     }
-    int n = PQntuples(r);
-    struct buf items = {0};
-    for (int i = 0; i < n && i < page.limit; i++) {
-        if (i)
-            buf_putc(&items, ',');
-        buf_puts(&items, PQgetvalue(r, i, 1));
-    }
-    resp_page(req, &page, &items, n > page.limit ? PQgetvalue(r, page.limit - 1, 0) : NULL);
+    resp_page_rows(req, &page, r, 0, 1, NULL, 0);
     PQclear(r);
 }

@@ -3,6 +3,7 @@
  */
 #include "http/query.h"
 
+#include "csv/csv.h"
 #include "http/response.h"
 
 #include <civetweb.h>
@@ -139,36 +140,48 @@ static void link_next(struct request *req, const char *cursor)
     buf_free(&url);
 }
 
-static bool next_cursor(struct request *req, const struct page *p, const char *next_key,
-                        char out[CURSOR_MAX_LEN])
+static void csv_rows(struct buf *out, const PGresult *r, int rows, const char *header,
+                     int first_col)
 {
-    if (!next_key || !cursor_encode(p->list, next_key, out))
-        return false;
-    link_next(req, out);
-    return true;
+    buf_puts(out, header);
+    buf_puts(out, "\r\n");
+    for (int i = 0; i < rows; i++) {
+        for (int col = first_col; col < PQnfields(r); col++) {
+            if (col > first_col)
+                buf_putc(out, ',');
+            csv_write_field(out, PQgetvalue(r, i, col));
+        }
+        csv_end_record(out);
+    }
 }
 
-void resp_page(struct request *req, const struct page *p, struct buf *items, const char *next_key)
+void resp_page_rows(struct request *req, const struct page *p, const PGresult *r, int key_col,
+                    int json_col, const char *csv_header, int csv_first_col)
 {
+    int n = PQntuples(r);
+    int rows = n < p->limit ? n : p->limit;
+    const char *next_key = n > p->limit ? PQgetvalue(r, p->limit - 1, key_col) : NULL;
     char cursor[CURSOR_MAX_LEN];
-    bool more = next_cursor(req, p, next_key, cursor);
+    bool more = next_key && cursor_encode(p->list, next_key, cursor);
+    if (more)
+        link_next(req, cursor);
     struct buf b = {0};
+    if (csv_header && req_wants_csv(req)) {
+        csv_rows(&b, r, rows, csv_header, csv_first_col);
+        resp_body(req, 200, "text/csv; charset=utf-8", &b);
+        return;
+    }
     buf_puts(&b, "{\"items\":[");
-    buf_append(&b, buf_cstr(items), items->len);
+    for (int i = 0; i < rows; i++) {
+        if (i)
+            buf_putc(&b, ',');
+        buf_puts(&b, PQgetvalue(r, i, json_col));
+    }
     buf_puts(&b, "],\"next_cursor\":");
     if (more)
         buf_json_string(&b, cursor);
     else
         buf_puts(&b, "null");
     buf_putc(&b, '}');
-    buf_free(items);
     resp_json_buf(req, 200, &b);
-}
-
-void resp_page_csv(struct request *req, const struct page *p, struct buf *csv,
-                   const char *next_key)
-{
-    char cursor[CURSOR_MAX_LEN];
-    next_cursor(req, p, next_key, cursor);
-    resp_body(req, 200, "text/csv; charset=utf-8", csv);
 }

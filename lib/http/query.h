@@ -8,6 +8,8 @@
 #include "cursor/cursor.h"
 #include "http/request.h"
 
+#include <libpq-fe.h>
+
 #define QUERY_MAX_PARAMS 16
 #define QUERY_MAX_VALUE 256
 #define PAGE_DEFAULT_LIMIT 50
@@ -45,13 +47,11 @@ struct page {
  * false when limit is not 1..500 or the cursor is not one of this list's. */
 bool query_page(struct request *req, const struct query *q, const char *list, struct page *p);
 
-/* Answers 200 with {"items":[<items>],"next_cursor":...} and a Link header
- * when next_key is not NULL. items holds comma-separated JSON values; taken. */
-void resp_page(struct request *req, const struct page *p, struct buf *items, const char *next_key);
-
-/* Answers 200 text/csv with the given CSV (taken), and a Link header when
- * next_key is not NULL. */
-void resp_page_csv(struct request *req, const struct page *p, struct buf *csv,
-                   const char *next_key);
+/* Answers a page straight from a result of up to limit + 1 rows, each with
+ * its sort key in key_col and its JSON in json_col. When csv_header is not
+ * NULL and the client asks for text/csv, answers CSV instead: the header row,
+ * then columns csv_first_col.. of each row. Does not clear r. */
+void resp_page_rows(struct request *req, const struct page *p, const PGresult *r, int key_col,
+                    int json_col, const char *csv_header, int csv_first_col);
 
 #endif

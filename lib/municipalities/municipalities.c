@@ -5,7 +5,6 @@
 
 #include "auth/session.h"
 #include "cache/cache.h"
-#include "csv/csv.h"
 #include "db/db.h"
 #include "http/fields.h"
 #include "http/query.h"
@@ -27,8 +26,9 @@ static const struct db_stmt STMT_MUNICIPALITY_GET = {
 
 static const struct db_stmt STMT_MUNICIPALITY_LIST = {
     "municipality_list",
-    "SELECT m.ibge_code, " RENDER_COLUMNS ","
-    "       m.name, s.uf, s.region, m.latitude, m.longitude, m.capital" FROM_MUNICIPALITY
+    "SELECT m.ibge_code, " MUNICIPALITY_PUBLIC_JSON ","
+    "       m.ibge_code, m.name, s.uf, s.region, m.latitude, m.longitude, m.capital::text"
+    FROM_MUNICIPALITY
     " WHERE ($2::text IS NULL OR s.uf = $2)"
     "   AND ($3::text IS NULL OR s.region = $3)"
     "   AND ($4::text IS NULL OR strpos(m.name_folded, pacto_fold($4)) > 0)"
@@ -198,19 +198,6 @@ void municipalities_get(struct request *req)
     PQclear(r);
 }
 
-static void list_csv_row(struct buf *csv, const PGresult *r, int i)
-{
-    csv_write_field(csv, PQgetvalue(r, i, 0));
-    for (int col = 6; col <= 11; col++) {
-        buf_putc(csv, ',');
-        const char *v = PQgetvalue(r, i, col);
-        if (col == 11)
-            v = strcmp(v, "t") == 0 ? "true" : "false";
-        csv_write_field(csv, v);
-    }
-    csv_end_record(csv);
-}
-
 void municipalities_list(struct request *req)
 {
     static const char *const allowed[] = {"state", "region", "q", "limit", "cursor", NULL};
@@ -245,24 +232,9 @@ void municipalities_list(struct request *req)
         resp_db_error(req);
         return;
     }
-    int n = PQntuples(r);
-    const char *next = n > page.limit ? PQgetvalue(r, page.limit - 1, 0) : NULL;
-    struct buf out = {0};
-    if (req_wants_csv(req)) {
-        buf_puts(&out, "ibge_code,name,state,region,latitude,longitude,capital\r\n");
-        for (int i = 0; i < n && i < page.limit; i++)
-            list_csv_row(&out, r, i);
-        resp_page_csv(req, &page, &out, next);
-    } else {
-        for (int i = 0; i < n && i < page.limit; i++) {
-            if (i)
-                buf_putc(&out, ',');
-            /* Lists never carry the mayor fields, whoever asks (see the
-             * Municipality schema): only the public JSON. */
-            buf_puts(&out, PQgetvalue(r, i, 1 + COL_JSON));
-        }
-        resp_page(req, &page, &out, next);
-    }
+    /* Lists never carry the mayor fields, whoever asks: only the public JSON. */
+    resp_page_rows(req, &page, r, 0, 1, "ibge_code,name,state,region,latitude,longitude,capital",
+                   2);
     PQclear(r);
 }
 

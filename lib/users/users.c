@@ -208,17 +208,13 @@ static bool is_user_id(const char *s)
     return *s >= '1' && *s <= '9' && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s);
 }
 
-void users_get(struct request *req)
+/* Answers one account; its CPF is unmasked only for its owner. */
+static void show_user(struct request *req, const char *id)
 {
     static const char *const allowed[] = {NULL};
     struct query q;
     if (!query_parse(req, allowed, &q))
         return;
-    const char *id = req_param(req, 0);
-    if (!is_user_id(id)) {
-        resp_not_found(req);
-        return;
-    }
     struct db_conn *db = req_db(req);
     if (!db)
         return;
@@ -235,6 +231,15 @@ void users_get(struct request *req)
         resp_not_found(req);
     }
     PQclear(r);
+}
+
+void users_get(struct request *req)
+{
+    const char *id = req_param(req, 0);
+    if (is_user_id(id))
+        show_user(req, id);
+    else
+        resp_not_found(req);
 }
 
 void users_list(struct request *req)
@@ -277,14 +282,7 @@ void users_list(struct request *req)
         resp_db_error(req);
         return;
     }
-    int n = PQntuples(r);
-    struct buf items = {0};
-    for (int i = 0; i < n && i < page.limit; i++) {
-        if (i)
-            buf_putc(&items, ',');
-        buf_puts(&items, PQgetvalue(r, i, 1));
-    }
-    resp_page(req, &page, &items, n > page.limit ? PQgetvalue(r, page.limit - 1, 0) : NULL);
+    resp_page_rows(req, &page, r, 0, 1, NULL, 0);
     PQclear(r);
 }
 
@@ -298,29 +296,7 @@ void users_update(struct request *req)
     profile_update(req, id, PROFILE_BY_COORDINATION);
 }
 
-void users_me(struct request *req)
-{
-    static const char *const allowed[] = {NULL};
-    struct query q;
-    if (!query_parse(req, allowed, &q))
-        return;
-    struct db_conn *db = req_db(req);
-    if (!db)
-        return;
-    const char *params[] = {req->who.user_id_str, req->who.user_id_str};
-    PGresult *r = db_exec(db, &STMT_USER_GET, 2, params);
-    if (!r) {
-        resp_db_error(req);
-        return;
-    }
-    if (PQntuples(r) == 1) {
-        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
-        resp_json(req, 200, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
-    } else {
-        resp_not_found(req);
-    }
-    PQclear(r);
-}
+void users_me(struct request *req) { show_user(req, req->who.user_id_str); }
 
 void users_me_update(struct request *req)
 {
