@@ -34,7 +34,8 @@ trap cleanup EXIT
 bash scripts/pg.sh start "$pg_dir" "$pg_port" >/dev/null
 PACTO_DATABASE_URL=$(bash scripts/pg.sh url "$pg_dir" "$pg_port")
 export PACTO_DATABASE_URL
-XX
+PACTO_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
+export PACTO_JWT_SECRET
 export PACTO_LOG_LEVEL=warn
 "$build/pacto" migrate >/dev/null
 "$build/pacto" import-states "$data/ibge-estados.csv" >/dev/null
@@ -76,6 +77,9 @@ token=$(curl -fsS -H 'Content-Type: application/json' \
   -d '{"email":"bench@bench.pacto","password":"bench-password-2026"}' \
   http://127.0.0.1:18091/v1/auth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
 export PACTO_BENCH_TOKEN=$token PACTO_BENCH_CODES=$work/codes
+# Warm-up: the first read of each municipality and account goes to PostgreSQL
+# and fills the cache; the measured run is the steady state.
+wrk -t2 -c"$connections" -d5s -s bench/random_municipality.lua http://127.0.0.1:18091 >/dev/null
 read -r b_rps b_p50 b_p99 b_err < <(run_wrk -s bench/random_municipality.lua http://127.0.0.1:18091)
 read -r c_rps c_p50 c_p99 c_err < <(run_wrk "http://127.0.0.1:18091/v1/municipalities?limit=50")
 rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status")
@@ -98,7 +102,9 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "- (b) is ${ratio}% of (a) (goal: at least 45%)."
   echo "- pacto's peak RSS (VmHWM) over the run: $((rss_kb / 1024)) MiB (goal: under 64 MB)."
   echo "- (b) does per request: JWT verification (HS256), the account check (is the user still"
-  echo "  active, does the token still match its role) and the municipality query, each a"
-  echo "  prepared statement on a pooled connection."
+  echo "  active, does the token still match its role) and the municipality read. Accounts and"
+  echo "  municipalities are cached in memory and evicted by PostgreSQL NOTIFY on change; (b) is"
+  echo "  measured after a 5 s warm-up that reads every code through the database once."
+  echo "- (c) reads PostgreSQL on every request (lists are not cached)."
 } > bench/RESULTS.md
 cat bench/RESULTS.md
