@@ -10,7 +10,8 @@
 
 static int constant(struct mg_connection *conn, void *cbdata)
 {
-    static const char body[] = "{\"ibge_code\":\"3550308\",\"name\":\"São Paulo\",\"state\":\"SP\"}";
+    static const char body[] =
+        "{\"ibge_code\":\"3550308\",\"name\":\"São Paulo\",\"state\":\"SP\"}";
     (void)cbdata;
     char length[16];
     snprintf(length, sizeof length, "%zu", sizeof body - 1);
@@ -28,9 +29,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s HOST:PORT THREADS\n", argv[0]);
         return 2;
     }
-    const char *options[] = {"listening_ports", argv[1], "num_threads", argv[2],
-                             "enable_keep_alive", "yes", "keep_alive_timeout_ms", "15000",
-                             "tcp_nodelay", "1", NULL};
+    const char *options[] = {"listening_ports",
+                             argv[1],
+                             "num_threads",
+                             argv[2],
+                             "enable_keep_alive",
+                             "yes",
+                             "keep_alive_timeout_ms",
+                             "15000",
+                             "tcp_nodelay",
+                             "1",
+                             NULL};
     sigset_t stop;
     sigemptyset(&stop);
     sigaddset(&stop, SIGTERM);

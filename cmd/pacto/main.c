@@ -85,8 +85,8 @@ static void set_cursor_secret(const struct config *cfg)
     unsigned char key[SHA256_DIGEST_LENGTH];
     if (cfg->token.alg == TOKEN_HS256) {
         static const unsigned char label[] = "pacto-cursor";
-        if (!HMAC(EVP_sha256(), cfg->token.key, (int)cfg->token.key_len, label,
-                  sizeof label - 1, key, NULL))
+        if (!HMAC(EVP_sha256(), cfg->token.key, (int)cfg->token.key_len, label, sizeof label - 1,
+                  key, NULL))
             abort();
     } else if (RAND_bytes(key, sizeof key) != 1) {
         abort();
@@ -154,22 +154,36 @@ static int cmd_user_add(int argc, char **argv)
 {
     struct user_input in = {0};
     static const struct option options[] = {
-        {"email", required_argument, NULL, 'e'}, {"name", required_argument, NULL, 'n'},
-        {"role", required_argument, NULL, 'r'},  {"area", required_argument, NULL, 'a'},
-        {"municipality", required_argument, NULL, 'm'},
-        {"cpf", required_argument, NULL, 'c'},   {"phone", required_argument, NULL, 'p'},
-        {NULL, 0, NULL, 0}};
+        {"email", required_argument, NULL, 'e'},        {"name", required_argument, NULL, 'n'},
+        {"role", required_argument, NULL, 'r'},         {"area", required_argument, NULL, 'a'},
+        {"municipality", required_argument, NULL, 'm'}, {"cpf", required_argument, NULL, 'c'},
+        {"phone", required_argument, NULL, 'p'},        {NULL, 0, NULL, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "", options, NULL)) != -1) {
         switch (c) {
-        case 'e': in.email = optarg; break;
-        case 'n': in.name = optarg; break;
-        case 'r': in.role = optarg; break;
-        case 'a': in.secretariat_area = optarg; break;
-        case 'm': in.municipality_id = optarg; break;
-        case 'c': in.cpf = optarg; break;
-        case 'p': in.phone = optarg; break;
-        default: return fail("unknown option for user add; see pacto --help");
+        case 'e':
+            in.email = optarg;
+            break;
+        case 'n':
+            in.name = optarg;
+            break;
+        case 'r':
+            in.role = optarg;
+            break;
+        case 'a':
+            in.secretariat_area = optarg;
+            break;
+        case 'm':
+            in.municipality_id = optarg;
+            break;
+        case 'c':
+            in.cpf = optarg;
+            break;
+        case 'p':
+            in.phone = optarg;
+            break;
+        default:
+            return fail("unknown option for user add; see pacto --help");
         }
     }
     char password[PASSWORD_MAX_LEN + 2];
@@ -186,10 +200,20 @@ static int cmd_user_add(int argc, char **argv)
     char id[24];
     int rc = 0;
     switch (users_create(db, &actor, &in, &e, &json, id)) {
-    case USER_CREATED: printf("%s\n", buf_cstr(&json)); break;
-    case USER_INVALID: fprintf(stderr, "pacto: invalid user: [%s]\n", buf_cstr(&e.items)); rc = 2; break;
-    case USER_EMAIL_TAKEN: fprintf(stderr, "pacto: e-mail already in use\n"); rc = 3; break;
-    case USER_DB_ERROR: rc = fail("database error"); break;
+    case USER_CREATED:
+        printf("%s\n", buf_cstr(&json));
+        break;
+    case USER_INVALID:
+        fprintf(stderr, "pacto: invalid user: [%s]\n", buf_cstr(&e.items));
+        rc = 2;
+        break;
+    case USER_EMAIL_TAKEN:
+        fprintf(stderr, "pacto: e-mail already in use\n");
+        rc = 3;
+        break;
+    case USER_DB_ERROR:
+        rc = fail("database error");
+        break;
     }
     field_errors_free(&e);
     buf_free(&json);
@@ -218,10 +242,9 @@ static int cmd_import(const char *path, bool states)
     struct audit_actor actor = {0};
     struct import_result res;
     struct field_errors e = {0};
-    enum import_status st = states
-                                ? states_import_csv(db, &actor, buf_cstr(&data), data.len, &res, &e)
-                                : municipalities_import_csv(db, &actor, buf_cstr(&data), data.len,
-                                                            &res, &e);
+    enum import_status st =
+        states ? states_import_csv(db, &actor, buf_cstr(&data), data.len, &res, &e)
+               : municipalities_import_csv(db, &actor, buf_cstr(&data), data.len, &res, &e);
     int rc = 0;
     if (st == IMPORT_OK)
         printf("{\"rows\":%ld,\"inserted\":%ld,\"updated\":%ld,\"unchanged\":%ld}\n", res.rows,

@@ -10,25 +10,28 @@
 #include <string.h>
 
 static const struct db_stmt STMT_AUDIT_INSERT = {
-    "audit_insert",
-    "INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
-    "                          request_id)"
-    " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)"};
+    .name = "audit_insert",
+    .sql =
+        "INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
+        "                          request_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)",
+};
 
 static const struct db_stmt STMT_AUDIT_LIST = {
-    "audit_list",
-    "SELECT id, json_build_object('id', id, 'at', pacto_ts(at), 'actor_id', actor_id,"
-    "         'actor_role', actor_role, 'action', action, 'entity', entity,"
-    "         'entity_id', entity_id, 'before', before, 'after', after,"
-    "         'request_id', request_id)"
-    "  FROM audit_events"
-    " WHERE ($1::text IS NULL OR entity = $1)"
-    "   AND ($2::text IS NULL OR entity_id = $2)"
-    "   AND ($3::bigint IS NULL OR actor_id = $3)"
-    "   AND ($4::timestamptz IS NULL OR at >= $4)"
-    "   AND ($5::timestamptz IS NULL OR at < $5)"
-    "   AND ($6::bigint IS NULL OR id < $6)"
-    " ORDER BY id DESC LIMIT $7"};
+    .name = "audit_list",
+    .sql = "SELECT id, json_build_object('id', id, 'at', pacto_ts(at), 'actor_id', actor_id,"
+           "         'actor_role', actor_role, 'action', action, 'entity', entity,"
+           "         'entity_id', entity_id, 'before', before, 'after', after,"
+           "         'request_id', request_id)"
+           "  FROM audit_events"
+           " WHERE ($1::text IS NULL OR entity = $1)"
+           "   AND ($2::text IS NULL OR entity_id = $2)"
+           "   AND ($3::bigint IS NULL OR actor_id = $3)"
+           "   AND ($4::timestamptz IS NULL OR at >= $4)"
+           "   AND ($5::timestamptz IS NULL OR at < $5)"
+           "   AND ($6::bigint IS NULL OR id < $6)"
+           " ORDER BY id DESC LIMIT $7",
+};
 
 struct audit_actor audit_actor_of(const struct request *req)
 {
@@ -40,11 +43,10 @@ struct audit_actor audit_actor_of(const struct request *req)
 }
 
 bool audit_record(struct db_conn *db, const struct audit_actor *actor, const char *action,
-                  const char *entity, const char *entity_id, const char *before,
-                  const char *after)
+                  const char *entity, const char *entity_id, const char *before, const char *after)
 {
-    const char *params[] = {actor->user_id, actor->role, action, entity, entity_id,
-                            before,         after,       actor->request_id};
+    const char *params[] = {actor->user_id, actor->role, action, entity,
+                            entity_id,      before,      after,  actor->request_id};
     PGresult *r = db_exec(db, &STMT_AUDIT_INSERT, 8, params);
     PQclear(r);
     return r != NULL;
@@ -137,8 +139,13 @@ void audit_list(struct request *req)
     struct db_conn *db = req_db(req);
     if (!db)
         return;
-    const char *params[] = {entity, query_get(&q, "entity_id"), actor, since, until,
-                            page.after[0] ? page.after : NULL, page.limit_plus_one};
+    const char *params[] = {entity,
+                            query_get(&q, "entity_id"),
+                            actor,
+                            since,
+                            until,
+                            page.after[0] ? page.after : NULL,
+                            page.limit_plus_one};
     PGresult *r = db_exec(db, &STMT_AUDIT_LIST, 7, params);
     if (!r) {
         resp_db_error(req);

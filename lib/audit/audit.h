@@ -11,7 +11,7 @@
 
 /* Who made a change and under which request; a NULL actor is the command line. */
 struct audit_actor {
-    const char *user_id;    /* NULL for commands run by an operator */
+    const char *user_id; /* NULL for commands run by an operator */
     const char *role;
     const char *request_id;
 };
@@ -23,8 +23,7 @@ struct audit_actor audit_actor_of(const struct request *req);
  * JSON snapshots (either may be NULL). Must run inside the change's
  * transaction. Returns false when the insert failed: the caller rolls back. */
 bool audit_record(struct db_conn *db, const struct audit_actor *actor, const char *action,
-                  const char *entity, const char *entity_id, const char *before,
-                  const char *after);
+                  const char *entity, const char *entity_id, const char *before, const char *after);
 
 /* GET /v1/audit */
 void audit_list(struct request *req);

@@ -21,10 +21,11 @@
  * key, so that every spelling of an address counts against one account, as
  * every spelling logs into one account), then the account, or NULLs. */
 static const struct db_stmt STMT_LOGIN_USER = {
-    "login_user",
-    "SELECT lower($1::text), u.id, u.role, coalesce(u.municipality_id, ''),"
-    "       coalesce(u.secretariat_area, ''), u.password_hash, u.active"
-    "  FROM (SELECT 1) AS one LEFT JOIN users u ON lower(u.email) = lower($1::text)"};
+    .name = "login_user",
+    .sql = "SELECT lower($1::text), u.id, u.role, coalesce(u.municipality_id, ''),"
+           "       coalesce(u.secretariat_area, ''), u.password_hash, u.active"
+           "  FROM (SELECT 1) AS one LEFT JOIN users u ON lower(u.email) = lower($1::text)",
+};
 
 static void too_many(struct request *req, int retry_after)
 {
@@ -97,8 +98,8 @@ void auth_token(struct request *req)
     } else {
         const char *account = PQgetvalue(r, 0, 0);
         bool found = !PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 5);
-        bool good = password_verify(found ? PQgetvalue(r, 0, 5) : NULL, pw->valuestring) &&
-                    found && strcmp(PQgetvalue(r, 0, 6), "t") == 0;
+        bool good = password_verify(found ? PQgetvalue(r, 0, 5) : NULL, pw->valuestring) && found &&
+                    strcmp(PQgetvalue(r, 0, 6), "t") == 0;
         if (good) {
             login_limit_success(account);
             issue(req, r);

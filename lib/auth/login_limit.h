@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <time.h>
 
-#define LOGIN_LIMIT_WINDOW 900       /* seconds */
+#define LOGIN_LIMIT_WINDOW      900 /* seconds */
 #define LOGIN_LIMIT_PER_ACCOUNT 5
 #define LOGIN_LIMIT_PER_ADDRESS 20
 

@@ -20,11 +20,11 @@
 #include <stdint.h>
 #include <string.h>
 
-#define PASSWORD_T_COST 2
-#define PASSWORD_M_COST 19456 /* KiB */
+#define PASSWORD_T_COST      2
+#define PASSWORD_M_COST      19456 /* KiB */
 #define PASSWORD_PARALLELISM 1
-#define PASSWORD_SALT_LEN 16
-#define PASSWORD_TAG_LEN 32
+#define PASSWORD_SALT_LEN    16
+#define PASSWORD_TAG_LEN     32
 
 /* Written once under pthread_once, read-only afterwards. */
 static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
@@ -34,8 +34,8 @@ static bool dummy_ready;
 static int hash_with_salt(const char *password, size_t len, const unsigned char *salt,
                           char out[PASSWORD_HASH_MAX])
 {
-    return argon2id_hash_encoded(PASSWORD_T_COST, PASSWORD_M_COST, PASSWORD_PARALLELISM,
-                                 password, len, salt, PASSWORD_SALT_LEN, PASSWORD_TAG_LEN, out,
+    return argon2id_hash_encoded(PASSWORD_T_COST, PASSWORD_M_COST, PASSWORD_PARALLELISM, password,
+                                 len, salt, PASSWORD_SALT_LEN, PASSWORD_TAG_LEN, out,
                                  PASSWORD_HASH_MAX);
 }
 

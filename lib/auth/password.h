@@ -8,8 +8,8 @@
 #include <stddef.h>
 
 #define PASSWORD_HASH_MAX 128
-#define PASSWORD_MIN_LEN 12
-#define PASSWORD_MAX_LEN 256
+#define PASSWORD_MIN_LEN  12
+#define PASSWORD_MAX_LEN  256
 
 /* Hashes `password` with a fresh random salt into out (PHC string,
  * "$argon2id$v=19$m=19456,t=2,p=1$..."). Returns false on failure. */

@@ -14,10 +14,11 @@
 #include <string.h>
 
 static const struct db_stmt STMT_SESSION_USER = {
-    "session_user",
-    "SELECT role, coalesce(municipality_id, ''), coalesce(secretariat_area, ''),"
-    "       coalesce(cpf, ''), active"
-    "  FROM users WHERE id = $1"};
+    .name = "session_user",
+    .sql = "SELECT role, coalesce(municipality_id, ''), coalesce(secretariat_area, ''),"
+           "       coalesce(cpf, ''), active"
+           "  FROM users WHERE id = $1",
+};
 
 /* What a request needs to know about its caller's account. */
 struct account {

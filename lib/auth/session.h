@@ -11,8 +11,8 @@
 
 enum session_result {
     SESSION_OK,
-    SESSION_REVOKED,    /* no such user, inactive, or claims no longer match */
-    SESSION_DB_ERROR    /* the database could not be asked; req has the answer */
+    SESSION_REVOKED, /* no such user, inactive, or claims no longer match */
+    SESSION_DB_ERROR /* the database could not be asked; req has the answer */
 };
 
 struct cache;

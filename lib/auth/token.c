@@ -42,11 +42,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TOKEN_MIN_SECRET 32
+#define TOKEN_MIN_SECRET     32
 #define TOKEN_DEFAULT_LEEWAY 30
-#define TOKEN_MAX_PEM (64 * 1024)
-#define TOKEN_MAX_MEMBERS 64 /* header or payload members; ours have ~9 */
-#define TOKEN_MAX_TIME 9007199254740992.0 /* 2^53: beyond it doubles skip integers */
+#define TOKEN_MAX_PEM        (64 * 1024)
+#define TOKEN_MAX_MEMBERS    64                 /* header or payload members; ours have ~9 */
+#define TOKEN_MAX_TIME       9007199254740992.0 /* 2^53: beyond it doubles skip integers */
 
 /* The three dot-separated parts of a compact JWS, pointing into the token. */
 struct jws_parts {
@@ -57,9 +57,12 @@ struct jws_parts {
 static const char *alg_name(enum token_alg alg)
 {
     switch (alg) {
-    case TOKEN_HS256: return "HS256";
-    case TOKEN_RS256: return "RS256";
-    case TOKEN_ES256: return "ES256";
+    case TOKEN_HS256:
+        return "HS256";
+    case TOKEN_RS256:
+        return "RS256";
+    case TOKEN_ES256:
+        return "ES256";
     }
     return NULL;
 }
@@ -67,9 +70,12 @@ static const char *alg_name(enum token_alg alg)
 static jwt_alg_t alg_libjwt(enum token_alg alg)
 {
     switch (alg) {
-    case TOKEN_HS256: return JWT_ALG_HS256;
-    case TOKEN_RS256: return JWT_ALG_RS256;
-    case TOKEN_ES256: return JWT_ALG_ES256;
+    case TOKEN_HS256:
+        return JWT_ALG_HS256;
+    case TOKEN_RS256:
+        return JWT_ALG_RS256;
+    case TOKEN_ES256:
+        return JWT_ALG_ES256;
     }
     return JWT_ALG_INVAL;
 }
@@ -136,7 +142,9 @@ static unsigned char *read_small_file(const char *path, size_t *len, char *err, 
     fclose(f);
     if (failed || n == 0 || n > TOKEN_MAX_PEM) {
         snprintf(err, errlen, "%s: %s", path,
-                 failed ? "read error" : n == 0 ? "empty file" : "file too large for a public key");
+                 failed   ? "read error"
+                 : n == 0 ? "empty file"
+                          : "file too large for a public key");
         free(data);
         return NULL;
     }
@@ -391,8 +399,8 @@ static bool hs256_signature_ok(const struct token_config *c, const char *token,
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
     size_t signed_len = (size_t)(p->part[2] - 1 - token); /* "header.payload" */
-    if (!HMAC(EVP_sha256(), c->key, (int)c->key_len, (const unsigned char *)token, signed_len,
-              mac, &mac_len) ||
+    if (!HMAC(EVP_sha256(), c->key, (int)c->key_len, (const unsigned char *)token, signed_len, mac,
+              &mac_len) ||
         mac_len != 32)
         return false;
     bool ok = CRYPTO_memcmp(mac, sig, 32) == 0;
@@ -449,8 +457,8 @@ static enum token_result claim_time(const cJSON *payload, const char *name, bool
 
 /* A string claim copied into dst. Absent: MALFORMED when required, else "".
  * Not a string, too long for dst, or empty when required: BAD_CLAIMS. */
-static enum token_result claim_str(const cJSON *payload, const char *name, bool required,
-                                   char *dst, size_t cap)
+static enum token_result claim_str(const cJSON *payload, const char *name, bool required, char *dst,
+                                   size_t cap)
 {
     dst[0] = '\0';
     const cJSON *item = cJSON_GetObjectItemCaseSensitive(payload, name);
@@ -561,16 +569,26 @@ done:
 const char *token_result_message(enum token_result r)
 {
     switch (r) {
-    case TOKEN_OK: return "token valid";
-    case TOKEN_MALFORMED: return "malformed token";
-    case TOKEN_TOO_LONG: return "token too long";
-    case TOKEN_BAD_ALGORITHM: return "token algorithm not accepted";
-    case TOKEN_BAD_SIGNATURE: return "invalid token signature";
-    case TOKEN_EXPIRED: return "token expired";
-    case TOKEN_NOT_YET_VALID: return "token not yet valid";
-    case TOKEN_BAD_ISSUER: return "token issuer not accepted";
-    case TOKEN_BAD_AUDIENCE: return "token audience not accepted";
-    case TOKEN_BAD_CLAIMS: return "invalid token claims";
+    case TOKEN_OK:
+        return "token valid";
+    case TOKEN_MALFORMED:
+        return "malformed token";
+    case TOKEN_TOO_LONG:
+        return "token too long";
+    case TOKEN_BAD_ALGORITHM:
+        return "token algorithm not accepted";
+    case TOKEN_BAD_SIGNATURE:
+        return "invalid token signature";
+    case TOKEN_EXPIRED:
+        return "token expired";
+    case TOKEN_NOT_YET_VALID:
+        return "token not yet valid";
+    case TOKEN_BAD_ISSUER:
+        return "token issuer not accepted";
+    case TOKEN_BAD_AUDIENCE:
+        return "token audience not accepted";
+    case TOKEN_BAD_CLAIMS:
+        return "invalid token claims";
     }
     return "invalid token";
 }

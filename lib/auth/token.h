@@ -35,15 +35,15 @@ struct token_claims {
 
 enum token_result {
     TOKEN_OK = 0,
-    TOKEN_MALFORMED,      /* not three base64url parts, bad JSON, missing claims */
+    TOKEN_MALFORMED, /* not three base64url parts, bad JSON, missing claims */
     TOKEN_TOO_LONG,
-    TOKEN_BAD_ALGORITHM,  /* header alg is not the configured one (incl. "none") */
+    TOKEN_BAD_ALGORITHM, /* header alg is not the configured one (incl. "none") */
     TOKEN_BAD_SIGNATURE,
     TOKEN_EXPIRED,
-    TOKEN_NOT_YET_VALID,  /* nbf or iat in the future */
+    TOKEN_NOT_YET_VALID, /* nbf or iat in the future */
     TOKEN_BAD_ISSUER,
     TOKEN_BAD_AUDIENCE,
-    TOKEN_BAD_CLAIMS      /* exp/nbf/iat not integers, sub/role not strings, ... */
+    TOKEN_BAD_CLAIMS /* exp/nbf/iat not integers, sub/role not strings, ... */
 };
 
 /* Fills an HS256 config (leeway 30 s). Returns false, with nothing to free,

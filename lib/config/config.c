@@ -53,13 +53,12 @@ bool config_load_database(struct config *c, char *err, size_t errlen)
                       errlen);
 }
 
-static bool load_int(const char *name, const char *fallback, int min, int max, int *out,
-                     char *err, size_t errlen)
+static bool load_int(const char *name, const char *fallback, int min, int max, int *out, char *err,
+                     size_t errlen)
 {
     const char *v = env_or(name, fallback);
     if (!config_parse_int(v, min, max, out)) {
-        snprintf(err, errlen, "%s must be an integer from %d to %d, got \"%s\"", name, min, max,
-                 v);
+        snprintf(err, errlen, "%s must be an integer from %d to %d, got \"%s\"", name, min, max, v);
         return false;
     }
     return true;
@@ -140,8 +139,8 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         return false;
     if (!load_int("PACTO_THREADS", "64", 2, 1024, &c->threads, err, errlen) ||
         !load_int("PACTO_DB_POOL", "8", 1, 256, &c->db_pool, err, errlen) ||
-        !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms,
-                  err, errlen))
+        !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms, err,
+                  errlen))
         return false;
     const char *level = env_or("PACTO_LOG_LEVEL", "info");
     c->log_level = log_level_parse(level);

@@ -14,16 +14,16 @@
 
 struct config {
     char database_url[1024];
-    char listen[128];          /* "host:port" */
-    int threads;               /* HTTP worker threads */
-    int db_pool;               /* PostgreSQL connections */
+    char listen[128]; /* "host:port" */
+    int threads;      /* HTTP worker threads */
+    int db_pool;      /* PostgreSQL connections */
     int statement_timeout_ms;
     bool migrate_on_start;
     struct token_config token;
-    bool local_login;          /* false when tokens come from an external provider */
+    bool local_login; /* false when tokens come from an external provider */
     char cors_origins[CONFIG_MAX_ORIGINS][256];
     int cors_origin_count;
-    int log_level;             /* LOG_DEBUG .. LOG_ERROR */
+    int log_level; /* LOG_DEBUG .. LOG_ERROR */
 };
 
 /* Reads the database URL only (for commands that need nothing else).

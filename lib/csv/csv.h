@@ -13,8 +13,8 @@
 
 struct csv_reader {
     const char *p, *end;
-    size_t line;           /* 1-based line number where the current record starts */
-    char *scratch;         /* owned: unquoted copies of the fields */
+    size_t line;   /* 1-based line number where the current record starts */
+    char *scratch; /* owned: unquoted copies of the fields */
     size_t scratch_cap;
 };
 

@@ -237,8 +237,8 @@ struct db_conn *db_acquire(int wait_ms)
 
 static void drop_if_broken(struct db_conn *c)
 {
-    if (c->pg && (PQstatus(c->pg) != CONNECTION_OK ||
-                  PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
+    if (c->pg &&
+        (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
         PQfinish(c->pg);
         c->pg = NULL;
         c->nprepared = 0;
@@ -349,13 +349,13 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
     const char *constraint = r ? PQresultErrorField(r, PG_DIAG_CONSTRAINT_NAME) : NULL;
     snprintf(c->constraint, sizeof c->constraint, "%s", constraint ? constraint : "");
     char msg[300];
-    snprintf(msg, sizeof msg, "%s", r ? PQresultErrorMessage(r) : (c->pg ? PQerrorMessage(c->pg) : "no connection"));
+    snprintf(msg, sizeof msg, "%s",
+             r ? PQresultErrorMessage(r) : (c->pg ? PQerrorMessage(c->pg) : "no connection"));
     msg[strcspn(msg, "\n")] = '\0';
     int level = (c->error == DB_UNIQUE_VIOLATION || c->error == DB_FOREIGN_KEY_VIOLATION)
                     ? LOG_DEBUG
                     : LOG_ERROR;
-    log_msg(level, "statement %s failed: [%s] %s", s ? s->name : "(sql)", state ? state : "-",
-            msg);
+    log_msg(level, "statement %s failed: [%s] %s", s ? s->name : "(sql)", state ? state : "-", msg);
     if (c->error != DB_UNIQUE_VIOLATION && c->error != DB_FOREIGN_KEY_VIOLATION &&
         c->error != DB_CHECK_VIOLATION)
         atomic_fetch_add(&errors_total, 1);

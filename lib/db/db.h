@@ -18,13 +18,13 @@ struct db_stmt {
 
 enum db_error {
     DB_OK = 0,
-    DB_UNAVAILABLE,          /* cannot connect, or the connection was lost */
-    DB_UNIQUE_VIOLATION,     /* SQLSTATE 23505 */
-    DB_FOREIGN_KEY_VIOLATION,/* 23503 */
-    DB_CHECK_VIOLATION,      /* 23514, 23502, 22xxx data exceptions */
-    DB_SERIALIZATION,        /* 40001, 40P01 */
-    DB_TIMEOUT,              /* 57014 statement timeout */
-    DB_FAILED                /* anything else: a bug or an operator problem */
+    DB_UNAVAILABLE,           /* cannot connect, or the connection was lost */
+    DB_UNIQUE_VIOLATION,      /* SQLSTATE 23505 */
+    DB_FOREIGN_KEY_VIOLATION, /* 23503 */
+    DB_CHECK_VIOLATION,       /* 23514, 23502, 22xxx data exceptions */
+    DB_SERIALIZATION,         /* 40001, 40P01 */
+    DB_TIMEOUT,               /* 57014 statement timeout */
+    DB_FAILED                 /* anything else: a bug or an operator problem */
 };
 
 struct db_conn;

@@ -48,8 +48,8 @@ bool db_listener_start(const char *url, void (*on_state)(bool listening))
     listener.url = strdup(url);
     listener.on_state = on_state;
     atomic_store(&listener.stop, false);
-    listener.running = listener.url && pthread_create(&listener.thread, NULL, listener_main,
-                                                      NULL) == 0;
+    listener.running =
+        listener.url && pthread_create(&listener.thread, NULL, listener_main, NULL) == 0;
     return listener.running;
 }
 

@@ -13,20 +13,30 @@
 #define MIGRATION_LOCK_KEY "7361626"
 
 static const struct db_stmt STMT_MIGRATION_LOCK = {
-    "migration_lock", "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")"};
+    .name = "migration_lock",
+    .sql = "SELECT pg_advisory_lock(" MIGRATION_LOCK_KEY ")",
+};
 static const struct db_stmt STMT_MIGRATION_UNLOCK = {
-    "migration_unlock", "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")"};
+    .name = "migration_unlock",
+    .sql = "SELECT pg_advisory_unlock(" MIGRATION_LOCK_KEY ")",
+};
 static const struct db_stmt STMT_MIGRATION_TABLE = {
-    "migration_table",
-    "CREATE TABLE IF NOT EXISTS schema_migrations ("
-    " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"};
+    .name = "migration_table",
+    .sql = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+           " version text PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())",
+};
 static const struct db_stmt STMT_MIGRATION_DONE = {
-    "migration_done", "SELECT 1 FROM schema_migrations WHERE version = $1"};
+    .name = "migration_done",
+    .sql = "SELECT 1 FROM schema_migrations WHERE version = $1",
+};
 static const struct db_stmt STMT_MIGRATION_RECORD = {
-    "migration_record", "INSERT INTO schema_migrations (version) VALUES ($1)"};
+    .name = "migration_record",
+    .sql = "INSERT INTO schema_migrations (version) VALUES ($1)",
+};
 static const struct db_stmt STMT_MIGRATION_LATEST = {
-    "migration_latest",
-    "SELECT coalesce(max(version), '') FROM schema_migrations"};
+    .name = "migration_latest",
+    .sql = "SELECT coalesce(max(version), '') FROM schema_migrations",
+};
 
 static bool ok(PGresult *r)
 {
@@ -69,8 +79,7 @@ bool migrate_run(struct db_conn *c)
 
 const char *migrate_latest(void)
 {
-    return embedded_migrations_count ? embedded_migrations[embedded_migrations_count - 1].name
-                                     : "";
+    return embedded_migrations_count ? embedded_migrations[embedded_migrations_count - 1].name : "";
 }
 
 bool migrate_applied(struct db_conn *c, char *out, size_t outlen)

@@ -21,8 +21,8 @@ void fields_only(const cJSON *obj, const char *const *allowed, const char *const
     for (const cJSON *it = obj->child; it; it = it->next) {
         if (listed(allowed, it->string))
             continue;
-        field_error(e, it->string, listed(readonly, it->string) ? "may not be set"
-                                                                : "unknown field");
+        field_error(e, it->string,
+                    listed(readonly, it->string) ? "may not be set" : "unknown field");
     }
 }
 
@@ -97,8 +97,7 @@ enum field_state field_number(const cJSON *obj, const char *name, double min, do
     return FIELD_SET;
 }
 
-enum field_state field_bool(const cJSON *obj, const char *name, bool *out,
-                            struct field_errors *e)
+enum field_state field_bool(const cJSON *obj, const char *name, bool *out, struct field_errors *e)
 {
     const cJSON *item;
     enum field_state st = lookup(obj, name, &item);

@@ -25,16 +25,14 @@ enum field_state field_string(const cJSON *obj, const char *name, size_t max_cha
 /* A number in [min, max]. */
 enum field_state field_number(const cJSON *obj, const char *name, double min, double max,
                               double *out, struct field_errors *e);
-enum field_state field_bool(const cJSON *obj, const char *name, bool *out,
-                            struct field_errors *e);
+enum field_state field_bool(const cJSON *obj, const char *name, bool *out, struct field_errors *e);
 
 /* Adds "is required" when st is FIELD_ABSENT or FIELD_NULL. */
 void field_required(enum field_state st, const char *name, struct field_errors *e);
 
 /* JSON Merge Patch of one column: the patched value when the field was set,
  * NULL when it was null, else the current row's value (row 0, column col). */
-const char *field_merge(enum field_state st, const char *patched, const PGresult *current,
-                        int col);
+const char *field_merge(enum field_state st, const char *patched, const PGresult *current, int col);
 
 /* Checks a text value with the rules of field_string; NULL when fine, else
  * the reason. Also used for CSV cells. */

@@ -17,7 +17,7 @@ static const double bounds[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.
 #define NBOUNDS (sizeof bounds / sizeof bounds[0])
 static const char *const methods[] = {"GET", "POST", "PATCH", "PUT", "DELETE", "OPTIONS", "other"};
 #define NMETHODS (sizeof methods / sizeof methods[0])
-#define NSTATUS 500 /* statuses 100..599 */
+#define NSTATUS  500 /* statuses 100..599 */
 
 struct route_metrics {
     _Atomic(const char *) route;
@@ -102,8 +102,7 @@ void metrics_render(struct buf *out)
                    "pacto_http_request_duration_seconds_bucket{route=\"%s\",le=\"+Inf\"} %lu\n"
                    "pacto_http_request_duration_seconds_sum{route=\"%s\"} %.6f\n"
                    "pacto_http_request_duration_seconds_count{route=\"%s\"} %lu\n",
-                   route, count, route, (double)atomic_load(&table[i].micros) / 1e6, route,
-                   count);
+                   route, count, route, (double)atomic_load(&table[i].micros) / 1e6, route, count);
     }
     buf_printf(out,
                "# HELP pacto_db_errors_total Database errors (connection failures and failed "

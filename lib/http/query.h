@@ -10,10 +10,10 @@
 
 #include <libpq-fe.h>
 
-#define QUERY_MAX_PARAMS 16
-#define QUERY_MAX_VALUE 256
+#define QUERY_MAX_PARAMS   16
+#define QUERY_MAX_VALUE    256
 #define PAGE_DEFAULT_LIMIT 50
-#define PAGE_MAX_LIMIT 500
+#define PAGE_MAX_LIMIT     500
 
 struct query {
     int n;
@@ -38,7 +38,7 @@ bool query_bool(struct request *req, const struct query *q, const char *name, bo
 
 struct page {
     int limit;
-    char limit_plus_one[12]; /* text parameter for SQL LIMIT */
+    char limit_plus_one[12];        /* text parameter for SQL LIMIT */
     char after[CURSOR_MAX_KEY + 1]; /* sort key to continue after; "" for the first page */
     const char *list;
 };

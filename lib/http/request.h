@@ -19,7 +19,7 @@ struct mg_connection;
 struct db_conn;
 struct config;
 
-#define JSON_BODY_LIMIT (1024 * 1024)
+#define JSON_BODY_LIMIT   (1024 * 1024)
 #define UPLOAD_BODY_LIMIT (10 * 1024 * 1024)
 
 /* The authenticated caller; role is "" for anonymous requests. */
@@ -37,18 +37,18 @@ struct request {
     const struct config *cfg; /* the server's configuration */
     const char *method;
     const char *path;
-    const char *query;        /* raw query string, or NULL */
+    const char *query; /* raw query string, or NULL */
     char request_id[65];
     char remote_addr[48];
     struct router_match match;
     struct identity who;
-    struct db_conn *db;       /* acquired on first use by req_db(), released by the server */
+    struct db_conn *db; /* acquired on first use by req_db(), released by the server */
 
-    int status;               /* 0 until a response is set */
+    int status; /* 0 until a response is set */
     const char *content_type;
-    struct buf headers;       /* extra "Name: value\r\n" lines */
+    struct buf headers; /* extra "Name: value\r\n" lines */
     struct buf body;
-    bool close_connection;    /* e.g. after 413: the rest of the body is never read */
+    bool close_connection; /* e.g. after 413: the rest of the body is never read */
 };
 
 /* A request header's value, or NULL. */

@@ -8,7 +8,7 @@
 #include <stddef.h>
 
 #define ROUTER_MAX_PARAMS 4
-#define ROUTER_PARAM_MAX 128
+#define ROUTER_PARAM_MAX  128
 
 struct request;
 

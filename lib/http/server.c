@@ -21,7 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"
+#define CORS_ALLOW_HEADERS  "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"
 #define CORS_EXPOSE_HEADERS "ETag, Location, Link, X-Request-Id, Retry-After"
 
 static struct {
@@ -199,7 +199,8 @@ static void access_log(const struct request *req, double seconds)
     buf_json_string(&b, req->method);
     buf_puts(&b, ",\"route\":");
     buf_json_string(&b, req->match.route ? req->match.route->pattern : "unmatched");
-    buf_printf(&b, ",\"status\":%d,\"duration_ms\":%.3f,\"user_id\":%s,\"remote_addr\":", req->status,
+    buf_printf(&b,
+               ",\"status\":%d,\"duration_ms\":%.3f,\"user_id\":%s,\"remote_addr\":", req->status,
                seconds * 1000.0, req_is_authenticated(req) ? req->who.user_id_str : "null");
     buf_json_string(&b, req->remote_addr);
     buf_putc(&b, '}');
@@ -283,16 +284,26 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
     server.nroutes = nroutes;
     char threads[16];
     snprintf(threads, sizeof threads, "%d", cfg->threads);
-    const char *options[] = {"listening_ports", cfg->listen,
-                             "num_threads", threads,
-                             "request_timeout_ms", "30000",
-                             "keep_alive_timeout_ms", "15000",
-                             "enable_keep_alive", "yes",
-                             "tcp_nodelay", "1",
-                             "max_request_size", "16384",
-                             "access_control_allow_origin", "",
-                             "access_control_allow_methods", "",
-                             "access_control_allow_headers", "",
+    const char *options[] = {"listening_ports",
+                             cfg->listen,
+                             "num_threads",
+                             threads,
+                             "request_timeout_ms",
+                             "30000",
+                             "keep_alive_timeout_ms",
+                             "15000",
+                             "enable_keep_alive",
+                             "yes",
+                             "tcp_nodelay",
+                             "1",
+                             "max_request_size",
+                             "16384",
+                             "access_control_allow_origin",
+                             "",
+                             "access_control_allow_methods",
+                             "",
+                             "access_control_allow_headers",
+                             "",
                              NULL};
     struct mg_callbacks callbacks = {.log_message = log_civetweb, .http_error = civetweb_error};
     mg_init_library(0);

@@ -21,64 +21,72 @@
 #define MAX_REPORTED_ERRORS 100
 
 static const struct db_stmt STMT_IMPORT_MUNICIPALITIES = {
-    "import_municipalities",
-    "WITH input AS ("
-    "  SELECT * FROM json_to_recordset($1::json) AS x(ibge_code text, name text,"
-    "         state_code smallint, latitude float8, longitude float8, capital boolean)),"
-    " old AS ("
-    "  SELECT m.ibge_code, " MUNICIPALITY_SNAPSHOT " AS snapshot"
-    "    FROM municipalities m JOIN states s ON s.code = m.state_code"
-    "    JOIN input i ON i.ibge_code = m.ibge_code),"
-    " up AS ("
-    "  INSERT INTO municipalities AS m (ibge_code, name, state_code, latitude, longitude, capital)"
-    "  SELECT ibge_code, name, state_code, latitude, longitude, capital FROM input"
-    "  ON CONFLICT (ibge_code) DO UPDATE"
-    "     SET name = EXCLUDED.name, latitude = EXCLUDED.latitude,"
-    "         longitude = EXCLUDED.longitude, capital = EXCLUDED.capital,"
-    "         version = m.version + 1, updated_at = now()"
-    "   WHERE (m.name, m.latitude, m.longitude, m.capital) IS DISTINCT FROM"
-    "         (EXCLUDED.name, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.capital)"
-    "  RETURNING m.*),"
-    " audit AS ("
-    "  INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
-    "                            request_id)"
-    "  SELECT $2, $3, CASE WHEN o.ibge_code IS NULL THEN 'create' ELSE 'update' END,"
-    "         'municipality', m.ibge_code, o.snapshot, " MUNICIPALITY_SNAPSHOT ", $4"
-    "    FROM up m JOIN states s ON s.code = m.state_code"
-    "    LEFT JOIN old o ON o.ibge_code = m.ibge_code"
-    "  RETURNING action)"
-    "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = 'update')"
-    "  FROM audit"};
+    .name = "import_municipalities",
+    .sql = "WITH input AS ("
+           "  SELECT * FROM json_to_recordset($1::json) AS x(ibge_code text, name text,"
+           "         state_code smallint, latitude float8, longitude float8, capital boolean)),"
+           " old AS ("
+           "  SELECT m.ibge_code, " MUNICIPALITY_SNAPSHOT " AS snapshot"
+           "    FROM municipalities m JOIN states s ON s.code = m.state_code"
+           "    JOIN input i ON i.ibge_code = m.ibge_code),"
+           " up AS ("
+           "  INSERT INTO municipalities AS m"
+           "         (ibge_code, name, state_code, latitude, longitude, capital)"
+           "  SELECT ibge_code, name, state_code, latitude, longitude, capital FROM input"
+           "  ON CONFLICT (ibge_code) DO UPDATE"
+           "     SET name = EXCLUDED.name, latitude = EXCLUDED.latitude,"
+           "         longitude = EXCLUDED.longitude, capital = EXCLUDED.capital,"
+           "         version = m.version + 1, updated_at = now()"
+           "   WHERE (m.name, m.latitude, m.longitude, m.capital) IS DISTINCT FROM"
+           "         (EXCLUDED.name, EXCLUDED.latitude, EXCLUDED.longitude, EXCLUDED.capital)"
+           "  RETURNING m.*),"
+           " audit AS ("
+           "  INSERT INTO audit_events"
+           "         (actor_id, actor_role, action, entity, entity_id, before, after, request_id)"
+           "  SELECT $2, $3, CASE WHEN o.ibge_code IS NULL THEN 'create' ELSE 'update' END,"
+           "         'municipality', m.ibge_code, o.snapshot, " MUNICIPALITY_SNAPSHOT ", $4"
+           "    FROM up m JOIN states s ON s.code = m.state_code"
+           "    LEFT JOIN old o ON o.ibge_code = m.ibge_code"
+           "  RETURNING action)"
+           "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = "
+           "'update')"
+           "  FROM audit",
+};
 
 static const struct db_stmt STMT_IMPORT_STATES = {
-    "import_states",
-    "WITH input AS ("
-    "  SELECT * FROM json_to_recordset($1::json) AS x(code smallint, uf text, name text,"
-    "         region text)),"
-    " old AS ("
-    "  SELECT s.code, to_jsonb(s) - 'created_at' - 'updated_at' AS snapshot"
-    "    FROM states s JOIN input i USING (code)),"
-    " up AS ("
-    "  INSERT INTO states AS s (code, uf, name, region)"
-    "  SELECT code, uf, name, region FROM input"
-    "  ON CONFLICT (code) DO UPDATE"
-    "     SET uf = EXCLUDED.uf, name = EXCLUDED.name, region = EXCLUDED.region,"
-    "         updated_at = now()"
-    "   WHERE (s.uf, s.name, s.region) IS DISTINCT FROM"
-    "         (EXCLUDED.uf, EXCLUDED.name, EXCLUDED.region)"
-    "  RETURNING s.*),"
-    " audit AS ("
-    "  INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
-    "                            request_id)"
-    "  SELECT $2, $3, CASE WHEN o.code IS NULL THEN 'create' ELSE 'update' END,"
-    "         'state', up.code::text, o.snapshot,"
-    "         to_jsonb(up) - 'created_at' - 'updated_at', $4"
-    "    FROM up LEFT JOIN old o USING (code)"
-    "  RETURNING action)"
-    "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = 'update')"
-    "  FROM audit"};
+    .name = "import_states",
+    .sql = "WITH input AS ("
+           "  SELECT * FROM json_to_recordset($1::json) AS x(code smallint, uf text, name text,"
+           "         region text)),"
+           " old AS ("
+           "  SELECT s.code, to_jsonb(s) - 'created_at' - 'updated_at' AS snapshot"
+           "    FROM states s JOIN input i USING (code)),"
+           " up AS ("
+           "  INSERT INTO states AS s (code, uf, name, region)"
+           "  SELECT code, uf, name, region FROM input"
+           "  ON CONFLICT (code) DO UPDATE"
+           "     SET uf = EXCLUDED.uf, name = EXCLUDED.name, region = EXCLUDED.region,"
+           "         updated_at = now()"
+           "   WHERE (s.uf, s.name, s.region) IS DISTINCT FROM"
+           "         (EXCLUDED.uf, EXCLUDED.name, EXCLUDED.region)"
+           "  RETURNING s.*),"
+           " audit AS ("
+           "  INSERT INTO audit_events"
+           "         (actor_id, actor_role, action, entity, entity_id, before, after, request_id)"
+           "  SELECT $2, $3, CASE WHEN o.code IS NULL THEN 'create' ELSE 'update' END,"
+           "         'state', up.code::text, o.snapshot,"
+           "         to_jsonb(up) - 'created_at' - 'updated_at', $4"
+           "    FROM up LEFT JOIN old o USING (code)"
+           "  RETURNING action)"
+           "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = "
+           "'update')"
+           "  FROM audit",
+};
 
-static const struct db_stmt STMT_STATE_CODES = {"state_codes", "SELECT code FROM states"};
+static const struct db_stmt STMT_STATE_CODES = {
+    .name = "state_codes",
+    .sql = "SELECT code FROM states",
+};
 
 /* Column positions of a CSV header, by name. */
 struct columns {
@@ -129,7 +137,8 @@ static bool parse_double(const char *s, double min, double max, double *out)
 
 static bool parse_uf_code(const char *s, int *out)
 {
-    return strlen(s) == 2 && strspn(s, "0123456789") == 2 && (*out = atoi(s), ibge_region_of_uf(*out));
+    return strlen(s) == 2 && strspn(s, "0123456789") == 2 &&
+           (*out = atoi(s), ibge_region_of_uf(*out));
 }
 
 /* Calls row() for every record after the header. Stops collecting errors at
@@ -192,7 +201,8 @@ static void municipality_row(const struct csv_record *rec, const struct columns 
     if (!parse_uf_code(uf, &uf_code) || !m->known_state[uf_code])
         field_error_line(e, line, "codigo_uf", "is not a known state code; import states first");
     else if (strncmp(code, uf, 2) != 0)
-        field_error_line(e, line, "codigo_uf", "does not match the first two digits of codigo_ibge");
+        field_error_line(e, line, "codigo_uf",
+                         "does not match the first two digits of codigo_ibge");
     if (e->count > errors)
         return;
     if (m->nseen == m->capseen) {
@@ -263,11 +273,11 @@ static enum import_status upsert(struct db_conn *db, const char *lock, const str
 }
 
 enum import_status municipalities_import_csv(struct db_conn *db, const struct audit_actor *actor,
-                                             const char *csv, size_t len,
-                                             struct import_result *res, struct field_errors *e)
+                                             const char *csv, size_t len, struct import_result *res,
+                                             struct field_errors *e)
 {
-    static const char *const ordered[] = {"codigo_ibge", "nome",    "latitude",
-                                          "longitude",   "capital", "codigo_uf", NULL};
+    static const char *const ordered[] = {"codigo_ibge", "nome",      "latitude", "longitude",
+                                          "capital",     "codigo_uf", NULL};
     struct municipality_rows m = {0};
     PGresult *r = db_exec(db, &STMT_STATE_CODES, 0, NULL);
     if (!r)
@@ -342,10 +352,9 @@ enum import_status states_import_csv(struct db_conn *db, const struct audit_acto
     if (!e->count && res->rows == 0)
         field_error_line(e, 2, "line", "the file has no rows");
     buf_putc(&s.json, ']');
-    enum import_status st =
-        e->count ? IMPORT_INVALID
-                 : upsert(db, "LOCK TABLE states IN SHARE ROW EXCLUSIVE MODE", &STMT_IMPORT_STATES,
-                          actor, s.json.data, res);
+    enum import_status st = e->count ? IMPORT_INVALID
+                                     : upsert(db, "LOCK TABLE states IN SHARE ROW EXCLUSIVE MODE",
+                                              &STMT_IMPORT_STATES, actor, s.json.data, res);
     buf_free(&s.json);
     return st;
 }
@@ -353,8 +362,7 @@ enum import_status states_import_csv(struct db_conn *db, const struct audit_acto
 /* The HTTP side of both imports: read the CSV body, run, answer. */
 static void import_endpoint(struct request *req,
                             enum import_status (*run)(struct db_conn *, const struct audit_actor *,
-                                                      const char *, size_t,
-                                                      struct import_result *,
+                                                      const char *, size_t, struct import_result *,
                                                       struct field_errors *))
 {
     struct buf body = {0};
@@ -388,9 +396,6 @@ static void import_endpoint(struct request *req,
     resp_json(req, 200, json, (size_t)n);
 }
 
-void municipalities_import(struct request *req)
-{
-    import_endpoint(req, municipalities_import_csv);
-}
+void municipalities_import(struct request *req) { import_endpoint(req, municipalities_import_csv); }
 
 void states_import(struct request *req) { import_endpoint(req, states_import_csv); }

@@ -17,54 +17,65 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FROM_MUNICIPALITY " FROM municipalities m JOIN states s ON s.code = m.state_code"
 /* The columns render() reads, in this order, after any leading ones. */
-#define RENDER_COLUMNS MUNICIPALITY_PUBLIC_JSON ", m.mayor_name, m.mayor_cpf, m.version, m.ibge_code"
+#define RENDER_COLUMNS                                                                             \
+    MUNICIPALITY_PUBLIC_JSON ", m.mayor_name, m.mayor_cpf, m.version, m.ibge_code"
 
 static const struct db_stmt STMT_MUNICIPALITY_GET = {
-    "municipality_get", "SELECT " RENDER_COLUMNS FROM_MUNICIPALITY " WHERE m.ibge_code = $1"};
+    .name = "municipality_get",
+    .sql = "SELECT " RENDER_COLUMNS "  FROM municipalities m JOIN states s ON s.code = m.state_code"
+           " WHERE m.ibge_code = $1",
+};
 
 static const struct db_stmt STMT_MUNICIPALITY_LIST = {
-    "municipality_list",
-    "SELECT m.ibge_code, " MUNICIPALITY_PUBLIC_JSON ","
-    "       m.ibge_code, m.name, s.uf, s.region, m.latitude, m.longitude, m.capital::text"
-    FROM_MUNICIPALITY
-    " WHERE ($2::text IS NULL OR s.uf = $2)"
-    "   AND ($3::text IS NULL OR s.region = $3)"
-    "   AND ($4::text IS NULL OR strpos(m.name_folded, pacto_fold($4)) > 0)"
-    "   AND ($1::text IS NULL OR m.ibge_code > $1)"
-    " ORDER BY m.ibge_code LIMIT $5"};
+    .name = "municipality_list",
+    .sql = "SELECT m.ibge_code, " MUNICIPALITY_PUBLIC_JSON ","
+           "       m.ibge_code, m.name, s.uf, s.region, m.latitude, m.longitude, m.capital::text"
+           "  FROM municipalities m JOIN states s ON s.code = m.state_code"
+           " WHERE ($2::text IS NULL OR s.uf = $2)"
+           "   AND ($3::text IS NULL OR s.region = $3)"
+           "   AND ($4::text IS NULL OR strpos(m.name_folded, pacto_fold($4)) > 0)"
+           "   AND ($1::text IS NULL OR m.ibge_code > $1)"
+           " ORDER BY m.ibge_code LIMIT $5",
+};
 
 static const struct db_stmt STMT_STATE_BY_UF = {
-    "state_by_uf", "SELECT code FROM states WHERE uf = $1"};
+    .name = "state_by_uf",
+    .sql = "SELECT code FROM states WHERE uf = $1",
+};
 
 static const struct db_stmt STMT_MUNICIPALITY_INSERT = {
-    "municipality_insert",
-    "WITH m AS ("
-    "  INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude, capital,"
-    "                              mayor_name, mayor_cpf)"
-    "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)"
-    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
-    "  FROM m JOIN states s ON s.code = m.state_code"};
+    .name = "municipality_insert",
+    .sql =
+        "WITH m AS ("
+        "  INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude, capital,"
+        "                              mayor_name, mayor_cpf)"
+        "  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING *)"
+        "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
+        "  FROM m JOIN states s ON s.code = m.state_code",
+};
 
 static const struct db_stmt STMT_MUNICIPALITY_LOCK = {
-    "municipality_lock",
-    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT ","
-    "       m.name, m.latitude, m.longitude, m.capital" FROM_MUNICIPALITY
-    " WHERE m.ibge_code = $1 FOR UPDATE OF m"};
+    .name = "municipality_lock",
+    .sql = "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT ","
+           "       m.name, m.latitude, m.longitude, m.capital"
+           "  FROM municipalities m JOIN states s ON s.code = m.state_code"
+           " WHERE m.ibge_code = $1 FOR UPDATE OF m",
+};
 
 static const struct db_stmt STMT_MUNICIPALITY_UPDATE = {
-    "municipality_update",
-    "WITH m AS ("
-    "  UPDATE municipalities"
-    "     SET name = $2, latitude = $3, longitude = $4, capital = $5, mayor_name = $6,"
-    "         mayor_cpf = $7, version = version + 1, updated_at = now()"
-    "   WHERE ibge_code = $1"
-    "     AND (name, latitude, longitude, capital, mayor_name, mayor_cpf)"
-    "         IS DISTINCT FROM ($2, $3::float8, $4::float8, $5::boolean, $6, $7)"
-    "  RETURNING *)"
-    "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
-    "  FROM m JOIN states s ON s.code = m.state_code"};
+    .name = "municipality_update",
+    .sql = "WITH m AS ("
+           "  UPDATE municipalities"
+           "     SET name = $2, latitude = $3, longitude = $4, capital = $5, mayor_name = $6,"
+           "         mayor_cpf = $7, version = version + 1, updated_at = now()"
+           "   WHERE ibge_code = $1"
+           "     AND (name, latitude, longitude, capital, mayor_name, mayor_cpf)"
+           "         IS DISTINCT FROM ($2, $3::float8, $4::float8, $5::boolean, $6, $7)"
+           "  RETURNING *)"
+           "SELECT " RENDER_COLUMNS ", " MUNICIPALITY_SNAPSHOT
+           "  FROM m JOIN states s ON s.code = m.state_code",
+};
 
 /* Column positions in every result that has RENDER_COLUMNS at `first`. */
 enum { COL_JSON, COL_MAYOR_NAME, COL_MAYOR_CPF, COL_VERSION, COL_CODE, COL_SNAPSHOT };
@@ -282,9 +293,9 @@ static void created(struct request *req, PGresult *r, const char *code)
 
 void municipalities_create(struct request *req)
 {
-    static const char *const allowed[] = {"ibge_code", "name",       "state",     "latitude",
-                                          "longitude", "capital",    "mayor_name", "mayor_cpf",
-                                          NULL};
+    static const char *const allowed[] = {"ibge_code",  "name",      "state",
+                                          "latitude",   "longitude", "capital",
+                                          "mayor_name", "mayor_cpf", NULL};
     static const char *const readonly[] = {"state_code", "region", "created_at", "updated_at",
                                            NULL};
     cJSON *body = req_json_object(req, false);
@@ -378,8 +389,8 @@ static void apply_update(struct request *req, const char *code, const struct mun
 
 void municipalities_update(struct request *req)
 {
-    static const char *const allowed[] = {"name",    "latitude",   "longitude",
-                                          "capital", "mayor_name", "mayor_cpf", NULL};
+    static const char *const allowed[] = {"name",       "latitude",  "longitude", "capital",
+                                          "mayor_name", "mayor_cpf", NULL};
     static const char *const readonly[] = {"ibge_code",  "state",      "state_code", "region",
                                            "created_at", "updated_at", NULL};
     cJSON *body = req_json_object(req, true);

@@ -10,13 +10,13 @@
 #include "http/request.h"
 #include "http/response.h"
 
-void municipalities_list(struct request *req);    /* GET /v1/municipalities */
-void municipalities_get(struct request *req);     /* GET /v1/municipalities/{ibge_code} */
-void municipalities_create(struct request *req);  /* POST /v1/municipalities */
-void municipalities_update(struct request *req);  /* PATCH /v1/municipalities/{ibge_code} */
-void municipalities_import(struct request *req);  /* POST /v1/municipalities/import */
-void states_list(struct request *req);            /* GET /v1/states */
-void states_import(struct request *req);          /* POST /v1/states/import */
+void municipalities_list(struct request *req);   /* GET /v1/municipalities */
+void municipalities_get(struct request *req);    /* GET /v1/municipalities/{ibge_code} */
+void municipalities_create(struct request *req); /* POST /v1/municipalities */
+void municipalities_update(struct request *req); /* PATCH /v1/municipalities/{ibge_code} */
+void municipalities_import(struct request *req); /* POST /v1/municipalities/import */
+void states_list(struct request *req);           /* GET /v1/states */
+void states_import(struct request *req);         /* POST /v1/states/import */
 
 struct cache;
 /* The cache of single municipalities read by GET (see lib/api/changes.c). */
@@ -32,8 +32,8 @@ enum import_status { IMPORT_OK, IMPORT_INVALID, IMPORT_DB_ERROR };
  * one audit event per created or changed row, in one transaction on db.
  * IMPORT_INVALID: errors holds line-numbered problems and nothing changed. */
 enum import_status municipalities_import_csv(struct db_conn *db, const struct audit_actor *actor,
-                                             const char *csv, size_t len,
-                                             struct import_result *res, struct field_errors *errors);
+                                             const char *csv, size_t len, struct import_result *res,
+                                             struct field_errors *errors);
 enum import_status states_import_csv(struct db_conn *db, const struct audit_actor *actor,
                                      const char *csv, size_t len, struct import_result *res,
                                      struct field_errors *errors);

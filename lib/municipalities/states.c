@@ -9,10 +9,11 @@
 #include <stdio.h>
 
 static const struct db_stmt STMT_STATE_LIST = {
-    "state_list",
-    "SELECT code, json_build_object('code', code, 'uf', uf, 'name', name, 'region', region),"
-    "       code, uf, name, region"
-    "  FROM states WHERE ($1::smallint IS NULL OR code > $1) ORDER BY code LIMIT $2"};
+    .name = "state_list",
+    .sql = "SELECT code, json_build_object('code', code, 'uf', uf, 'name', name, 'region', region),"
+           "       code, uf, name, region"
+           "  FROM states WHERE ($1::smallint IS NULL OR code > $1) ORDER BY code LIMIT $2",
+};
 
 void states_list(struct request *req)
 {

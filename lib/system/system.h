@@ -6,9 +6,9 @@
 
 #include "http/request.h"
 
-void system_healthz(struct request *req);     /* GET /healthz */
-void system_readyz(struct request *req);      /* GET /readyz */
-void system_metrics(struct request *req);     /* GET /metrics */
-void system_openapi(struct request *req);     /* GET /v1/openapi.yaml */
+void system_healthz(struct request *req); /* GET /healthz */
+void system_readyz(struct request *req);  /* GET /readyz */
+void system_metrics(struct request *req); /* GET /metrics */
+void system_openapi(struct request *req); /* GET /v1/openapi.yaml */
 
 #endif

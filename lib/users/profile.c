@@ -15,22 +15,26 @@
 #include <string.h>
 
 static const struct db_stmt STMT_PROFILE_LOCK = {
-    "profile_lock",
-    "SELECT user_json(u, false), version, name, email, phone, active, password_hash"
-    "  FROM users u WHERE id = $1 FOR UPDATE"};
+    .name = "profile_lock",
+    .sql = "SELECT user_json(u, false), version, name, email, phone, active, password_hash"
+           "  FROM users u WHERE id = $1 FOR UPDATE",
+};
 
 static const struct db_stmt STMT_PROFILE_UPDATE = {
-    "profile_update",
-    "UPDATE users u"
-    "   SET name = $2, email = $3, phone = $4, active = $5, password_hash = $6,"
-    "       version = version + 1, updated_at = now()"
-    " WHERE id = $1"
-    "   AND (name, email, phone, active, password_hash)"
-    "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6)"
-    " RETURNING user_json(u, false), version, user_json(u, $7)"};
+    .name = "profile_update",
+    .sql = "UPDATE users u"
+           "   SET name = $2, email = $3, phone = $4, active = $5, password_hash = $6,"
+           "       version = version + 1, updated_at = now()"
+           " WHERE id = $1"
+           "   AND (name, email, phone, active, password_hash)"
+           "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6)"
+           " RETURNING user_json(u, false), version, user_json(u, $7)",
+};
 
 static const struct db_stmt STMT_PROFILE_SHOW = {
-    "profile_show", "SELECT user_json(u, $2) FROM users u WHERE id = $1"};
+    .name = "profile_show",
+    .sql = "SELECT user_json(u, $2) FROM users u WHERE id = $1",
+};
 
 struct profile_patch {
     enum field_state name_st, email_st, phone_st, active_st, password_st;
@@ -41,19 +45,19 @@ struct profile_patch {
 static bool read_patch(struct request *req, const cJSON *body, enum profile_mode mode,
                        const char *id, struct profile_patch *p)
 {
-    static const char *const self_allowed[] = {"name", "email", "phone", "password",
-                                               "current_password", NULL};
+    static const char *const self_allowed[] = {
+        "name", "email", "phone", "password", "current_password", NULL};
     static const char *const coord_allowed[] = {"name", "email", "phone", "active", NULL};
-    static const char *const readonly[] = {"id",       "role",       "active",     "municipality_id",
-                                           "secretariat_area", "cpf", "created_at", "updated_at",
-                                           "password", NULL};
+    static const char *const readonly[] = {
+        "id",  "role",       "active",     "municipality_id", "secretariat_area",
+        "cpf", "created_at", "updated_at", "password",        NULL};
     struct field_errors e = {0};
     fields_only(body, mode == PROFILE_BY_SELF ? self_allowed : coord_allowed, readonly, &e);
     p->name_st = field_string(body, "name", 200, &p->name, &e);
     p->email_st = field_string(body, "email", 254, &p->email, &e);
     p->phone_st = field_string(body, "phone", 32, &p->phone, &e);
-    p->active_st = mode == PROFILE_BY_COORDINATION ? field_bool(body, "active", &p->active, &e)
-                                                   : FIELD_ABSENT;
+    p->active_st =
+        mode == PROFILE_BY_COORDINATION ? field_bool(body, "active", &p->active, &e) : FIELD_ABSENT;
     const char *why;
     if (p->name_st == FIELD_NULL)
         field_error(&e, "name", "may not be null");
@@ -95,8 +99,8 @@ static void write_patch(struct request *req, const char *id, const struct profil
                         const PGresult *cur, const char *new_hash)
 {
     const char *show_cpf = strcmp(id, req->who.user_id_str) == 0 ? "true" : "false";
-    const char *active = p->active_st == FIELD_SET ? (p->active ? "true" : "false")
-                                                   : PQgetvalue(cur, 0, 5);
+    const char *active =
+        p->active_st == FIELD_SET ? (p->active ? "true" : "false") : PQgetvalue(cur, 0, 5);
     const char *params[] = {id,
                             field_merge(p->name_st, p->name, cur, 2),
                             field_merge(p->email_st, p->email, cur, 3),

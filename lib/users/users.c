@@ -16,32 +16,38 @@
 #include <string.h>
 
 static const struct db_stmt STMT_USER_MUNICIPALITY = {
-    "user_municipality", "SELECT mayor_cpf FROM municipalities WHERE ibge_code = $1"};
+    .name = "user_municipality",
+    .sql = "SELECT mayor_cpf FROM municipalities WHERE ibge_code = $1",
+};
 
 static const struct db_stmt STMT_USER_INSERT = {
-    "user_insert",
-    "INSERT INTO users AS u (name, email, cpf, phone, role, municipality_id, secretariat_area,"
-    "                        password_hash)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-    " RETURNING id, user_json(u, false), version"};
+    .name = "user_insert",
+    .sql =
+        "INSERT INTO users AS u (name, email, cpf, phone, role, municipality_id, secretariat_area,"
+        "                        password_hash)"
+        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+        " RETURNING id, user_json(u, false), version",
+};
 
 static const struct db_stmt STMT_USER_GET = {
-    "user_get",
-    "SELECT user_json(u, u.id = $2), version FROM users u WHERE id = $1"};
+    .name = "user_get",
+    .sql = "SELECT user_json(u, u.id = $2), version FROM users u WHERE id = $1",
+};
 
 static const struct db_stmt STMT_USER_LIST = {
-    "user_list",
-    "SELECT id, user_json(u, u.id = $6) FROM users u"
-    " WHERE ($1::text IS NULL OR role = $1)"
-    "   AND ($2::text IS NULL OR municipality_id = $2)"
-    "   AND ($3::text IS NULL OR secretariat_area = $3)"
-    "   AND ($4::boolean IS NULL OR active = $4)"
-    "   AND ($5::bigint IS NULL OR id > $5)"
-    " ORDER BY id LIMIT $7"};
+    .name = "user_list",
+    .sql = "SELECT id, user_json(u, u.id = $6) FROM users u"
+           " WHERE ($1::text IS NULL OR role = $1)"
+           "   AND ($2::text IS NULL OR municipality_id = $2)"
+           "   AND ($3::text IS NULL OR secretariat_area = $3)"
+           "   AND ($4::boolean IS NULL OR active = $4)"
+           "   AND ($5::bigint IS NULL OR id > $5)"
+           " ORDER BY id LIMIT $7",
+};
 
 static const char *const roles[] = {"mayor", "representative", "secretariat", NULL};
-static const char *const areas[] = {"coordination", "health", "education", "security", "economy",
-                                    NULL};
+static const char *const areas[] = {"coordination", "health",  "education",
+                                    "security",     "economy", NULL};
 
 static bool one_of(const char *s, const char *const *set)
 {
@@ -126,9 +132,8 @@ enum user_create_status users_create(struct db_conn *db, const struct audit_acto
     char hash[PASSWORD_HASH_MAX];
     if (!password_hash(in->password, hash))
         return USER_DB_ERROR;
-    const char *params[] = {in->name, in->email,           cpf[0] ? cpf : NULL,
-                            in->phone, in->role, in->municipality_id,
-                            in->secretariat_area, hash};
+    const char *params[] = {in->name, in->email,           cpf[0] ? cpf : NULL,  in->phone,
+                            in->role, in->municipality_id, in->secretariat_area, hash};
     PGresult *r = NULL;
     if (!db_begin(db) || !(r = db_exec(db, &STMT_USER_INSERT, 8, params))) {
         enum db_error err = db_last_error(db);
@@ -148,9 +153,9 @@ enum user_create_status users_create(struct db_conn *db, const struct audit_acto
 
 void users_create_endpoint(struct request *req)
 {
-    static const char *const allowed[] = {"name",          "email",           "cpf",
-                                          "phone",         "role",            "municipality_id",
-                                          "secretariat_area", "password",     NULL};
+    static const char *const allowed[] = {
+        "name",     "email", "cpf", "phone", "role", "municipality_id", "secretariat_area",
+        "password", NULL};
     static const char *const readonly[] = {"id", "active", "created_at", "updated_at", NULL};
     cJSON *body = req_json_object(req, false);
     if (!body)
@@ -244,8 +249,8 @@ void users_get(struct request *req)
 
 void users_list(struct request *req)
 {
-    static const char *const allowed[] = {"role",   "municipality_id", "secretariat_area",
-                                          "active", "limit",           "cursor", NULL};
+    static const char *const allowed[] = {
+        "role", "municipality_id", "secretariat_area", "active", "limit", "cursor", NULL};
     struct query q;
     struct page page;
     bool has_active, active;

@@ -17,8 +17,7 @@ void users_me(struct request *req);              /* GET /v1/me */
 void users_me_update(struct request *req);       /* PATCH /v1/me */
 
 struct user_input {
-    const char *name, *email, *cpf, *phone, *role, *municipality_id, *secretariat_area,
-        *password;
+    const char *name, *email, *cpf, *phone, *role, *municipality_id, *secretariat_area, *password;
 };
 
 enum user_create_status { USER_CREATED, USER_INVALID, USER_EMAIL_TAKEN, USER_DB_ERROR };

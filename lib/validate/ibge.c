@@ -29,8 +29,8 @@ static int ibge_cmp(const void *a, const void *b)
 
 static bool ibge_uf_exists(int uf)
 {
-    return (uf >= 11 && uf <= 17) || (uf >= 21 && uf <= 29) || (uf >= 31 && uf <= 33) ||
-           uf == 35 || (uf >= 41 && uf <= 43) || (uf >= 50 && uf <= 53);
+    return (uf >= 11 && uf <= 17) || (uf >= 21 && uf <= 29) || (uf >= 31 && uf <= 33) || uf == 35 ||
+           (uf >= 41 && uf <= 43) || (uf >= 50 && uf <= 53);
 }
 
 /* Weights 1,2,1,2,1,2 over the first six digits; two-digit products count as
@@ -74,8 +74,8 @@ bool ibge_code_is_valid(const char *code)
 
 const char *ibge_region_of_uf(int uf_code)
 {
-    static const char *const regions[] = {NULL, "norte", "nordeste", "sudeste", "sul",
-                                          "centro_oeste"};
+    static const char *const regions[] = {NULL,      "norte", "nordeste",
+                                          "sudeste", "sul",   "centro_oeste"};
     if (!ibge_uf_exists(uf_code))
         return NULL;
     return regions[uf_code / 10];

@@ -18,8 +18,7 @@
 #define CORUMBA "5003207"
 
 /* Inserts an event directly, at a known instant. actor may be NULL. */
-static void seed_event(const char *at, const char *entity, const char *entity_id,
-                       const char *actor)
+static void seed_event(const char *at, const char *entity, const char *entity_id, const char *actor)
 {
     char sql[512];
     snprintf(sql, sizeof sql,
@@ -74,11 +73,12 @@ static void change_with_request_id(const char *method, const char *path, const c
     char line[96];
     snprintf(line, sizeof line, "X-Request-Id: %s", request_id);
     const char *headers[] = {line, NULL};
-    struct http_response r = http_do(&(struct http_request){
-        .method = method, .path = path, .token = fixture_token(U_COORDINATION), .body = body,
-        .headers = headers});
-    ck_assert_msg(r.status == status, "%s %s: %ld %s", method, path, r.status,
-                  buf_cstr(&r.body));
+    struct http_response r = http_do(&(struct http_request){.method = method,
+                                                            .path = path,
+                                                            .token = fixture_token(U_COORDINATION),
+                                                            .body = body,
+                                                            .headers = headers});
+    ck_assert_msg(r.status == status, "%s %s: %ld %s", method, path, r.status, buf_cstr(&r.body));
     ck_assert_str_eq(http_header(&r, "X-Request-Id"), request_id);
     http_response_free(&r);
 }
@@ -87,7 +87,7 @@ static void change_with_request_id(const char *method, const char *path, const c
 static void assert_event(const cJSON *ev, const char *action, const char *entity_id,
                          const char *request_id)
 {
-    static const char *const keys[] = {"id",     "at",        "actor_id", "actor_role",
+    static const char *const keys[] = {"id",     "at",        "actor_id",  "actor_role",
                                        "action", "entity",    "entity_id", "before",
                                        "after",  "request_id"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
@@ -272,15 +272,21 @@ START_TEST(failed_changes_write_no_event)
 {
     static const char *const stale[] = {"If-Match: \"99\"", NULL};
     const struct http_request reqs[] = {
-        {.method = "POST", .path = "/v1/municipalities",
+        {.method = "POST",
+         .path = "/v1/municipalities",
          .body = "{\"ibge_code\":\"5003208\",\"name\":\"X\",\"state\":\"MS\"}"},
-        {.method = "POST", .path = "/v1/municipalities",
+        {.method = "POST",
+         .path = "/v1/municipalities",
          .body = "{\"ibge_code\":\"" CG "\",\"name\":\"Campo Grande\",\"state\":\"MS\"}"},
         {.method = "PATCH", .path = "/v1/municipalities/" CG, .body = "{\"name\":null}"},
-        {.method = "PATCH", .path = "/v1/municipalities/" CG, .body = "{\"name\":\"X\"}",
+        {.method = "PATCH",
+         .path = "/v1/municipalities/" CG,
+         .body = "{\"name\":\"X\"}",
          .headers = stale},
         {.method = "PATCH", .path = "/v1/municipalities/" CORUMBA, .body = "{\"name\":\"X\"}"},
-        {.method = "POST", .path = "/v1/municipalities/import", .content_type = "text/csv",
+        {.method = "POST",
+         .path = "/v1/municipalities/import",
+         .content_type = "text/csv",
          .body = "codigo_ibge,nome,latitude,longitude,capital,codigo_uf\n"
                  "5003207,Corumbá,-19.0077,-57.651,0,50\n5003208,X,,,0,50\n"},
     };
@@ -312,8 +318,8 @@ START_TEST(audit_events_are_append_only_in_the_database)
 {
     seed_event("2024-05-01T12:00:00Z", "municipality", CG, fixture_user_id(U_COORDINATION));
     assert_db_refuses("UPDATE audit_events SET action = 'create'");
-    assert_db_refuses("UPDATE audit_events SET after = '{\"forged\":true}' WHERE entity_id = '"
-                      CG "'");
+    assert_db_refuses("UPDATE audit_events SET after = '{\"forged\":true}' WHERE entity_id = '" CG
+                      "'");
     assert_db_refuses("DELETE FROM audit_events");
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'update'"
                                   " AND after = '{}'::jsonb AND request_id = 'seeded'"),

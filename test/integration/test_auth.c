@@ -28,7 +28,7 @@
 #include <string.h>
 #include <time.h>
 
-#define PROBLEMS "https://pacto.dev/problems/"
+#define PROBLEMS     "https://pacto.dev/problems/"
 #define NEW_PASSWORD "a-brand-new-passphrase-42"
 
 /* ---- helpers ---- */
@@ -103,7 +103,7 @@ static void assert_unchanged(struct snapshot before)
 static long user_audits(enum fixture_user u)
 {
     return count("SELECT count(*) FROM audit_events WHERE entity = 'user' AND entity_id = '%s'",
-                  fixture_user_id(u));
+                 fixture_user_id(u));
 }
 
 static struct http_response login(const char *email, const char *password)
@@ -170,9 +170,9 @@ struct craft {
     const char *aud;    /* NULL: PACTO_JWT_AUDIENCE; "": no aud claim */
     long exp_in;        /* exp - now; 0: 600 */
     bool exp_as_string;
-    long nbf_in; /* nbf - now; 0: no nbf */
-    const char *role;  /* NULL: secretariat */
-    size_t padding;    /* length of an extra claim, to make the token long */
+    long nbf_in;      /* nbf - now; 0: no nbf */
+    const char *role; /* NULL: secretariat */
+    size_t padding;   /* length of an extra claim, to make the token long */
 };
 
 static void craft(const struct craft *c, struct buf *token)
@@ -209,8 +209,7 @@ static void craft(const struct craft *c, struct buf *token)
         unsigned char mac[EVP_MAX_MD_SIZE];
         unsigned int mac_len = 0;
         ck_assert_ptr_nonnull(HMAC(EVP_get_digestbyname(md), secret, (int)strlen(secret),
-                                   (const unsigned char *)token->data, token->len, mac,
-                                   &mac_len));
+                                   (const unsigned char *)token->data, token->len, mac, &mac_len));
         buf_putc(token, '.');
         b64url(token, mac, mac_len);
     } else {
@@ -280,9 +279,9 @@ START_TEST(test_login_throttled_after_five_failures)
     fixture_exec("INSERT INTO users (name, email, role, secretariat_area, password_hash)"
                  " SELECT 'José', 'jos\xc3\xa9@test.pacto', 'secretariat', 'economy',"
                  "        password_hash FROM users WHERE email = 'coord@test.pacto'");
-    static const char *const spellings[] = {
-        "jos\xc3\xa9@test.pacto", "JOS\xc3\x89@TEST.PACTO", "jos\xc3\x89@test.pacto",
-        "Jos\xc3\xa9@Test.Pacto", "jOS\xc3\x89@test.pacto", "JOS\xc3\xa9@test.pacto"};
+    static const char *const spellings[] = {"jos\xc3\xa9@test.pacto", "JOS\xc3\x89@TEST.PACTO",
+                                            "jos\xc3\x89@test.pacto", "Jos\xc3\xa9@Test.Pacto",
+                                            "jOS\xc3\x89@test.pacto", "JOS\xc3\xa9@test.pacto"};
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(login_status(spellings[i], "wrong-password-123"), 401);
     struct http_response r = login(spellings[5], FIXTURE_PASSWORD);
@@ -506,11 +505,11 @@ START_TEST(test_me_stale_if_match)
     struct snapshot before = snapshot();
     const char *headers[] = {etag, NULL};
     r = http_do(&(struct http_request){.method = "PATCH",
-                                        .path = "/v1/me",
-                                        .token = fixture_token(U_MAYOR_CG),
-                                        .content_type = "application/merge-patch+json",
-                                        .body = "{\"name\":\"Second Edit\"}",
-                                        .headers = headers});
+                                       .path = "/v1/me",
+                                       .token = fixture_token(U_MAYOR_CG),
+                                       .content_type = "application/merge-patch+json",
+                                       .body = "{\"name\":\"Second Edit\"}",
+                                       .headers = headers});
     assert_problem(&r, 412, "precondition-failed");
     http_response_free(&r);
     assert_unchanged(before);

@@ -23,7 +23,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ORIGIN "https://app.example.test"
+#define ORIGIN  "https://app.example.test"
 #define ONE_MIB (1024 * 1024)
 /* A municipality the fixture lacks (Corumbá, MS): accepted when well-formed. */
 #define CORUMBA_BODY "{\"ibge_code\":\"5003207\",\"name\":\"Corumbá\",\"state\":\"MS\"}"

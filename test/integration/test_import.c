@@ -17,13 +17,13 @@
 #include <string.h>
 
 #define MUNICIPALITIES_IMPORT "/v1/municipalities/import"
-#define STATES_IMPORT "/v1/states/import"
-#define MUNICIPALITY_HEADER "codigo_ibge,nome,latitude,longitude,capital,codigo_uf\n"
-#define AGUA_CLARA_ROW "5000203,Água Clara,-20.4452,-52.879,0,50\n"
-#define ALCINOPOLIS_ROW "5000252,Alcinópolis,-18.3255,-53.7042,0,50\n"
-#define CG_ROW "5002704,Campo Grande,-20.4486,-54.6295,1,50\n"
-#define DATA_DIR PACTO_SOURCE_DIR "/../shared/data/"
-#define REAL_ROWS 5570
+#define STATES_IMPORT         "/v1/states/import"
+#define MUNICIPALITY_HEADER   "codigo_ibge,nome,latitude,longitude,capital,codigo_uf\n"
+#define AGUA_CLARA_ROW        "5000203,Água Clara,-20.4452,-52.879,0,50\n"
+#define ALCINOPOLIS_ROW       "5000252,Alcinópolis,-18.3255,-53.7042,0,50\n"
+#define CG_ROW                "5002704,Campo Grande,-20.4486,-54.6295,1,50\n"
+#define DATA_DIR              PACTO_SOURCE_DIR "/../shared/data/"
+#define REAL_ROWS             5570
 
 /* Row counts of the tables an import touches. */
 struct counts {
@@ -48,11 +48,8 @@ static void assert_counts(struct counts before)
 static struct http_response post_csv_as(const char *path, const char *token, const char *csv,
                                         const char *content_type)
 {
-    return http_do(&(struct http_request){.method = "POST",
-                                          .path = path,
-                                          .token = token,
-                                          .body = csv,
-                                          .content_type = content_type});
+    return http_do(&(struct http_request){
+        .method = "POST", .path = path, .token = token, .body = csv, .content_type = content_type});
 }
 
 static struct http_response post_csv(const char *path, const char *csv)
@@ -210,9 +207,8 @@ START_TEST(refuses_other_content_types)
                                         "multipart/form-data; boundary=x"};
     struct counts before = counts_now();
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
-        struct http_response r =
-            post_csv_as(MUNICIPALITIES_IMPORT, fixture_token(U_COORDINATION),
-                        MUNICIPALITY_HEADER AGUA_CLARA_ROW, types[i]);
+        struct http_response r = post_csv_as(MUNICIPALITIES_IMPORT, fixture_token(U_COORDINATION),
+                                             MUNICIPALITY_HEADER AGUA_CLARA_ROW, types[i]);
         expect_refused(&r, 415, "unsupported-media-type", before);
         r = post_csv_as(STATES_IMPORT, fixture_token(U_COORDINATION),
                         "codigo_uf,uf,nome\n33,RJ,Rio de Janeiro\n", types[i]);
@@ -258,9 +254,10 @@ START_TEST(municipalities_need_their_state_imported_first)
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 1);
 
     import_ok(MUNICIPALITIES_IMPORT, sp, 1, 1, 0, 0);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code = '"
-                                  SAO_PAULO "' AND state_code = 35"),
-                     1);
+    ck_assert_int_eq(
+        fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code = '" SAO_PAULO
+                     "' AND state_code = 35"),
+        1);
 }
 END_TEST
 

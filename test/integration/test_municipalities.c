@@ -14,13 +14,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#define NEW_MAYOR_CPF "86147352008" /* valid CPF, nobody's in the fixture */
+#define NEW_MAYOR_CPF        "86147352008" /* valid CPF, nobody's in the fixture */
 #define NEW_MAYOR_CPF_MASKED "***.473.520-**"
-#define CG_CPF_MASKED "***.982.247-**"
-#define CORUMBA "5003207" /* real MS municipality, not in the fixture */
-#define CORUMBA_BODY                                                                             \
+#define CG_CPF_MASKED        "***.982.247-**"
+#define CORUMBA              "5003207" /* real MS municipality, not in the fixture */
+#define CORUMBA_BODY                                                                               \
     "{\"ibge_code\":\"" CORUMBA "\",\"name\":\"Corumbá\",\"state\":\"MS\",\"latitude\":-19.0077," \
-    "\"longitude\":-57.651,\"capital\":false,\"mayor_name\":\"Gabriel\","                        \
+    "\"longitude\":-57.651,\"capital\":false,\"mayor_name\":\"Gabriel\","                          \
     "\"mayor_cpf\":\"861.473.520-08\"}"
 
 /* Row counts of the tables a municipality write touches. */
@@ -68,8 +68,8 @@ static void assert_invalid_field(struct http_response *r, const char *field)
     assert_problem(r, 422, "validation-failed");
 }
 
-static struct http_response patch_if_match(const char *path, const char *token,
-                                           const char *json, const char *etag)
+static struct http_response patch_if_match(const char *path, const char *token, const char *json,
+                                           const char *etag)
 {
     char line[96];
     snprintf(line, sizeof line, "If-Match: %s", etag);
@@ -130,9 +130,8 @@ START_TEST(get_shows_mayor_data_only_to_those_allowed)
         enum fixture_user user;
         const char *cpf; /* NULL: no mayor fields at all */
     } cases[] = {
-        {U_HEALTH, CG_CPF_MASKED},  {U_COORDINATION, CG_CPF_MASKED},
-        {U_MAYOR_CG, CG_MAYOR_CPF}, {U_REP_CG, CG_CPF_MASKED},
-        {U_MAYOR_DOURADOS, NULL},
+        {U_HEALTH, CG_CPF_MASKED}, {U_COORDINATION, CG_CPF_MASKED}, {U_MAYOR_CG, CG_MAYOR_CPF},
+        {U_REP_CG, CG_CPF_MASKED}, {U_MAYOR_DOURADOS, NULL},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_response r = http_get("/v1/municipalities/" CG, fixture_token(cases[i].user));
@@ -151,8 +150,8 @@ END_TEST
 
 START_TEST(get_unknown_or_malformed_code_is_not_found)
 {
-    static const char *const paths[] = {"/v1/municipalities/" CORUMBA,
-                                        "/v1/municipalities/9999999", "/v1/municipalities/abc"};
+    static const char *const paths[] = {"/v1/municipalities/" CORUMBA, "/v1/municipalities/9999999",
+                                        "/v1/municipalities/abc"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         struct http_response r = http_get(paths[i], NULL);
         assert_problem(&r, 404, "not-found");
@@ -186,9 +185,9 @@ START_TEST(list_filters_by_state_region_and_name)
         ck_assert_msg(cJSON_GetArraySize(items) == cases[i].count, "%s: %s", path,
                       buf_cstr(&r.body));
         if (cases[i].first)
-            ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "ibge_code")
-                                 ->valuestring,
-                             cases[i].first);
+            ck_assert_str_eq(
+                cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "ibge_code")->valuestring,
+                cases[i].first);
         const cJSON *it;
         cJSON_ArrayForEach(it, items)
         {
@@ -224,8 +223,8 @@ START_TEST(list_answers_csv_with_rfc4180_quoting)
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(http_header(&r, "Content-Type"), "text/csv"));
     const char *body = buf_cstr(&r.body);
-    ck_assert_msg(strncmp(body, "ibge_code,name,state,region,latitude,longitude,capital\r\n",
-                          56) == 0,
+    ck_assert_msg(strncmp(body, "ibge_code,name,state,region,latitude,longitude,capital\r\n", 56) ==
+                      0,
                   "%s", body);
     ck_assert_ptr_nonnull(
         strstr(body, "\r\n5002704,Campo Grande,MS,centro_oeste,-20.4486,-54.6295,true\r\n"));
@@ -260,10 +259,10 @@ START_TEST(create_by_coordination_is_audited)
                                   "' AND mayor_cpf = '" NEW_MAYOR_CPF "'"),
                      1);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), before.audit + 1);
-    ck_assert_int_eq(audit_count("action = 'create' AND entity = 'municipality' AND entity_id = '"
-                                 CORUMBA "' AND before IS NULL AND after->>'mayor_cpf' = '"
-                                 NEW_MAYOR_CPF_MASKED "'"),
-                     1);
+    ck_assert_int_eq(
+        audit_count("action = 'create' AND entity = 'municipality' AND entity_id = '" CORUMBA
+                    "' AND before IS NULL AND after->>'mayor_cpf' = '" NEW_MAYOR_CPF_MASKED "'"),
+        1);
 
     before = counts_now();
     r = http_post("/v1/municipalities", fixture_token(U_COORDINATION), CORUMBA_BODY);
@@ -345,11 +344,12 @@ START_TEST(update_new_mayor_is_audited_with_masked_cpfs)
                                   "' AND mayor_cpf = '" NEW_MAYOR_CPF "'"),
                      1);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 1);
-    ck_assert_int_eq(audit_count("action = 'update' AND entity = 'municipality' AND entity_id = '"
-                                 CG "' AND before->>'mayor_cpf' = '" CG_CPF_MASKED
-                                 "' AND after->>'mayor_cpf' = '" NEW_MAYOR_CPF_MASKED
-                                 "' AND after->>'mayor_name' = 'Carlos Pereira'"),
-                     1);
+    ck_assert_int_eq(
+        audit_count("action = 'update' AND entity = 'municipality' AND entity_id = '" CG
+                    "' AND before->>'mayor_cpf' = '" CG_CPF_MASKED
+                    "' AND after->>'mayor_cpf' = '" NEW_MAYOR_CPF_MASKED
+                    "' AND after->>'mayor_name' = 'Carlos Pereira'"),
+        1);
     ck_assert_int_eq(audit_count("concat(before::text, after::text) ~ '(" CG_MAYOR_CPF
                                  "|" NEW_MAYOR_CPF "|861\\.473\\.520-08)'"),
                      0);
@@ -360,8 +360,7 @@ START_TEST(update_honours_if_match)
 {
     char v1[64], v2[64];
     current_etag(CG, v1);
-    struct http_response r = patch_if_match("/v1/municipalities/" CG,
-                                            fixture_token(U_COORDINATION),
+    struct http_response r = patch_if_match("/v1/municipalities/" CG, fixture_token(U_COORDINATION),
                                             "{\"mayor_name\":\"Carlos Pereira\"}", v1);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);

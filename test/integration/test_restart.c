@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #define OUTAGE_ANSWER_MAX_S 5.0
-#define RECOVERY_MAX_S 10.0
-#define RETRY_SLEEP_US 200000
+#define RECOVERY_MAX_S      10.0
+#define RETRY_SLEEP_US      200000
 
 static const char *pg_command(const char *name)
 {

@@ -23,11 +23,11 @@
 #include <string.h>
 
 #define PASSWORD_FIELD "\"password\":\"a-long-enough-password\""
-#define HEALTH_USER                                                                         \
-    "{\"name\":\"Bruno Lima\",\"email\":\"bruno@test.pacto\"," PASSWORD_FIELD               \
+#define HEALTH_USER                                                                                \
+    "{\"name\":\"Bruno Lima\",\"email\":\"bruno@test.pacto\"," PASSWORD_FIELD                      \
     ",\"role\":\"secretariat\",\"secretariat_area\":\"health\"}"
-#define MAYOR_CG(cpf)                                                                       \
-    "{\"name\":\"Maria\",\"email\":\"maria@test.pacto\"," PASSWORD_FIELD                    \
+#define MAYOR_CG(cpf)                                                                              \
+    "{\"name\":\"Maria\",\"email\":\"maria@test.pacto\"," PASSWORD_FIELD                           \
     ",\"role\":\"mayor\",\"municipality_id\":\"" CG "\"" cpf "}"
 
 /* ---- helpers ---- */
@@ -67,8 +67,7 @@ static void expect_problem(struct http_response *r, long status, const char *slu
 }
 
 /* Sends, checks the problem, frees. */
-static void expect_refused(struct http_response r, long status, const char *slug,
-                           const char *field)
+static void expect_refused(struct http_response r, long status, const char *slug, const char *field)
 {
     expect_problem(&r, status, slug, field);
     http_response_free(&r);
@@ -135,8 +134,8 @@ static void expect_listed(const char *query, int n, ...)
     struct http_response r = http_get(buf_cstr(&path), fixture_token(U_COORDINATION));
     ck_assert_msg(r.status == 200, "%s: %ld %s", query, r.status, buf_cstr(&r.body));
     append_ids(&r, &got);
-    ck_assert_msg(strcmp(buf_cstr(&got), buf_cstr(&want)) == 0, "%s: listed [%s], want [%s]",
-                  query, buf_cstr(&got), buf_cstr(&want));
+    ck_assert_msg(strcmp(buf_cstr(&got), buf_cstr(&want)) == 0, "%s: listed [%s], want [%s]", query,
+                  buf_cstr(&got), buf_cstr(&want));
     http_response_free(&r);
     buf_free(&want);
     buf_free(&got);
@@ -352,15 +351,14 @@ END_TEST
 /* ---- deactivating ---- */
 
 /* The n-th (1-based) audit event of the user has these before/after active values. */
-static void expect_active_audit(enum fixture_user u, int nth, const char *before,
-                                const char *after)
+static void expect_active_audit(enum fixture_user u, int nth, const char *before, const char *after)
 {
     ck_assert_int_eq(sql_long("SELECT count(*) FROM (SELECT * FROM audit_events"
                               " WHERE entity = 'user' AND entity_id = '%s' ORDER BY id"
                               " OFFSET %d LIMIT 1) e WHERE action = 'update' AND actor_id = %s"
                               " AND before->>'active' = '%s' AND after->>'active' = '%s'",
-                              fixture_user_id(u), nth - 1, fixture_user_id(U_COORDINATION),
-                              before, after),
+                              fixture_user_id(u), nth - 1, fixture_user_id(U_COORDINATION), before,
+                              after),
                      1);
 }
 

@@ -19,12 +19,12 @@ struct http_response {
 
 struct http_request {
     const char *method;
-    const char *path;          /* with query string */
-    const char *token;         /* bearer token or NULL */
-    const char *content_type;  /* default application/json when body is set */
+    const char *path;         /* with query string */
+    const char *token;        /* bearer token or NULL */
+    const char *content_type; /* default application/json when body is set */
     const char *body;
-    size_t body_len;           /* 0: strlen(body) */
-    const char *const *headers;/* extra "Name: value" lines, NULL-terminated, or NULL */
+    size_t body_len;            /* 0: strlen(body) */
+    const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
 };
 
 /* Performs the request; aborts the test on a transport error. */

@@ -118,8 +118,8 @@ void fixture_reset(void)
                  "                            capital, mayor_name, mayor_cpf) VALUES"
                  " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF
                  "'),"
-                 " ('" DOURADOS "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '"
-                 DOURADOS_MAYOR_CPF "'),"
+                 " ('" DOURADOS
+                 "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '" DOURADOS_MAYOR_CPF "'),"
                  " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL)");
     for (int u = 0; u < U_COUNT; u++) {
         const char *params[] = {users[u].name,         users[u].email, users[u].role,

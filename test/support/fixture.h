@@ -10,19 +10,19 @@
 #include <stdbool.h>
 
 /* Municipalities of the fixture (all valid IBGE codes). */
-#define CG "5002704"        /* Campo Grande, MS: mayor Maria, CPF 52998224725 */
-#define DOURADOS "5003702"  /* Dourados, MS: mayor João, CPF 11144477735 */
-#define SAO_PAULO "3550308" /* São Paulo, SP: no mayor registered */
-#define CG_MAYOR_CPF "52998224725"
+#define CG                 "5002704" /* Campo Grande, MS: mayor Maria, CPF 52998224725 */
+#define DOURADOS           "5003702" /* Dourados, MS: mayor João, CPF 11144477735 */
+#define SAO_PAULO          "3550308" /* São Paulo, SP: no mayor registered */
+#define CG_MAYOR_CPF       "52998224725"
 #define DOURADOS_MAYOR_CPF "11144477735"
-#define FIXTURE_PASSWORD "fixture-password-2026"
+#define FIXTURE_PASSWORD   "fixture-password-2026"
 
 /* Accounts of the fixture. */
 enum fixture_user {
-    U_COORDINATION, /* secretariat, coordination: coord@test.pacto */
-    U_HEALTH,       /* secretariat, health: health@test.pacto */
-    U_MAYOR_CG,     /* mayor of Campo Grande: mayor.cg@test.pacto */
-    U_REP_CG,       /* representative of Campo Grande: rep.cg@test.pacto, CPF 39053344705 */
+    U_COORDINATION,   /* secretariat, coordination: coord@test.pacto */
+    U_HEALTH,         /* secretariat, health: health@test.pacto */
+    U_MAYOR_CG,       /* mayor of Campo Grande: mayor.cg@test.pacto */
+    U_REP_CG,         /* representative of Campo Grande: rep.cg@test.pacto, CPF 39053344705 */
     U_MAYOR_DOURADOS, /* mayor of Dourados: mayor.dourados@test.pacto */
     U_COUNT
 };

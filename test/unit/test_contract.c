@@ -18,8 +18,8 @@ struct operation {
     char path[128];
 };
 
-static const char *const methods[] = {"get", "put", "post", "delete", "patch", "head", "options",
-                                      NULL};
+static const char *const methods[] = {"get",   "put",  "post",    "delete",
+                                      "patch", "head", "options", NULL};
 
 static bool is_method(const char *s, size_t n)
 {

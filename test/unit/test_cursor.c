@@ -75,9 +75,17 @@ END_TEST
 START_TEST(refuses_garbage)
 {
     char key[CURSOR_MAX_KEY + 1];
-    const char *bad[] = {"x", ".", "abc.", ".abc", "abc.def.ghi", "a b.cd", "YWJj.====",
-                         "YWJj+.AAAAAAAAAAAAAAAAAAAAAA", "YWJj.AAAAAAAAAAAAAAAAAAAAAA",
-                         "YWJj.AAAAAAAAAAAAAAAAAAAAAAA=", "%00.%00"};
+    const char *bad[] = {"x",
+                         ".",
+                         "abc.",
+                         ".abc",
+                         "abc.def.ghi",
+                         "a b.cd",
+                         "YWJj.====",
+                         "YWJj+.AAAAAAAAAAAAAAAAAAAAAA",
+                         "YWJj.AAAAAAAAAAAAAAAAAAAAAA",
+                         "YWJj.AAAAAAAAAAAAAAAAAAAAAAA=",
+                         "%00.%00"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(!cursor_decode("municipalities", bad[i], key), "accepted %s", bad[i]);
     ck_assert(!cursor_decode("municipalities", NULL, key));

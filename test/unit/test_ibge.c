@@ -28,10 +28,11 @@ END_TEST
 
 START_TEST(refuses_bad_shapes_and_states)
 {
-    const char *bad[] = {"", "355030", "35503080", "355030a", " 3550308", "35-5030",
-                         "1000009", /* right check digit, but UF 10 does not exist */
-                         "3400009", /* nor 34 */
-                         "9900002", "0000000"};
+    const char *bad[] = {
+        "",         "355030",  "35503080", "355030a",
+        " 3550308", "35-5030", "1000009", /* right check digit, but UF 10 does not exist */
+        "3400009",                        /* nor 34 */
+        "9900002",  "0000000"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         ck_assert_msg(!ibge_code_is_valid(bad[i]), "accepted \"%s\"", bad[i]);
     ck_assert(!ibge_code_is_valid(NULL));

@@ -16,8 +16,8 @@ static void expect_n(const char *s, size_t n, const char *want_error)
     cJSON *root = json_parse_strict(s, n, &err);
     if (want_error) {
         ck_assert_msg(root == NULL, "accepted: %.*s", (int)n, s);
-        ck_assert_msg(err && strcmp(err, want_error) == 0, "%.*s: got \"%s\", want \"%s\"",
-                      (int)n, s, err ? err : "(null)", want_error);
+        ck_assert_msg(err && strcmp(err, want_error) == 0, "%.*s: got \"%s\", want \"%s\"", (int)n,
+                      s, err ? err : "(null)", want_error);
     } else {
         ck_assert_msg(root != NULL, "refused (%s): %.*s", err ? err : "(null)", (int)n, s);
         ck_assert_ptr_null(err);
@@ -33,7 +33,7 @@ START_TEST(accepts_valid_documents)
     expect(" \t\r\n[1, -0.5, 2e10, 1E-3, 0]\n ", NULL);
     expect("\"São Paulo \\u00e9 \\ud83d\\ude00 \\\\u0000\"", NULL); /* escaped backslash */
     expect("42", NULL);
-    expect("{\"A\":1,\"a\":2}", NULL); /* keys compare case-sensitively */
+    expect("{\"A\":1,\"a\":2}", NULL);     /* keys compare case-sensitively */
     expect("[{\"a\":1},{\"a\":2}]", NULL); /* same key in sibling objects */
 
     /* The bytes after len are not part of the input. */

@@ -45,8 +45,8 @@ START_TEST(test_window_expiry)
     int retry = -1;
     for (int i = 0; i < LOGIN_LIMIT_PER_ACCOUNT; i++)
         login_limit_fail("ana@example.org", "192.0.2.1", T0);
-    ck_assert(!login_limit_check("ana@example.org", "192.0.2.1", T0 + LOGIN_LIMIT_WINDOW - 1,
-                                 &retry));
+    ck_assert(
+        !login_limit_check("ana@example.org", "192.0.2.1", T0 + LOGIN_LIMIT_WINDOW - 1, &retry));
     ck_assert_int_eq(retry, 1);
     ck_assert(login_limit_check("ana@example.org", "192.0.2.1", T0 + LOGIN_LIMIT_WINDOW, &retry));
     ck_assert_int_eq(retry, 0);

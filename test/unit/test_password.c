@@ -44,8 +44,8 @@ START_TEST(test_null_or_malformed_hash)
     ck_assert(!password_verify(NULL, "correct horse battery staple"));
     ck_assert(!password_verify("", "correct horse battery staple"));
     ck_assert(!password_verify("not a hash", "correct horse battery staple"));
-    ck_assert(!password_verify("$argon2id$v=19$m=19456,t=2,p=1$garbage",
-                               "correct horse battery staple"));
+    ck_assert(
+        !password_verify("$argon2id$v=19$m=19456,t=2,p=1$garbage", "correct horse battery staple"));
     ck_assert(!password_verify("$argon2i$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0$aGFzaA",
                                "correct horse battery staple"));
     /* A valid hash with its tag cut off */

@@ -20,9 +20,9 @@
 #include <unistd.h>
 
 #define SECRET "0123456789abcdef0123456789abcdef-test-secret"
-#define ISS "pacto-test"
-#define AUD "pacto-api"
-#define NOW 1700000000L
+#define ISS    "pacto-test"
+#define AUD    "pacto-api"
+#define NOW    1700000000L
 
 /* Keys generated once per test case by an unchecked fixture (in the parent,
  * before Check forks each test). */
@@ -90,14 +90,14 @@ static char *join_sig(char *input, const char *sig)
 }
 
 /* A token MAC'd with `md` over `key`, whatever the header claims. */
-static char *hmac_token(const char *header, const char *payload, const EVP_MD *md,
-                        const void *key, size_t key_len)
+static char *hmac_token(const char *header, const char *payload, const EVP_MD *md, const void *key,
+                        size_t key_len)
 {
     char *input = signing_input(header, payload);
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
-    ck_assert_ptr_nonnull(HMAC(md, key, (int)key_len, (const unsigned char *)input,
-                               strlen(input), mac, &mac_len));
+    ck_assert_ptr_nonnull(
+        HMAC(md, key, (int)key_len, (const unsigned char *)input, strlen(input), mac, &mac_len));
     char *sig = b64url(mac, mac_len);
     char *token = join_sig(input, sig);
     free(sig);
@@ -325,7 +325,9 @@ END_TEST
 START_TEST(test_issue_round_trip)
 {
     struct token_config c = hs_config();
-    struct token_claims in = {.sub = "7f1c", .role = "secretariat", .municipality_id = "3550308",
+    struct token_claims in = {.sub = "7f1c",
+                              .role = "secretariat",
+                              .municipality_id = "3550308",
                               .secretariat_area = "health"};
     char *token = token_issue(&c, &in, NOW);
     ck_assert_ptr_nonnull(token);
@@ -433,8 +435,8 @@ START_TEST(test_hs256_with_rsa_public_key_refused)
     size_t pem_len = 0;
     char *pem = read_file(rsa_key.pub_path, &pem_len);
     char *payload = payload_with("");
-    char *forged = hmac_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, EVP_sha256(), pem,
-                              pem_len);
+    char *forged =
+        hmac_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, EVP_sha256(), pem, pem_len);
 
     /* The hazard is real: libjwt alone accepts the forgery with the RSA key. */
     jwt_t *jwt = NULL;
@@ -708,18 +710,18 @@ START_TEST(test_garbage_tokens)
         "...",
         "abc",
         "abc.def",
-        "eyJhbGciOiJIUzI1NiJ9.e30",            /* two parts */
-        "eyJhbGciOiJIUzI1NiJ9.e30.e30.e30",    /* four parts */
-        "eyJhbGciOiJIUzI1NiJ9..c2ln",          /* empty payload */
-        ".e30.c2ln",                           /* empty header */
-        "eyJhbGciOiJIUzI1NiJ9=.e30.c2ln",      /* padding */
-        "eyJhbGciOiJIUzI1NiJ9.e3+.c2ln",       /* standard, not URL, alphabet */
-        "eyJhbGciOiJIUzI1NiJ9.e30 .c2ln",      /* whitespace */
-        "bm90IGpzb24.e30.c2ln",                /* header "not json" */
-        "WzFd.e30.c2ln",                       /* header is an array */
-        "eyJhbGciOiJIUzI1NiJ9.bnVsbA.c2ln",    /* payload "null" */
-        "eyJhbGciOiJIUzI1NiJ9.e30xx.c2ln",     /* impossible length */
-        "eyJhbGciOiJIUzI1NiJ9.e31.c2ln",       /* non-zero padding bits */
+        "eyJhbGciOiJIUzI1NiJ9.e30",         /* two parts */
+        "eyJhbGciOiJIUzI1NiJ9.e30.e30.e30", /* four parts */
+        "eyJhbGciOiJIUzI1NiJ9..c2ln",       /* empty payload */
+        ".e30.c2ln",                        /* empty header */
+        "eyJhbGciOiJIUzI1NiJ9=.e30.c2ln",   /* padding */
+        "eyJhbGciOiJIUzI1NiJ9.e3+.c2ln",    /* standard, not URL, alphabet */
+        "eyJhbGciOiJIUzI1NiJ9.e30 .c2ln",   /* whitespace */
+        "bm90IGpzb24.e30.c2ln",             /* header "not json" */
+        "WzFd.e30.c2ln",                    /* header is an array */
+        "eyJhbGciOiJIUzI1NiJ9.bnVsbA.c2ln", /* payload "null" */
+        "eyJhbGciOiJIUzI1NiJ9.e30xx.c2ln",  /* impossible length */
+        "eyJhbGciOiJIUzI1NiJ9.e31.c2ln",    /* non-zero padding bits */
     };
     for (size_t i = 0; i < sizeof garbage / sizeof garbage[0]; i++)
         ck_assert_msg(verify_hs(garbage[i]) == TOKEN_MALFORMED, "accepted or misread: %s",
@@ -830,8 +832,8 @@ START_TEST(test_es256_refuses_rs256_and_hs256)
     char *rs = libjwt_sign(JWT_ALG_RS256, rsa_key.priv_pem, payload);
     size_t pem_len = 0;
     char *pem = read_file(ec_key.pub_path, &pem_len);
-    char *hs = hmac_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, EVP_sha256(), pem,
-                          pem_len);
+    char *hs =
+        hmac_token("{\"alg\":\"HS256\",\"typ\":\"JWT\"}", payload, EVP_sha256(), pem, pem_len);
     struct token_claims out;
     ck_assert_int_eq(verify_with_key(&ec_key, rs, TOKEN_ES256, &out), TOKEN_BAD_ALGORITHM);
     ck_assert_int_eq(verify_with_key(&ec_key, hs, TOKEN_ES256, &out), TOKEN_BAD_ALGORITHM);
