@@ -223,17 +223,11 @@ static int cmd_user_add(int argc, char **argv)
 
 static int cmd_import(const char *path, bool states)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        fprintf(stderr, "pacto: cannot open %s\n", path);
+    struct buf data = {0};
+    if (!buf_read_file(&data, path)) {
+        fprintf(stderr, "pacto: cannot read %s\n", path);
         return 1;
     }
-    struct buf data = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&data, chunk, n);
-    fclose(f);
     struct db_conn *db = open_database();
     if (!db) {
         buf_free(&data);

@@ -83,6 +83,26 @@ void buf_json_string(struct buf *b, const char *s)
     buf_putc(b, '"');
 }
 
+bool buf_read_file(struct buf *b, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    size_t start = b->len;
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(b, chunk, n);
+    bool ok = !ferror(f);
+    fclose(f);
+    if (!ok) {
+        b->len = start;
+        if (b->data)
+            b->data[start] = '\0';
+    }
+    return ok;
+}
+
 void buf_reset(struct buf *b)
 {
     b->len = 0;

@@ -232,6 +232,8 @@ static void municipality_row(const struct csv_record *rec, const struct columns 
 /* Refuses a file that names the same code twice: an upsert would silently keep one. */
 static void check_duplicates(struct municipality_rows *m, struct field_errors *e)
 {
+    if (m->nseen < 2)
+        return;
     qsort(m->seen, m->nseen, sizeof *m->seen, compare_codes);
     for (size_t i = 1; i < m->nseen && e->count < MAX_REPORTED_ERRORS; i++)
         if (strcmp(m->seen[i - 1], m->seen[i]) == 0) {

@@ -325,7 +325,7 @@ void municipalities_create(struct request *req)
         else
             resp_db_error(req);
         PQclear(r);
-        if (state_code[0] && strncmp(code, state_code, 2) != 0)
+        if (state_code[0] && code && strncmp(code, state_code, 2) != 0)
             field_error(&e, "ibge_code", "does not start with the state's IBGE code");
     }
     if (e.count)

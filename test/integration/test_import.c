@@ -123,15 +123,9 @@ static char *read_data_file(const char *name)
 {
     char path[512];
     snprintf(path, sizeof path, "%s%s", DATA_DIR, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
     struct buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, n);
-    fclose(f);
+    if (!buf_read_file(&b, path))
+        return NULL;
     char *s = strdup(buf_cstr(&b));
     buf_free(&b);
     return s;

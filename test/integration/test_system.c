@@ -135,13 +135,9 @@ END_TEST
 
 START_TEST(openapi_is_served_byte_for_byte)
 {
-    FILE *f = fopen(PACTO_SOURCE_DIR "/api/openapi.yaml", "rb");
-    ck_assert_msg(f != NULL, "cannot open %s/api/openapi.yaml", PACTO_SOURCE_DIR);
     struct buf file = {0};
-    char chunk[8192];
-    for (size_t n; (n = fread(chunk, 1, sizeof chunk, f)) > 0;)
-        buf_append(&file, chunk, n);
-    fclose(f);
+    ck_assert_msg(buf_read_file(&file, PACTO_SOURCE_DIR "/api/openapi.yaml"),
+                  "cannot read %s/api/openapi.yaml", PACTO_SOURCE_DIR);
 
     struct http_response res = http_get("/v1/openapi.yaml", NULL);
     ck_assert_int_eq(res.status, 200);
