@@ -201,7 +201,10 @@ static int cmd_user_add(int argc, char **argv)
     int rc = 0;
     switch (users_create(db, &actor, &in, &e, &json, id)) {
     case USER_CREATED:
-        printf("%s\n", buf_cstr(&json));
+        if (db_commit(db))
+            printf("%s\n", buf_cstr(&json));
+        else
+            rc = fail("database error; the user was not created");
         break;
     case USER_INVALID:
         fprintf(stderr, "pacto: invalid user: [%s]\n", buf_cstr(&e.items));

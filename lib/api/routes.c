@@ -10,31 +10,32 @@
 #include "system/system.h"
 #include "users/users.h"
 
+/* method, path, handler, who may call it, honours Idempotency-Key */
 const struct route api_routes[] = {
-    {"GET", "/healthz", system_healthz, ACCESS_PUBLIC},
-    {"GET", "/readyz", system_readyz, ACCESS_PUBLIC},
-    {"GET", "/metrics", system_metrics, ACCESS_PUBLIC},
-    {"GET", "/v1/openapi.yaml", system_openapi, ACCESS_PUBLIC},
+    {"GET", "/healthz", system_healthz, ACCESS_PUBLIC, false},
+    {"GET", "/readyz", system_readyz, ACCESS_PUBLIC, false},
+    {"GET", "/metrics", system_metrics, ACCESS_PUBLIC, false},
+    {"GET", "/v1/openapi.yaml", system_openapi, ACCESS_PUBLIC, false},
 
-    {"POST", "/v1/auth/token", auth_token, ACCESS_PUBLIC},
-    {"GET", "/v1/me", users_me, ACCESS_USER},
-    {"PATCH", "/v1/me", users_me_update, ACCESS_USER},
+    {"POST", "/v1/auth/token", auth_token, ACCESS_PUBLIC, false},
+    {"GET", "/v1/me", users_me, ACCESS_USER, false},
+    {"PATCH", "/v1/me", users_me_update, ACCESS_USER, false},
 
-    {"POST", "/v1/users", users_create_endpoint, ACCESS_COORDINATION},
-    {"GET", "/v1/users", users_list, ACCESS_COORDINATION},
-    {"GET", "/v1/users/{user_id}", users_get, ACCESS_COORDINATION},
-    {"PATCH", "/v1/users/{user_id}", users_update, ACCESS_COORDINATION},
+    {"POST", "/v1/users", users_create_endpoint, ACCESS_COORDINATION, true},
+    {"GET", "/v1/users", users_list, ACCESS_COORDINATION, false},
+    {"GET", "/v1/users/{user_id}", users_get, ACCESS_COORDINATION, false},
+    {"PATCH", "/v1/users/{user_id}", users_update, ACCESS_COORDINATION, false},
 
-    {"GET", "/v1/states", states_list, ACCESS_PUBLIC},
-    {"POST", "/v1/states/import", states_import, ACCESS_COORDINATION},
+    {"GET", "/v1/states", states_list, ACCESS_PUBLIC, false},
+    {"POST", "/v1/states/import", states_import, ACCESS_COORDINATION, false},
 
-    {"GET", "/v1/municipalities", municipalities_list, ACCESS_PUBLIC},
-    {"POST", "/v1/municipalities", municipalities_create, ACCESS_COORDINATION},
-    {"POST", "/v1/municipalities/import", municipalities_import, ACCESS_COORDINATION},
-    {"GET", "/v1/municipalities/{ibge_code}", municipalities_get, ACCESS_PUBLIC},
-    {"PATCH", "/v1/municipalities/{ibge_code}", municipalities_update, ACCESS_COORDINATION},
+    {"GET", "/v1/municipalities", municipalities_list, ACCESS_PUBLIC, false},
+    {"POST", "/v1/municipalities", municipalities_create, ACCESS_COORDINATION, true},
+    {"POST", "/v1/municipalities/import", municipalities_import, ACCESS_COORDINATION, false},
+    {"GET", "/v1/municipalities/{ibge_code}", municipalities_get, ACCESS_PUBLIC, false},
+    {"PATCH", "/v1/municipalities/{ibge_code}", municipalities_update, ACCESS_COORDINATION, false},
 
-    {"GET", "/v1/audit", audit_list, ACCESS_COORDINATION},
+    {"GET", "/v1/audit", audit_list, ACCESS_COORDINATION, false},
 };
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

@@ -398,7 +398,8 @@ bool db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK)
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK &&
+        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_tx = false;
 }

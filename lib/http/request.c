@@ -51,26 +51,42 @@ static void unsupported(struct request *req, const char *accepted)
     resp_problem(req, 415, "unsupported-media-type", "Unsupported media type", detail);
 }
 
-/* Reads the whole body, refusing it with 413 past `limit` bytes: at once when
- * Content-Length says so, else as soon as the count passes it. */
+static void too_large(struct request *req, size_t limit)
+{
+    char detail[96];
+    snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", limit);
+    req->close_connection = true; /* the unread rest of the body */
+    resp_problem(req, 413, "payload-too-large", "Payload too large", detail);
+}
+
+bool req_read_body(struct request *req, size_t limit)
+{
+    bool ok = true;
+    if (!req->raw_read) {
+        req->raw_read = true;
+        const struct mg_request_info *ri = mg_get_request_info(req->conn);
+        ok = ri->content_length <= (long long)limit;
+        char chunk[16384];
+        int n;
+        while (ok && (n = mg_read(req->conn, chunk, sizeof chunk)) > 0) {
+            ok = req->raw.len + (size_t)n <= limit;
+            if (ok)
+                buf_append(&req->raw, chunk, (size_t)n);
+        }
+    }
+    ok = ok && req->raw.len <= limit;
+    if (!ok)
+        too_large(req, limit);
+    return ok;
+}
+
+/* The body, read at most once, copied to out. */
 static bool read_limited(struct request *req, size_t limit, struct buf *out)
 {
-    const struct mg_request_info *ri = mg_get_request_info(req->conn);
-    bool ok = ri->content_length <= (long long)limit;
-    char chunk[16384];
-    int n;
-    while (ok && (n = mg_read(req->conn, chunk, sizeof chunk)) > 0) {
-        ok = out->len + (size_t)n <= limit;
-        if (ok)
-            buf_append(out, chunk, (size_t)n);
-    }
-    if (!ok) {
-        char detail[96];
-        snprintf(detail, sizeof detail, "The body is larger than %zu bytes.", limit);
-        req->close_connection = true; /* the unread rest of the body */
-        resp_problem(req, 413, "payload-too-large", "Payload too large", detail);
-    }
-    return ok;
+    if (!req_read_body(req, limit))
+        return false;
+    buf_append(out, buf_cstr(&req->raw), req->raw.len);
+    return true;
 }
 
 bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out)

@@ -49,6 +49,13 @@ struct request {
     struct buf headers; /* extra "Name: value\r\n" lines */
     struct buf body;
     bool close_connection; /* e.g. after 413: the rest of the body is never read */
+
+    struct buf raw; /* the request body, once read (req_read_body) */
+    bool raw_read;
+    char idempotency_key[256]; /* "" when the request has none */
+    char request_hash[65];     /* of method, path and body, when it has one */
+    char replayed_content_type[64];
+    bool idempotency_locked;
 };
 
 /* A request header's value, or NULL. */
@@ -68,6 +75,10 @@ bool req_is_authenticated(const struct request *req);
  * application/merge-patch+json when merge_patch), at most JSON_BODY_LIMIT
  * bytes, strictly parsed. On failure answers 400/413/415 and returns NULL. */
 cJSON *req_json_object(struct request *req, bool merge_patch);
+
+/* Reads the body into req->raw (once; later calls reuse it), at most `limit`
+ * bytes. On failure answers 413 and returns false. */
+bool req_read_body(struct request *req, size_t limit);
 
 /* Reads a raw body of `content_type` (media type without parameters) of at
  * most `limit` bytes into out. On failure answers 413/415/400 and returns false. */

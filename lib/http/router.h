@@ -5,6 +5,7 @@
 #ifndef PACTO_HTTP_ROUTER_H
 #define PACTO_HTTP_ROUTER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ROUTER_MAX_PARAMS 4
@@ -23,6 +24,7 @@ struct route {
     const char *pattern; /* "/v1/users/{user_id}": literal segments and {name} */
     void (*handler)(struct request *req);
     enum access access;
+    bool idempotent; /* a create that honours Idempotency-Key (lib/http/idempotency.h) */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };

@@ -7,6 +7,7 @@
 
 #include "auth/session.h"
 #include "db/db.h"
+#include "http/idempotency.h"
 #include "http/metrics.h"
 #include "http/request.h"
 #include "http/response.h"
@@ -152,7 +153,9 @@ static void route_and_handle(struct request *req, const char *origin)
         resp_forbidden(req, "Only the program's coordination may do this.");
         return;
     }
-    route->handler(req);
+    if (!route->idempotent || idempotency_begin(req))
+        route->handler(req);
+    idempotency_end(req);
     if (!req->status)
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
 }
@@ -244,6 +247,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
     access_log(&req, seconds);
     buf_free(&req.headers);
     buf_free(&req.body);
+    buf_free(&req.raw);
     atomic_fetch_sub(&server.inflight, 1);
     return req.status;
 }

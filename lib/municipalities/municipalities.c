@@ -7,6 +7,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "http/fields.h"
+#include "http/idempotency.h"
 #include "http/query.h"
 #include "municipalities/sql.h"
 #include "validate/cpf.h"
@@ -281,14 +282,14 @@ static void created(struct request *req, PGresult *r, const char *code)
 {
     struct audit_actor actor = audit_actor_of(req);
     if (!audit_record(req->db, &actor, "create", "municipality", code, NULL,
-                      PQgetvalue(r, 0, COL_SNAPSHOT)) ||
-        !db_commit(req->db)) {
+                      PQgetvalue(r, 0, COL_SNAPSHOT))) {
         resp_db_error(req);
         return;
     }
     resp_header(req, "Location", "/v1/municipalities/%s", code);
     struct municipality_row m = row_of(r, 0, 0);
     respond(req, 201, &m);
+    req_commit(req);
 }
 
 void municipalities_create(struct request *req)
@@ -375,13 +376,13 @@ static void apply_update(struct request *req, const char *code, const struct mun
         respond(req, 200, &m);
     } else {
         struct audit_actor actor = audit_actor_of(req);
+        struct municipality_row m = row_of(r, 0, 0);
         if (!audit_record(req->db, &actor, "update", "municipality", code,
-                          PQgetvalue(cur, 0, COL_SNAPSHOT), PQgetvalue(r, 0, COL_SNAPSHOT)) ||
-            !db_commit(req->db))
+                          PQgetvalue(cur, 0, COL_SNAPSHOT), PQgetvalue(r, 0, COL_SNAPSHOT))) {
             resp_db_error(req);
-        else {
-            struct municipality_row m = row_of(r, 0, 0);
+        } else {
             respond(req, 200, &m);
+            req_commit(req);
         }
     }
     PQclear(r);

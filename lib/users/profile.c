@@ -9,6 +9,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "http/fields.h"
+#include "http/idempotency.h"
 #include "users/users.h"
 
 #include <stdio.h>
@@ -120,16 +121,16 @@ static void write_patch(struct request *req, const char *id, const struct profil
     if (PQntuples(r) == 1) {
         struct audit_actor actor = audit_actor_of(req);
         if (!audit_record(req->db, &actor, "update", "user", id, PQgetvalue(cur, 0, 0),
-                          PQgetvalue(r, 0, 0)) ||
-            !db_commit(req->db)) {
+                          PQgetvalue(r, 0, 0))) {
             resp_db_error(req);
         } else {
-            /* The NOTIFY trigger evicts the account from every server's cache
-             * soon; this server forgets it now, so that a deactivated user's
-             * very next request here is refused (SPEC 5). */
-            cache_evict(session_cache(), id);
             resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
             resp_json(req, 200, PQgetvalue(r, 0, 2), strlen(PQgetvalue(r, 0, 2)));
+            /* The NOTIFY trigger evicts the account from every server's cache;
+             * this server forgets it now as well, so that a deactivated user's
+             * very next request here is refused (SPEC 5). */
+            if (req_commit(req))
+                cache_evict(session_cache(), id);
         }
         PQclear(r);
         return;

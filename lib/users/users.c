@@ -7,6 +7,7 @@
 #include "auth/session.h"
 #include "db/db.h"
 #include "http/fields.h"
+#include "http/idempotency.h"
 #include "http/query.h"
 #include "users/profile.h"
 #include "validate/cpf.h"
@@ -143,8 +144,7 @@ enum user_create_status users_create(struct db_conn *db, const struct audit_acto
     snprintf(id_out, 24, "%s", PQgetvalue(r, 0, 0));
     buf_puts(json_out, PQgetvalue(r, 0, 1));
     PQclear(r);
-    if (!audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out)) ||
-        !db_commit(db)) {
+    if (!audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out))) {
         db_rollback(db);
         return USER_DB_ERROR;
     }
@@ -188,6 +188,7 @@ void users_create_endpoint(struct request *req)
         resp_header(req, "Location", "/v1/users/%s", id);
         resp_header(req, "ETag", "\"1\"");
         resp_json_buf(req, 201, &json);
+        req_commit(req);
         break;
     case USER_INVALID:
         resp_validation(req, &e, NULL);

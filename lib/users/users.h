@@ -23,8 +23,9 @@ struct user_input {
 enum user_create_status { USER_CREATED, USER_INVALID, USER_EMAIL_TAKEN, USER_DB_ERROR };
 
 /* Validates and inserts a user with its audit event, in one transaction.
- * On USER_CREATED, json_out holds the user as the API shows it (CPF masked)
- * and id_out its id. On USER_INVALID, e holds the reasons. */
+ * On USER_CREATED the transaction is still open, for the caller to commit;
+ * json_out holds the user as the API shows it (CPF masked) and id_out its id.
+ * On USER_INVALID, e holds the reasons. Otherwise nothing is left open. */
 enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24]);

@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, municipalities_suite());
     srunner_add_suite(sr, import_suite());
     srunner_add_suite(sr, audit_suite());
+    srunner_add_suite(sr, idempotency_suite());
     srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -14,6 +14,7 @@ Suite *users_suite(void);
 Suite *municipalities_suite(void);
 Suite *import_suite(void);
 Suite *audit_suite(void);
+Suite *idempotency_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif

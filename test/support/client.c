@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <curl/curl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -123,6 +124,22 @@ const char *http_json_string(const struct http_response *r, const char *name)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(r->json, name);
     return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+void http_expect_problem(struct http_response *r, long status, const char *slug)
+{
+    ck_assert_msg(r->status == status, "status %ld, expected %ld: %s", r->status, status,
+                  buf_cstr(&r->body));
+    const char *ct = http_header(r, "Content-Type");
+    ck_assert_msg(ct && strcmp(ct, "application/problem+json") == 0, "Content-Type: %s",
+                  ct ? ct : "(none)");
+    char type[160];
+    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
+    const char *got = http_json_string(r, "type");
+    ck_assert_msg(got && strcmp(got, type) == 0, "type %s, expected %s", got ? got : "(none)",
+                  type);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
+    ck_assert_msg(cJSON_IsNumber(st) && st->valueint == status, "body status differs");
 }
 
 void http_response_free(struct http_response *r)

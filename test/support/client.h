@@ -41,6 +41,11 @@ const char *http_header(struct http_response *r, const char *name);
 /* A string member of the JSON body, or NULL. */
 const char *http_json_string(const struct http_response *r, const char *name);
 
+/* Asserts an RFC 9457 answer: this status, Content-Type
+ * application/problem+json, and type https://pacto.dev/problems/<slug>.
+ * Does not free r. */
+void http_expect_problem(struct http_response *r, long status, const char *slug);
+
 void http_response_free(struct http_response *r);
 
 #endif

@@ -10,12 +10,12 @@
 static void handler(struct request *req) { (void)req; }
 
 static const struct route routes[] = {
-    {"GET", "/v1/municipalities", handler, ACCESS_PUBLIC},
-    {"POST", "/v1/municipalities", handler, ACCESS_COORDINATION},
-    {"POST", "/v1/municipalities/import", handler, ACCESS_COORDINATION},
-    {"GET", "/v1/municipalities/{ibge_code}", handler, ACCESS_PUBLIC},
-    {"PATCH", "/v1/municipalities/{ibge_code}", handler, ACCESS_COORDINATION},
-    {"GET", "/v1/a/{x}/b/{y}", handler, ACCESS_PUBLIC},
+    {"GET", "/v1/municipalities", handler, ACCESS_PUBLIC, false},
+    {"POST", "/v1/municipalities", handler, ACCESS_COORDINATION, false},
+    {"POST", "/v1/municipalities/import", handler, ACCESS_COORDINATION, false},
+    {"GET", "/v1/municipalities/{ibge_code}", handler, ACCESS_PUBLIC, false},
+    {"PATCH", "/v1/municipalities/{ibge_code}", handler, ACCESS_COORDINATION, false},
+    {"GET", "/v1/a/{x}/b/{y}", handler, ACCESS_PUBLIC, false},
 };
 #define N (sizeof routes / sizeof routes[0])
 

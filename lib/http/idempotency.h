@@ -1,0 +1,31 @@
+/*
+ * Idempotency-Key on creates (API.md), and the commit every write handler
+ * ends with.
+ *
+ * A create retried with the same key and body within 24 hours gets the first
+ * response again and creates nothing; the same key with another body is 422.
+ * The first response is stored by req_commit in the transaction of the change
+ * itself, so either both are kept or neither is: a crash can never leave a
+ * change without its key, or a key without its change.
+ */
+#ifndef PACTO_HTTP_IDEMPOTENCY_H
+#define PACTO_HTTP_IDEMPOTENCY_H
+
+#include "http/request.h"
+
+/* Runs before the handler of an idempotent route. Returns true when the
+ * handler should run; false when the request was answered here (a replay, a
+ * reused key, a malformed key, or a database failure). */
+bool idempotency_begin(struct request *req);
+
+/* Runs after the handler: lets a waiting retry with the same key proceed. */
+void idempotency_end(struct request *req);
+
+/* Commits the request's transaction. Call it after the response has been set:
+ * with an Idempotency-Key and a 2xx response, the response is stored in the
+ * same transaction. Returns false after replacing the response with the
+ * error (and rolling back) when the commit failed, or with the first
+ * response when a concurrent request with the same key committed first. */
+bool req_commit(struct request *req);
+
+#endif
