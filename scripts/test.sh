@@ -92,7 +92,9 @@ stage() {
 }
 
 pgport=$(free_port 55432)
-port=$(free_port 58000)
+# Below the ephemeral range (32768-60999), where outgoing connections could
+# already hold the port.
+port=$(free_port 21000)
 PACTO_DATABASE_URL=$("$pg" url "$pgdir" "$pgport")
 PACTO_JWT_SECRET=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 printf -v PACTO_TEST_PG_STOP '%q stop %q' "$pg" "$pgdir"

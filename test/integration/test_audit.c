@@ -29,8 +29,6 @@ static void seed_event(const char *at, const char *entity, const char *entity_id
     fixture_exec(sql);
 }
 
-static long audit_total(void) { return fixture_long("SELECT count(*) FROM audit_events"); }
-
 /* GET path as coordination; asserts 200 and returns the response. */
 static struct http_response audit_get(const char *path)
 {
@@ -56,13 +54,8 @@ static void joined_entity_ids(const struct http_response *r, char *out, size_t s
 /* GETs path with the token and expects a problem with this status and slug. */
 static void expect_refusal(const char *path, const char *token, long status, const char *slug)
 {
-    char type[128];
-    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
     struct http_response r = http_get(path, token);
-    ck_assert_msg(r.status == status, "%s: want %ld, got %ld %s", path, status, r.status,
-                  buf_cstr(&r.body));
-    ck_assert_str_eq(http_header(&r, "Content-Type"), "application/problem+json");
-    ck_assert_str_eq(http_json_string(&r, "type"), type);
+    http_expect_problem(&r, status, slug);
     http_response_free(&r);
 }
 
@@ -298,9 +291,9 @@ START_TEST(failed_changes_write_no_event)
         ck_assert_msg(r.status == statuses[i], "request %zu: %ld %s", i, r.status,
                       buf_cstr(&r.body));
         http_response_free(&r);
-        ck_assert_int_eq(audit_total(), 0);
+        ck_assert_int_eq(fixture_count("audit_events"), 0);
     }
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"), 3);
+    ck_assert_int_eq(fixture_count("municipalities"), 3);
     ck_assert_int_eq(fixture_long("SELECT max(version) FROM municipalities"), 1);
 }
 END_TEST

@@ -22,88 +22,20 @@
 
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define PROBLEMS     "https://pacto.dev/problems/"
 #define NEW_PASSWORD "a-brand-new-passphrase-42"
 
 /* ---- helpers ---- */
 
-static void assert_problem(struct http_response *r, long status, const char *slug)
-{
-    ck_assert_msg(r->status == status, "expected %ld %s, got %ld: %s", status, slug, r->status,
-                  buf_cstr(&r->body));
-    const char *ct = http_header(r, "Content-Type");
-    ck_assert_msg(ct && strncmp(ct, "application/problem+json", 24) == 0, "content type %s",
-                  ct ? ct : "(none)");
-    char want[128];
-    snprintf(want, sizeof want, PROBLEMS "%s", slug);
-    const char *type = http_json_string(r, "type");
-    ck_assert_str_eq(type ? type : "(none)", want);
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(r->json, "status");
-    ck_assert_int_eq((long)cJSON_GetNumberValue(st), status);
-}
-
-/* A 422 validation-failed whose errors name `field`. */
-static void assert_invalid(struct http_response *r, const char *field)
-{
-    assert_problem(r, 422, "validation-failed");
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->json, "errors"))
-    {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
-        if (cJSON_IsString(f) && strcmp(f->valuestring, field) == 0)
-            return;
-    }
-    ck_abort_msg("no error for field %s in %s", field, buf_cstr(&r->body));
-}
-
-static void assert_unauthenticated(struct http_response *r)
-{
-    assert_problem(r, 401, "unauthenticated");
-    const char *www = http_header(r, "WWW-Authenticate");
-    ck_assert_msg(www && strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s",
-                  www ? www : "(none)");
-}
-
-static long count(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long count(const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return fixture_long(sql);
-}
-
-/* What a refused request must leave alone: every user row and the audit log. */
-struct snapshot {
-    long users, audit;
-};
-
-static struct snapshot snapshot(void)
-{
-    return (struct snapshot){
-        count("SELECT hashtext(string_agg(u::text, '|' ORDER BY id)) FROM users u"),
-        count("SELECT count(*) FROM audit_events")};
-}
-
-static void assert_unchanged(struct snapshot before)
-{
-    struct snapshot now = snapshot();
-    ck_assert_msg(now.users == before.users, "the users table changed");
-    ck_assert_int_eq(now.audit, before.audit);
-}
-
 static long user_audits(enum fixture_user u)
 {
-    return count("SELECT count(*) FROM audit_events WHERE entity = 'user' AND entity_id = '%s'",
-                 fixture_user_id(u));
+    return fixture_longf(
+        "SELECT count(*) FROM audit_events WHERE entity = 'user' AND entity_id = '%s'",
+        fixture_user_id(u));
 }
 
 static struct http_response login(const char *email, const char *password)
@@ -121,24 +53,28 @@ static long login_status(const char *email, const char *password)
     return status;
 }
 
-static long get_status(const char *path, const char *token)
-{
-    struct http_response r = http_get(path, token);
-    long status = r.status;
-    http_response_free(&r);
-    return status;
-}
-
 static void assert_refused_token(const char *token)
 {
     struct http_response r = http_get("/v1/me", token);
-    assert_unauthenticated(&r);
+    fixture_expect_unauthenticated(&r);
     http_response_free(&r);
 }
 
 static struct http_response patch_me(enum fixture_user u, const char *json)
 {
     return http_patch("/v1/me", fixture_token(u), json);
+}
+
+/* PATCH /v1/me as u with each body: each is refused naming its field, and
+ * nothing changes. */
+static void expect_me_patches_invalid(enum fixture_user u, const struct fixture_invalid_body *cases,
+                                      size_t n)
+{
+    const struct http_request patch = {.method = "PATCH",
+                                       .path = "/v1/me",
+                                       .token = fixture_token(u),
+                                       .content_type = "application/merge-patch+json"};
+    fixture_expect_invalid_bodies(&patch, cases, n);
 }
 
 /* ---- crafting tokens ---- */
@@ -259,7 +195,7 @@ START_TEST(test_login_refusals_look_alike)
     char first_detail[256] = "";
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_response r = login(cases[i].email, cases[i].password);
-        assert_problem(&r, 401, "invalid-credentials");
+        http_expect_problem(&r, 401, "invalid-credentials");
         ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(r.json, "access_token"));
         const char *detail = http_json_string(&r, "detail");
         ck_assert_ptr_nonnull(detail);
@@ -285,7 +221,7 @@ START_TEST(test_login_throttled_after_five_failures)
     for (int i = 0; i < 5; i++)
         ck_assert_int_eq(login_status(spellings[i], "wrong-password-123"), 401);
     struct http_response r = login(spellings[5], FIXTURE_PASSWORD);
-    assert_problem(&r, 429, "too-many-requests");
+    http_expect_problem(&r, 429, "too-many-requests");
     const char *retry = http_header(&r, "Retry-After");
     ck_assert_ptr_nonnull(retry);
     ck_assert_int_gt(atol(retry), 0);
@@ -297,17 +233,17 @@ END_TEST
 START_TEST(test_login_bad_bodies)
 {
     struct http_response r = http_post("/v1/auth/token", NULL, "{\"email\":\"coord@test.pacto\"}");
-    assert_invalid(&r, "password");
+    fixture_expect_invalid(&r, "password");
     http_response_free(&r);
     r = http_post("/v1/auth/token", NULL, "email=coord@test.pacto");
-    assert_problem(&r, 400, "malformed-request");
+    http_expect_problem(&r, 400, "malformed-request");
     http_response_free(&r);
     r = http_do(&(struct http_request){
         .method = "POST",
         .path = "/v1/auth/token",
         .content_type = "text/plain",
         .body = "{\"email\":\"coord@test.pacto\",\"password\":\"" FIXTURE_PASSWORD "\"}"});
-    assert_problem(&r, 415, "unsupported-media-type");
+    http_expect_problem(&r, 415, "unsupported-media-type");
     http_response_free(&r);
 }
 END_TEST
@@ -339,13 +275,13 @@ START_TEST(test_forged_tokens_refused)
         ck_assert(!forged[i].c.padding || token.len >= 10 * 1024);
         struct http_response r = http_get("/v1/me", buf_cstr(&token));
         ck_assert_msg(r.status == 401, "%s: got %ld", forged[i].what, r.status);
-        assert_unauthenticated(&r);
+        fixture_expect_unauthenticated(&r);
         http_response_free(&r);
     }
     /* The same crafting, done right, is accepted. */
     buf_reset(&token);
     craft(&(struct craft){0}, &token);
-    ck_assert_int_eq(get_status("/v1/me", buf_cstr(&token)), 200);
+    ck_assert_int_eq(fixture_get_status("/v1/me", buf_cstr(&token)), 200);
     buf_free(&token);
 }
 END_TEST
@@ -368,7 +304,7 @@ END_TEST
  * unexpired token. */
 START_TEST(test_deactivated_account_token_refused)
 {
-    ck_assert_int_eq(get_status("/v1/me", fixture_token(U_MAYOR_CG)), 200);
+    ck_assert_int_eq(fixture_get_status("/v1/me", fixture_token(U_MAYOR_CG)), 200);
     fixture_exec("UPDATE users SET active = false WHERE email = 'mayor.cg@test.pacto'");
     assert_refused_token(fixture_token(U_MAYOR_CG));
 }
@@ -394,7 +330,7 @@ START_TEST(test_me_shows_own_profile)
     ck_assert_ptr_nonnull(http_header(&r, "ETag"));
     http_response_free(&r);
     r = http_get("/v1/me", NULL);
-    assert_unauthenticated(&r);
+    fixture_expect_unauthenticated(&r);
     http_response_free(&r);
 }
 END_TEST
@@ -410,23 +346,22 @@ START_TEST(test_me_patch_name_and_phone)
     ck_assert_str_eq(http_json_string(&r, "phone"), "+55 67 99999-0000");
     ck_assert_ptr_nonnull(http_header(&r, "ETag"));
     http_response_free(&r);
-    ck_assert_int_eq(count("SELECT count(*) FROM users WHERE id = %s AND name = 'Maria Souza'"
-                           " AND phone = '+55 67 99999-0000'",
-                           fixture_user_id(U_MAYOR_CG)),
-                     1);
-    ck_assert_int_eq(count("SELECT count(*) FROM audit_events"), 1);
-    ck_assert_int_eq(count("SELECT count(*) FROM audit_events WHERE entity = 'user'"
-                           " AND action = 'update' AND entity_id = '%s' AND actor_id = %s",
-                           fixture_user_id(U_MAYOR_CG), fixture_user_id(U_MAYOR_CG)),
+    ck_assert_int_eq(
+        fixture_longf("SELECT count(*) FROM users WHERE id = %s AND name = 'Maria Souza'"
+                      " AND phone = '+55 67 99999-0000'",
+                      fixture_user_id(U_MAYOR_CG)),
+        1);
+    ck_assert_int_eq(fixture_count("audit_events"), 1);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE entity = 'user'"
+                                   " AND action = 'update' AND entity_id = '%s' AND actor_id = %s",
+                                   fixture_user_id(U_MAYOR_CG), fixture_user_id(U_MAYOR_CG)),
                      1);
 }
 END_TEST
 
 START_TEST(test_me_patch_refuses_readonly_and_unknown_fields)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {"{\"role\":\"secretariat\"}", "role"},
         {"{\"active\":false}", "active"},
         {"{\"municipality_id\":\"" DOURADOS "\"}", "municipality_id"},
@@ -436,33 +371,19 @@ START_TEST(test_me_patch_refuses_readonly_and_unknown_fields)
         {"{\"nickname\":\"Mari\"}", "nickname"},
         {"{\"name\":\"Maria Souza\",\"role\":\"secretariat\"}", "role"},
     };
-    struct snapshot before = snapshot();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_response r = patch_me(U_MAYOR_CG, cases[i].body);
-        assert_invalid(&r, cases[i].field);
-        http_response_free(&r);
-    }
-    assert_unchanged(before);
+    expect_me_patches_invalid(U_MAYOR_CG, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
 START_TEST(test_me_password_change_rules)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {"{\"password\":\"" NEW_PASSWORD "\"}", "current_password"},
         {"{\"password\":\"" NEW_PASSWORD "\",\"current_password\":\"not-my-password-1\"}",
          "current_password"},
         {"{\"password\":\"short-pw\",\"current_password\":\"" FIXTURE_PASSWORD "\"}", "password"},
     };
-    struct snapshot before = snapshot();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_response r = patch_me(U_REP_CG, cases[i].body);
-        assert_invalid(&r, cases[i].field);
-        http_response_free(&r);
-    }
-    assert_unchanged(before);
+    expect_me_patches_invalid(U_REP_CG, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
@@ -484,11 +405,11 @@ END_TEST
 
 START_TEST(test_me_email_taken)
 {
-    struct snapshot before = snapshot();
+    struct fixture_snapshot before = fixture_snapshot();
     struct http_response r = patch_me(U_MAYOR_CG, "{\"email\":\"Health@TEST.pacto\"}");
-    assert_problem(&r, 409, "conflict");
+    http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
-    assert_unchanged(before);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -502,7 +423,7 @@ START_TEST(test_me_stale_if_match)
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     /* A second writer still holding the first ETag. */
-    struct snapshot before = snapshot();
+    struct fixture_snapshot before = fixture_snapshot();
     const char *headers[] = {etag, NULL};
     r = http_do(&(struct http_request){.method = "PATCH",
                                        .path = "/v1/me",
@@ -510,20 +431,20 @@ START_TEST(test_me_stale_if_match)
                                        .content_type = "application/merge-patch+json",
                                        .body = "{\"name\":\"Second Edit\"}",
                                        .headers = headers});
-    assert_problem(&r, 412, "precondition-failed");
+    http_expect_problem(&r, 412, "precondition-failed");
     http_response_free(&r);
-    assert_unchanged(before);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
 START_TEST(test_me_noop_patch_writes_nothing)
 {
-    struct snapshot before = snapshot();
+    struct fixture_snapshot before = fixture_snapshot();
     struct http_response r = patch_me(U_MAYOR_CG, "{\"name\":\"Maria\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(http_json_string(&r, "name"), "Maria");
     http_response_free(&r);
-    assert_unchanged(before);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 

@@ -30,22 +30,6 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static void assert_problem(struct http_response *res, long status, const char *slug)
-{
-    ck_assert_msg(res->status == status, "status %ld, expected %ld: %s", res->status, status,
-                  buf_cstr(&res->body));
-    const char *ct = http_header(res, "Content-Type");
-    ck_assert_msg(ct && strncmp(ct, "application/problem+json", 24) == 0, "Content-Type: %s",
-                  ct ? ct : "(none)");
-    char type[160];
-    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
-    const char *got = http_json_string(res, "type");
-    ck_assert_msg(got && strcmp(got, type) == 0, "type %s, expected %s", got ? got : "(none)",
-                  type);
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(res->json, "status");
-    ck_assert(cJSON_IsNumber(st) && st->valueint == status);
-}
-
 /* True when the comma-separated header value lists item (case-insensitive). */
 static bool list_has(const char *list, const char *item)
 {
@@ -89,23 +73,6 @@ static struct http_response send_with(const char *method, const char *path, cons
         &(struct http_request){.method = method, .path = path, .body = body, .headers = headers});
 }
 
-struct counts {
-    long municipalities, audit;
-};
-
-static struct counts counts_now(void)
-{
-    return (struct counts){fixture_long("SELECT count(*) FROM municipalities"),
-                           fixture_long("SELECT count(*) FROM audit_events")};
-}
-
-static void assert_counts(struct counts before, long more_municipalities, long more_audit)
-{
-    struct counts now = counts_now();
-    ck_assert_int_eq(now.municipalities, before.municipalities + more_municipalities);
-    ck_assert_int_eq(now.audit, before.audit + more_audit);
-}
-
 /* POSTs a municipality as the coordination. */
 static struct http_response post_municipality(const char *content_type, const char *body,
                                               size_t len)
@@ -116,19 +83,6 @@ static struct http_response post_municipality(const char *content_type, const ch
                                           .content_type = content_type,
                                           .body = body,
                                           .body_len = len});
-}
-
-static bool errors_name_field(const struct http_response *res, const char *field)
-{
-    const cJSON *errors = cJSON_GetObjectItemCaseSensitive(res->json, "errors");
-    const cJSON *e;
-    cJSON_ArrayForEach(e, errors)
-    {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
-        if (cJSON_IsString(f) && strcmp(f->valuestring, field) == 0)
-            return true;
-    }
-    return false;
 }
 
 static bool is_hex32(const char *s)
@@ -149,7 +103,7 @@ START_TEST(unknown_path_is_404_problem)
                                         "/v2/municipalities", NULL};
     for (const char *const *p = paths; *p; p++) {
         struct http_response res = http_get(*p, NULL);
-        assert_problem(&res, 404, "not-found");
+        http_expect_problem(&res, 404, "not-found");
         http_response_free(&res);
     }
 }
@@ -164,19 +118,19 @@ START_TEST(wrong_method_is_405_with_allow)
         {"PUT", "/v1/municipalities/" CG, {"GET", "PATCH", NULL}},
         {"POST", "/healthz", {"GET", NULL}},
     };
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_response res =
             http_do(&(struct http_request){.method = cases[i].method,
                                            .path = cases[i].path,
                                            .token = fixture_token(U_COORDINATION)});
-        assert_problem(&res, 405, "method-not-allowed");
+        http_expect_problem(&res, 405, "method-not-allowed");
         assert_header_lists(&res, "Allow", cases[i].allowed);
         ck_assert_msg(!list_has(http_header(&res, "Allow"), cases[i].method), "%s %s",
                       cases[i].method, cases[i].path);
         http_response_free(&res);
     }
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -204,7 +158,7 @@ START_TEST(request_id_is_echoed_when_sane_else_generated)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         /* A problem response also carries the id in its body. */
         struct http_response res = send_with("GET", "/v1/nowhere", NULL, cases[i].header, NULL);
-        assert_problem(&res, 404, "not-found");
+        http_expect_problem(&res, 404, "not-found");
         const char *id = http_header(&res, "X-Request-Id");
         ck_assert_msg(id != NULL, "case %zu: no X-Request-Id", i);
         if (cases[i].echo) {
@@ -355,7 +309,7 @@ START_TEST(cors_preflight_from_the_allowed_origin)
         {"/v1/municipalities", "Access-Control-Request-Method: POST", {"GET", "POST", NULL}},
         {"/v1/municipalities/" CG, "Access-Control-Request-Method: PATCH", {"GET", "PATCH", NULL}},
     };
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_response res =
             send_with("OPTIONS", cases[i].path, NULL, "Origin: " ORIGIN, cases[i].request_method);
@@ -366,7 +320,7 @@ START_TEST(cors_preflight_from_the_allowed_origin)
         assert_header_lists(&res, "Access-Control-Allow-Headers", headers);
         http_response_free(&res);
     }
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -375,7 +329,7 @@ START_TEST(cors_preflight_from_another_origin_is_403)
     struct http_response res =
         send_with("OPTIONS", "/v1/municipalities", NULL, "Origin: https://evil.example.test",
                   "Access-Control-Request-Method: POST");
-    assert_problem(&res, 403, "forbidden");
+    http_expect_problem(&res, 403, "forbidden");
     ck_assert_ptr_null(http_header(&res, "Access-Control-Allow-Origin"));
     ck_assert_ptr_null(http_header(&res, "Access-Control-Allow-Methods"));
     http_response_free(&res);
@@ -413,24 +367,26 @@ START_TEST(bad_bodies_are_refused_and_change_nothing)
         {"a number for a string", NULL, "{\"ibge_code\":\"5003207\",\"name\":5,\"state\":\"MS\"}",
          422, "validation-failed", "name"},
     };
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_response res = post_municipality(cases[i].content_type, cases[i].body, 0);
         ck_assert_msg(res.status == cases[i].status, "%s: status %ld", cases[i].what, res.status);
-        assert_problem(&res, cases[i].status, cases[i].slug);
+        http_expect_problem(&res, cases[i].status, cases[i].slug);
         if (cases[i].field)
-            ck_assert_msg(errors_name_field(&res, cases[i].field), "%s: errors: %s", cases[i].what,
-                          buf_cstr(&res.body));
+            ck_assert_msg(fixture_names_error(&res, cases[i].field, 0), "%s: errors: %s",
+                          cases[i].what, buf_cstr(&res.body));
         http_response_free(&res);
     }
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 
     /* The same municipality, well-formed, is accepted: the refusals were the body's fault. */
     struct http_response ok = post_municipality(NULL, CORUMBA_BODY, 0);
     ck_assert_msg(ok.status == 201, "%s", buf_cstr(&ok.body));
     assert_header_eq(&ok, "Location", "/v1/municipalities/5003207");
     http_response_free(&ok);
-    assert_counts(before, 1, 1);
+    struct fixture_snapshot after = fixture_snapshot();
+    ck_assert_int_eq(after.municipalities, before.municipalities + 1);
+    ck_assert_int_eq(after.audit, before.audit + 1);
 }
 END_TEST
 
@@ -448,20 +404,19 @@ static void nested_body(struct buf *b, int depth)
 
 START_TEST(nesting_deeper_than_16_is_malformed)
 {
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     struct buf body = {0};
     nested_body(&body, 16); /* parses; then refused for its unknown field */
     struct http_response res = post_municipality(NULL, buf_cstr(&body), 0);
-    assert_problem(&res, 422, "validation-failed");
-    ck_assert(errors_name_field(&res, "x"));
+    fixture_expect_invalid(&res, "x");
     http_response_free(&res);
 
     nested_body(&body, 17);
     res = post_municipality(NULL, buf_cstr(&body), 0);
-    assert_problem(&res, 400, "malformed-request");
+    http_expect_problem(&res, 400, "malformed-request");
     http_response_free(&res);
     buf_free(&body);
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -479,20 +434,19 @@ static void sized_body(struct buf *b, size_t size)
 
 START_TEST(body_over_one_mib_is_413)
 {
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     struct buf body = {0};
     sized_body(&body, ONE_MIB); /* at the limit: read, then refused for the long name */
     struct http_response res = post_municipality(NULL, body.data, body.len);
-    assert_problem(&res, 422, "validation-failed");
-    ck_assert(errors_name_field(&res, "name"));
+    fixture_expect_invalid(&res, "name");
     http_response_free(&res);
 
     sized_body(&body, ONE_MIB + 1);
     res = post_municipality(NULL, body.data, body.len);
-    assert_problem(&res, 413, "payload-too-large");
+    http_expect_problem(&res, 413, "payload-too-large");
     http_response_free(&res);
     buf_free(&body);
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -514,16 +468,15 @@ START_TEST(bad_query_parameters_are_400)
     for (const char *const *p = paths; *p; p++) {
         struct http_response res = http_get(*p, NULL);
         ck_assert_msg(res.status == 400, "%s: %ld", *p, res.status);
-        assert_problem(&res, 400, "invalid-parameter");
+        http_expect_problem(&res, 400, "invalid-parameter");
         http_response_free(&res);
     }
     /* The bounds themselves are fine. */
     static const char *const good[] = {"/v1/municipalities?limit=1", "/v1/municipalities?limit=500",
                                        NULL};
     for (const char *const *p = good; *p; p++) {
-        struct http_response res = http_get(*p, NULL);
-        ck_assert_msg(res.status == 200, "%s: %ld", *p, res.status);
-        http_response_free(&res);
+        long status = fixture_get_status(*p, NULL);
+        ck_assert_msg(status == 200, "%s: %ld", *p, status);
     }
 }
 END_TEST
@@ -542,7 +495,7 @@ START_TEST(a_cursor_of_another_list_is_400)
     struct buf path = {0};
     buf_printf(&path, "/v1/municipalities?cursor=%s", cursor);
     struct http_response res = http_get(buf_cstr(&path), NULL);
-    assert_problem(&res, 400, "invalid-parameter");
+    http_expect_problem(&res, 400, "invalid-parameter");
     http_response_free(&res);
     buf_free(&path);
     http_response_free(&states);
@@ -620,7 +573,7 @@ START_TEST(bad_authorization_is_401_even_on_public_routes)
         {"POST", "/v1/municipalities", NULL, CORUMBA_BODY},
         {"GET", "/v1/municipalities/" CG, NULL, NULL}, /* replaced by the tampered token */
     };
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     size_t count = sizeof fixed / sizeof fixed[0];
     for (size_t i = 0; i < count; i++) {
         const char *authorization = i == count - 1 ? tampered : fixed[i].authorization;
@@ -628,14 +581,11 @@ START_TEST(bad_authorization_is_401_even_on_public_routes)
             send_with(fixed[i].method, fixed[i].path, fixed[i].body, authorization, NULL);
         ck_assert_msg(res.status == 401, "%s %s with %s: %ld", fixed[i].method, fixed[i].path,
                       authorization ? authorization : "no token", res.status);
-        assert_problem(&res, 401, "unauthenticated");
-        const char *challenge = http_header(&res, "WWW-Authenticate");
-        ck_assert_msg(challenge && strncmp(challenge, "Bearer", 6) == 0, "WWW-Authenticate: %s",
-                      challenge ? challenge : "(none)");
+        fixture_expect_unauthenticated(&res);
         assert_header_eq(&res, "Cache-Control", "no-store");
         http_response_free(&res);
     }
-    assert_counts(before, 0, 0);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 

@@ -25,26 +25,6 @@
 #define DATA_DIR              PACTO_SOURCE_DIR "/../shared/data/"
 #define REAL_ROWS             5570
 
-/* Row counts of the tables an import touches. */
-struct counts {
-    long states, municipalities, audit;
-};
-
-static struct counts counts_now(void)
-{
-    return (struct counts){fixture_long("SELECT count(*) FROM states"),
-                           fixture_long("SELECT count(*) FROM municipalities"),
-                           fixture_long("SELECT count(*) FROM audit_events")};
-}
-
-static void assert_counts(struct counts before)
-{
-    struct counts now = counts_now();
-    ck_assert_int_eq(now.states, before.states);
-    ck_assert_int_eq(now.municipalities, before.municipalities);
-    ck_assert_int_eq(now.audit, before.audit);
-}
-
 static struct http_response post_csv_as(const char *path, const char *token, const char *csv,
                                         const char *content_type)
 {
@@ -80,41 +60,21 @@ static void import_ok(const char *path, const char *csv, long rows, long inserte
 /* Asserts that the import was refused with this status and problem type and
  * that no table changed, then frees the response. */
 static void expect_refused(struct http_response *r, long status, const char *slug,
-                           struct counts before)
+                           struct fixture_snapshot before)
 {
-    char type[128];
-    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
-    const char *got = http_json_string(r, "type");
-    ck_assert_msg(r->status == status && got && strcmp(got, type) == 0, "want %ld %s, got %ld: %s",
-                  status, slug, r->status, buf_cstr(&r->body));
-    ck_assert_str_eq(http_header(r, "Content-Type"), "application/problem+json");
+    http_expect_problem(r, status, slug);
     http_response_free(r);
-    assert_counts(before);
-}
-
-/* True when the 422's errors hold one for `field` on `line` (0: any line). */
-static bool has_error(const struct http_response *r, const char *field, long line)
-{
-    const cJSON *e;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->json, "errors"))
-    {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
-        const cJSON *l = cJSON_GetObjectItemCaseSensitive(e, "line");
-        if (cJSON_IsString(f) && strcmp(f->valuestring, field) == 0 &&
-            (line == 0 || (cJSON_IsNumber(l) && (long)l->valuedouble == line)))
-            return true;
-    }
-    return false;
+    fixture_assert_unchanged(before);
 }
 
 /* Posts a municipality CSV that must be refused whole with 422 and an error
  * for field (on line, unless 0); checks that nothing changed. */
 static void import_refused(const char *csv, const char *field, long line)
 {
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     struct http_response r = post_csv(MUNICIPALITIES_IMPORT, csv);
-    ck_assert_msg(has_error(&r, field, line), "no error for %s on line %ld: %s", field, line,
-                  buf_cstr(&r.body));
+    ck_assert_msg(fixture_names_error(&r, field, line), "no error for %s on line %ld: %s", field,
+                  line, buf_cstr(&r.body));
     expect_refused(&r, 422, "validation-failed", before);
 }
 
@@ -135,20 +95,20 @@ START_TEST(upserts_and_audits_only_changes)
 {
     const char *first = MUNICIPALITY_HEADER AGUA_CLARA_ROW ALCINOPOLIS_ROW CG_ROW;
     import_ok(MUNICIPALITIES_IMPORT, first, 3, 2, 0, 1);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"), 5);
+    ck_assert_int_eq(fixture_count("municipalities"), 5);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'create'"
                                   " AND entity = 'municipality' AND before IS NULL"
                                   " AND entity_id IN ('5000203', '5000252')"),
                      2);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 2);
+    ck_assert_int_eq(fixture_count("audit_events"), 2);
 
     import_ok(MUNICIPALITIES_IMPORT, first, 3, 0, 0, 3);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 2);
+    ck_assert_int_eq(fixture_count("audit_events"), 2);
 
     const char *renamed = MUNICIPALITY_HEADER AGUA_CLARA_ROW
         "5000252,Alcinópolis do Norte,-18.3255,-53.7042,0,50\n" CG_ROW;
     import_ok(MUNICIPALITIES_IMPORT, renamed, 3, 0, 1, 2);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 3);
+    ck_assert_int_eq(fixture_count("audit_events"), 3);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'update'"
                                   " AND entity_id = '5000252'"
                                   " AND before->>'name' = 'Alcinópolis'"
@@ -163,13 +123,13 @@ END_TEST
 
 START_TEST(refuses_whole_file_with_line_numbered_errors)
 {
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     struct http_response r =
         post_csv(MUNICIPALITIES_IMPORT, MUNICIPALITY_HEADER AGUA_CLARA_ROW
                  "5000204,Check Digit Errado,-20.1,-52.1,0,50\n" ALCINOPOLIS_ROW
                  "3304557,Rio de Janeiro,-22.9129,-43.2003,1,33\n");
-    ck_assert_msg(has_error(&r, "codigo_ibge", 3), "%s", buf_cstr(&r.body));
-    ck_assert_msg(has_error(&r, "codigo_uf", 5), "%s", buf_cstr(&r.body));
+    ck_assert_msg(fixture_names_error(&r, "codigo_ibge", 3), "%s", buf_cstr(&r.body));
+    ck_assert_msg(fixture_names_error(&r, "codigo_uf", 5), "%s", buf_cstr(&r.body));
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "errors")), 2);
     expect_refused(&r, 422, "validation-failed", before); /* lines 2 and 4 not written either */
 }
@@ -199,7 +159,7 @@ START_TEST(refuses_other_content_types)
 {
     static const char *const types[] = {"application/json", "text/plain",
                                         "multipart/form-data; boundary=x"};
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
         struct http_response r = post_csv_as(MUNICIPALITIES_IMPORT, fixture_token(U_COORDINATION),
                                              MUNICIPALITY_HEADER AGUA_CLARA_ROW, types[i]);
@@ -216,7 +176,7 @@ START_TEST(imports_are_for_coordination_only)
     static const char *const paths[] = {MUNICIPALITIES_IMPORT, STATES_IMPORT};
     static const char *const bodies[] = {MUNICIPALITY_HEADER AGUA_CLARA_ROW,
                                          "codigo_uf,uf,nome\n33,RJ,Rio de Janeiro\n"};
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < 2; i++) {
         struct http_response r =
             post_csv_as(paths[i], fixture_token(U_HEALTH), bodies[i], "text/csv");
@@ -245,7 +205,7 @@ START_TEST(municipalities_need_their_state_imported_first)
                                   " AND entity = 'state' AND entity_id = '35'"
                                   " AND after->>'region' = 'sudeste'"),
                      1);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 1);
+    ck_assert_int_eq(fixture_count("audit_events"), 1);
 
     import_ok(MUNICIPALITIES_IMPORT, sp, 1, 1, 0, 0);
     ck_assert_int_eq(
@@ -265,13 +225,13 @@ START_TEST(imports_the_official_lists_whole)
         free(municipalities);
         return;
     }
-    long existing_states = fixture_long("SELECT count(*) FROM states");
+    long existing_states = fixture_count("states");
     import_ok(STATES_IMPORT, states, 27, 27 - existing_states, 0, existing_states);
 
     /* The fixture's municipalities are in the file; they count as updated
      * only where the fixture's data differs from IBGE's. */
-    long existing = fixture_long("SELECT count(*) FROM municipalities");
-    long audit_before = fixture_long("SELECT count(*) FROM audit_events");
+    long existing = fixture_count("municipalities");
+    long audit_before = fixture_count("audit_events");
     struct http_response r = post_csv(MUNICIPALITIES_IMPORT, municipalities);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     long updated = json_long(&r, "updated");
@@ -279,18 +239,17 @@ START_TEST(imports_the_official_lists_whole)
     ck_assert_int_eq(json_long(&r, "inserted"), REAL_ROWS - existing);
     ck_assert_int_eq(json_long(&r, "unchanged"), existing - updated);
     http_response_free(&r);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"), REAL_ROWS);
+    ck_assert_int_eq(fixture_count("municipalities"), REAL_ROWS);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code IN"
                                   " ('2201919', '2201988', '2202251', '2611533', '3117836',"
                                   "  '3152131', '4305871', '5203939', '5203962')"),
                      9);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"),
-                     audit_before + REAL_ROWS - existing + updated);
+    ck_assert_int_eq(fixture_count("audit_events"), audit_before + REAL_ROWS - existing + updated);
 
-    long audit_after = fixture_long("SELECT count(*) FROM audit_events");
+    long audit_after = fixture_count("audit_events");
     import_ok(MUNICIPALITIES_IMPORT, municipalities, REAL_ROWS, 0, 0, REAL_ROWS);
     import_ok(STATES_IMPORT, states, 27, 0, 0, 27);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), audit_after);
+    ck_assert_int_eq(fixture_count("audit_events"), audit_after);
     free(states);
     free(municipalities);
 }

@@ -23,60 +23,16 @@
     "\"longitude\":-57.651,\"capital\":false,\"mayor_name\":\"Gabriel\","                          \
     "\"mayor_cpf\":\"861.473.520-08\"}"
 
-/* Row counts of the tables a municipality write touches. */
-struct counts {
-    long municipalities, audit;
-};
-
-static struct counts counts_now(void)
-{
-    return (struct counts){fixture_long("SELECT count(*) FROM municipalities"),
-                           fixture_long("SELECT count(*) FROM audit_events")};
-}
-
-static void assert_counts(struct counts before)
-{
-    struct counts now = counts_now();
-    ck_assert_int_eq(now.municipalities, before.municipalities);
-    ck_assert_int_eq(now.audit, before.audit);
-}
-
-/* Asserts an RFC 9457 answer with the given status and type slug, then frees it. */
-static void assert_problem(struct http_response *r, long status, const char *slug)
-{
-    char type[128];
-    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
-    ck_assert_int_eq(r->status, status);
-    ck_assert_str_eq(http_header(r, "Content-Type"), "application/problem+json");
-    ck_assert_ptr_nonnull(http_json_string(r, "type"));
-    ck_assert_str_eq(http_json_string(r, "type"), type);
-    http_response_free(r);
-}
-
-/* Asserts a 422 whose errors name `field`, then frees it. */
-static void assert_invalid_field(struct http_response *r, const char *field)
-{
-    ck_assert_int_eq(r->status, 422);
-    const cJSON *e;
-    bool found = false;
-    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->json, "errors"))
-    {
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
-        found = found || (cJSON_IsString(f) && strcmp(f->valuestring, field) == 0);
-    }
-    ck_assert_msg(found, "no error for field %s in %s", field, buf_cstr(&r->body));
-    assert_problem(r, 422, "validation-failed");
-}
-
-static struct http_response patch_if_match(const char *path, const char *token, const char *json,
-                                           const char *etag)
+/* PATCHes Campo Grande as the coordination secretariat, with If-Match: etag
+ * unless etag is NULL. */
+static struct http_response patch_cg(const char *json, const char *etag)
 {
     char line[96];
-    snprintf(line, sizeof line, "If-Match: %s", etag);
+    snprintf(line, sizeof line, "If-Match: %s", etag ? etag : "");
     const char *headers[] = {line, NULL};
     return http_do(&(struct http_request){.method = "PATCH",
-                                          .path = path,
-                                          .token = token,
+                                          .path = "/v1/municipalities/" CG,
+                                          .token = fixture_token(U_COORDINATION),
                                           .body = json,
                                           .content_type = "application/merge-patch+json",
                                           .headers = etag ? headers : NULL});
@@ -96,9 +52,7 @@ static void current_etag(const char *code, char out[64])
 
 static long audit_count(const char *where)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql, "SELECT count(*) FROM audit_events WHERE %s", where);
-    return fixture_long(sql);
+    return fixture_longf("SELECT count(*) FROM audit_events WHERE %s", where);
 }
 
 static void assert_member_absent(const cJSON *obj, const char *name)
@@ -154,7 +108,8 @@ START_TEST(get_unknown_or_malformed_code_is_not_found)
                                         "/v1/municipalities/abc"};
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         struct http_response r = http_get(paths[i], NULL);
-        assert_problem(&r, 404, "not-found");
+        http_expect_problem(&r, 404, "not-found");
+        http_response_free(&r);
     }
 }
 END_TEST
@@ -208,7 +163,8 @@ START_TEST(list_refuses_bad_filters)
         char path[96];
         snprintf(path, sizeof path, "/v1/municipalities?%s", queries[i]);
         struct http_response r = http_get(path, NULL);
-        assert_problem(&r, 400, "invalid-parameter");
+        http_expect_problem(&r, 400, "invalid-parameter");
+        http_response_free(&r);
     }
 }
 END_TEST
@@ -243,7 +199,7 @@ END_TEST
 
 START_TEST(create_by_coordination_is_audited)
 {
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     struct http_response r =
         http_post("/v1/municipalities", fixture_token(U_COORDINATION), CORUMBA_BODY);
     ck_assert_int_eq(r.status, 201);
@@ -253,29 +209,27 @@ START_TEST(create_by_coordination_is_audited)
     ck_assert_str_eq(http_json_string(&r, "region"), "centro_oeste");
     ck_assert_str_eq(http_json_string(&r, "mayor_cpf"), NEW_MAYOR_CPF_MASKED);
     http_response_free(&r);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"),
-                     before.municipalities + 1);
+    ck_assert_int_eq(fixture_count("municipalities"), before.municipalities + 1);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code = '" CORUMBA
                                   "' AND mayor_cpf = '" NEW_MAYOR_CPF "'"),
                      1);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), before.audit + 1);
+    ck_assert_int_eq(fixture_count("audit_events"), before.audit + 1);
     ck_assert_int_eq(
         audit_count("action = 'create' AND entity = 'municipality' AND entity_id = '" CORUMBA
                     "' AND before IS NULL AND after->>'mayor_cpf' = '" NEW_MAYOR_CPF_MASKED "'"),
         1);
 
-    before = counts_now();
+    before = fixture_snapshot();
     r = http_post("/v1/municipalities", fixture_token(U_COORDINATION), CORUMBA_BODY);
-    assert_problem(&r, 409, "conflict");
-    assert_counts(before);
+    http_expect_problem(&r, 409, "conflict");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
 START_TEST(create_refuses_invalid_fields)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {"{\"ibge_code\":\"5003208\",\"name\":\"X\",\"state\":\"MS\"}", "ibge_code"},
         {"{\"ibge_code\":\"" CORUMBA "\",\"name\":\"X\",\"state\":\"RJ\"}", "state"},
         {"{\"ibge_code\":\"3509502\",\"name\":\"Campinas\",\"state\":\"MS\"}", "ibge_code"},
@@ -288,13 +242,9 @@ START_TEST(create_refuses_invalid_fields)
         {"{\"ibge_code\":\"" CORUMBA "\",\"name\":\"X\",\"state\":\"MS\",\"region\":\"sul\"}",
          "region"},
     };
-    struct counts before = counts_now();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_response r =
-            http_post("/v1/municipalities", fixture_token(U_COORDINATION), cases[i].body);
-        assert_invalid_field(&r, cases[i].field);
-        assert_counts(before);
-    }
+    const struct http_request post = {
+        .method = "POST", .path = "/v1/municipalities", .token = fixture_token(U_COORDINATION)};
+    fixture_expect_invalid_bodies(&post, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
@@ -310,17 +260,19 @@ START_TEST(writes_are_for_coordination_only)
         {U_REP_CG, 403, "forbidden"},
         {-1, 401, "unauthenticated"},
     };
-    struct counts before = counts_now();
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof callers / sizeof callers[0]; i++) {
         const char *token =
             callers[i].user < 0 ? NULL : fixture_token((enum fixture_user)callers[i].user);
         struct http_response r = http_post("/v1/municipalities", token, CORUMBA_BODY);
         if (callers[i].status == 401)
             ck_assert_ptr_nonnull(http_header(&r, "WWW-Authenticate"));
-        assert_problem(&r, callers[i].status, callers[i].slug);
+        http_expect_problem(&r, callers[i].status, callers[i].slug);
+        http_response_free(&r);
         r = http_patch("/v1/municipalities/" CG, token, "{\"mayor_name\":\"Intruder\"}");
-        assert_problem(&r, callers[i].status, callers[i].slug);
-        assert_counts(before);
+        http_expect_problem(&r, callers[i].status, callers[i].slug);
+        http_response_free(&r);
+        fixture_assert_unchanged(before);
     }
     ck_assert_int_eq(fixture_long("SELECT version FROM municipalities WHERE ibge_code = '" CG "'"),
                      1);
@@ -332,8 +284,7 @@ START_TEST(update_new_mayor_is_audited_with_masked_cpfs)
     char etag[64];
     current_etag(CG, etag);
     struct http_response r =
-        http_patch("/v1/municipalities/" CG, fixture_token(U_COORDINATION),
-                   "{\"mayor_name\":\"Carlos Pereira\",\"mayor_cpf\":\"861.473.520-08\"}");
+        patch_cg("{\"mayor_name\":\"Carlos Pereira\",\"mayor_cpf\":\"861.473.520-08\"}", NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(http_header(&r, "ETag"));
     ck_assert_str_ne(http_header(&r, "ETag"), etag);
@@ -343,7 +294,7 @@ START_TEST(update_new_mayor_is_audited_with_masked_cpfs)
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code = '" CG
                                   "' AND mayor_cpf = '" NEW_MAYOR_CPF "'"),
                      1);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 1);
+    ck_assert_int_eq(fixture_count("audit_events"), 1);
     ck_assert_int_eq(
         audit_count("action = 'update' AND entity = 'municipality' AND entity_id = '" CG
                     "' AND before->>'mayor_cpf' = '" CG_CPF_MASKED
@@ -360,18 +311,17 @@ START_TEST(update_honours_if_match)
 {
     char v1[64], v2[64];
     current_etag(CG, v1);
-    struct http_response r = patch_if_match("/v1/municipalities/" CG, fixture_token(U_COORDINATION),
-                                            "{\"mayor_name\":\"Carlos Pereira\"}", v1);
+    struct http_response r = patch_cg("{\"mayor_name\":\"Carlos Pereira\"}", v1);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     current_etag(CG, v2);
     ck_assert_str_ne(v1, v2);
 
-    struct counts before = counts_now();
-    r = patch_if_match("/v1/municipalities/" CG, fixture_token(U_COORDINATION),
-                       "{\"mayor_name\":\"Lost Update\"}", v1);
-    assert_problem(&r, 412, "precondition-failed");
-    assert_counts(before);
+    struct fixture_snapshot before = fixture_snapshot();
+    r = patch_cg("{\"mayor_name\":\"Lost Update\"}", v1);
+    http_expect_problem(&r, 412, "precondition-failed");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities WHERE ibge_code = '" CG
                                   "' AND mayor_name = 'Carlos Pereira' AND version = 2"),
                      1);
@@ -380,8 +330,7 @@ END_TEST
 
 START_TEST(update_null_clears_mayor_cpf)
 {
-    struct http_response r =
-        http_patch("/v1/municipalities/" CG, fixture_token(U_COORDINATION), "{\"mayor_cpf\":null}");
+    struct http_response r = patch_cg("{\"mayor_cpf\":null}", NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "mayor_cpf")));
     ck_assert_str_eq(http_json_string(&r, "mayor_name"), "Maria");
@@ -397,9 +346,7 @@ END_TEST
 
 START_TEST(update_refuses_invalid_or_readonly_fields)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {"{\"name\":null}", "name"},
         {"{\"ibge_code\":\"5002705\"}", "ibge_code"},
         {"{\"state\":\"SP\"}", "state"},
@@ -407,13 +354,11 @@ START_TEST(update_refuses_invalid_or_readonly_fields)
         {"{\"mayor_cpf\":\"111.111.111-11\"}", "mayor_cpf"},
         {"{\"longitude\":-181}", "longitude"},
     };
-    struct counts before = counts_now();
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_response r =
-            http_patch("/v1/municipalities/" CG, fixture_token(U_COORDINATION), cases[i].body);
-        assert_invalid_field(&r, cases[i].field);
-        assert_counts(before);
-    }
+    const struct http_request patch = {.method = "PATCH",
+                                       .path = "/v1/municipalities/" CG,
+                                       .token = fixture_token(U_COORDINATION),
+                                       .content_type = "application/merge-patch+json"};
+    fixture_expect_invalid_bodies(&patch, cases, sizeof cases / sizeof cases[0]);
     ck_assert_int_eq(fixture_long("SELECT version FROM municipalities WHERE ibge_code = '" CG "'"),
                      1);
 }
@@ -424,17 +369,17 @@ START_TEST(update_without_change_writes_nothing)
     char etag[64];
     current_etag(CG, etag);
     struct http_response r =
-        http_patch("/v1/municipalities/" CG, fixture_token(U_COORDINATION),
-                   "{\"name\":\"Campo Grande\",\"mayor_cpf\":\"529.982.247-25\"}");
+        patch_cg("{\"name\":\"Campo Grande\",\"mayor_cpf\":\"529.982.247-25\"}", NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(http_header(&r, "ETag"), etag);
     http_response_free(&r);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 0);
+    ck_assert_int_eq(fixture_count("audit_events"), 0);
 
     r = http_patch("/v1/municipalities/" CORUMBA, fixture_token(U_COORDINATION),
                    "{\"name\":\"Corumbá\"}");
-    assert_problem(&r, 404, "not-found");
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 0);
+    http_expect_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    ck_assert_int_eq(fixture_count("audit_events"), 0);
 }
 END_TEST
 

@@ -54,14 +54,6 @@ static double seconds_now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-static long status_of(const char *path, const char *token)
-{
-    struct http_response res = http_get(path, token);
-    long status = res.status;
-    http_response_free(&res);
-    return status;
-}
-
 /* While the database is down: a quick 503 service-unavailable with Retry-After. */
 static void expect_unavailable(const struct http_request *req)
 {
@@ -70,8 +62,7 @@ static void expect_unavailable(const struct http_request *req)
     double took = seconds_now() - started;
     ck_assert_msg(res.status == 503, "%s %s during the outage: %ld %s", req->method, req->path,
                   res.status, buf_cstr(&res.body));
-    ck_assert_str_eq(http_json_string(&res, "type"),
-                     "https://pacto.dev/problems/service-unavailable");
+    http_expect_problem(&res, 503, "service-unavailable");
     const char *retry = http_header(&res, "Retry-After");
     ck_assert_msg(retry && atoi(retry) > 0, "%s: Retry-After %s", req->path,
                   retry ? retry : "(none)");
@@ -84,7 +75,7 @@ static void expect_unavailable(const struct http_request *req)
 static void expect_recovery(const char *path, double deadline)
 {
     long status;
-    while ((status = status_of(path, NULL)) != 200 && seconds_now() < deadline)
+    while ((status = fixture_get_status(path, NULL)) != 200 && seconds_now() < deadline)
         usleep(RETRY_SLEEP_US);
     ck_assert_msg(status == 200, "%s still answers %ld %.0f s after PostgreSQL started", path,
                   status, RECOVERY_MAX_S);
@@ -104,8 +95,8 @@ START_TEST(the_server_survives_a_database_restart)
     const struct http_request readyz = {.method = "GET", .path = "/readyz"};
 
     pg_command("PACTO_TEST_PG_START"); /* both must be set before anything is stopped */
-    ck_assert_int_eq(status_of(get.path, NULL), 200);
-    ck_assert_int_eq(status_of(readyz.path, NULL), 200);
+    ck_assert_int_eq(fixture_get_status(get.path, NULL), 200);
+    ck_assert_int_eq(fixture_get_status(readyz.path, NULL), 200);
 
     run_pg("PACTO_TEST_PG_STOP");
     expect_unavailable(&get);
@@ -113,7 +104,7 @@ START_TEST(the_server_survives_a_database_restart)
     expect_unavailable(&me);  /* not 401: the token is fine, the database is not */
     expect_unavailable(&create);
     expect_unavailable(&readyz);
-    ck_assert_int_eq(status_of("/healthz", NULL), 200);
+    ck_assert_int_eq(fixture_get_status("/healthz", NULL), 200);
 
     run_pg("PACTO_TEST_PG_START");
     double deadline = seconds_now() + RECOVERY_MAX_S;
@@ -124,16 +115,16 @@ START_TEST(the_server_survives_a_database_restart)
     struct http_response res = http_do(&get);
     ck_assert_str_eq(http_json_string(&res, "name"), "Campo Grande");
     http_response_free(&res);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"), 3);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 0);
-    ck_assert_int_eq(status_of(me.path, me.token), 200);
+    ck_assert_int_eq(fixture_count("municipalities"), 3);
+    ck_assert_int_eq(fixture_count("audit_events"), 0);
+    ck_assert_int_eq(fixture_get_status(me.path, me.token), 200);
 
     /* The refused creation, retried, now succeeds once. */
     res = http_do(&create);
     ck_assert_msg(res.status == 201, "%s", buf_cstr(&res.body));
     http_response_free(&res);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM municipalities"), 4);
-    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events"), 1);
+    ck_assert_int_eq(fixture_count("municipalities"), 4);
+    ck_assert_int_eq(fixture_count("audit_events"), 1);
     ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'create'"
                                   " AND entity = 'municipality' AND entity_id = '5003207'"),
                      1);

@@ -19,12 +19,18 @@
 #error "PACTO_SOURCE_DIR must name the source tree"
 #endif
 
+/* Asserts that the Content-Type header starts with prefix. */
+static void assert_content_type(struct http_response *res, const char *prefix)
+{
+    const char *ct = http_header(res, "Content-Type");
+    ck_assert_msg(ct && strncmp(ct, prefix, strlen(prefix)) == 0, "Content-Type: %s, expected %s",
+                  ct ? ct : "(none)", prefix);
+}
+
 static void assert_json_ok(struct http_response *res, long status)
 {
     ck_assert_int_eq(res->status, status);
-    const char *ct = http_header(res, "Content-Type");
-    ck_assert_msg(ct && strncmp(ct, "application/json", 16) == 0, "Content-Type: %s",
-                  ct ? ct : "(none)");
+    assert_content_type(res, "application/json");
     ck_assert_ptr_nonnull(res->json);
 }
 
@@ -62,8 +68,7 @@ static struct http_response get_metrics(void)
 {
     struct http_response res = http_get("/metrics", NULL);
     ck_assert_int_eq(res.status, 200);
-    const char *ct = http_header(&res, "Content-Type");
-    ck_assert_msg(ct && strncmp(ct, "text/plain", 10) == 0, "Content-Type: %s", ct ? ct : "(none)");
+    assert_content_type(&res, "text/plain");
     return res;
 }
 
@@ -99,9 +104,7 @@ START_TEST(metrics_count_requests_by_route_template)
     double count_before = sample_value(buf_cstr(&before.body), counter);
     http_response_free(&before);
 
-    struct http_response hit = http_get("/v1/municipalities/" CG, NULL);
-    ck_assert_int_eq(hit.status, 200);
-    http_response_free(&hit);
+    ck_assert_int_eq(fixture_get_status("/v1/municipalities/" CG, NULL), 200);
 
     struct http_response res = get_metrics();
     const char *text = buf_cstr(&res.body);
@@ -124,9 +127,7 @@ END_TEST
 
 START_TEST(metrics_do_not_label_unknown_paths_with_the_raw_path)
 {
-    struct http_response miss = http_get("/v1/no-such-thing-8817", NULL);
-    ck_assert_int_eq(miss.status, 404);
-    http_response_free(&miss);
+    ck_assert_int_eq(fixture_get_status("/v1/no-such-thing-8817", NULL), 404);
     struct http_response res = get_metrics();
     ck_assert_ptr_null(strstr(buf_cstr(&res.body), "no-such-thing-8817"));
     http_response_free(&res);

@@ -32,60 +32,15 @@
 
 /* ---- helpers ---- */
 
-static long sql_long(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static long sql_long(const char *fmt, ...)
-{
-    char sql[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(sql, sizeof sql, fmt, ap);
-    va_end(ap);
-    return fixture_long(sql);
-}
-
 /* Checks status and problem type; when field is set, also that the
- * validation errors name it. */
-static void expect_problem(struct http_response *r, long status, const char *slug,
-                           const char *field)
-{
-    ck_assert_msg(r->status == status, "want %ld %s, got %ld: %s", status, slug, r->status,
-                  buf_cstr(&r->body));
-    char type[128];
-    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
-    const char *got = http_json_string(r, "type");
-    ck_assert_str_eq(got ? got : "(none)", type);
-    if (!field)
-        return;
-    const cJSON *item;
-    bool named = false;
-    cJSON_ArrayForEach(item, cJSON_GetObjectItemCaseSensitive(r->json, "errors"))
-    {
-        const char *f = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(item, "field"));
-        named = named || (f && strcmp(f, field) == 0);
-    }
-    ck_assert_msg(named, "%s not among the errors of %s", field, buf_cstr(&r->body));
-}
-
-/* Sends, checks the problem, frees. */
+ * validation errors name it. Frees the response. */
 static void expect_refused(struct http_response r, long status, const char *slug, const char *field)
 {
-    expect_problem(&r, status, slug, field);
+    http_expect_problem(&r, status, slug);
+    if (field)
+        ck_assert_msg(fixture_names_error(&r, field, 0), "%s not among the errors of %s", field,
+                      buf_cstr(&r.body));
     http_response_free(&r);
-}
-
-/* A fingerprint of every user row, and the size of the audit log. */
-static void db_state(long state[2])
-{
-    state[0] = sql_long("SELECT hashtext(string_agg(u::text, '|' ORDER BY id)) FROM users u");
-    state[1] = sql_long("SELECT count(*) FROM audit_events");
-}
-
-static void expect_db_state(const long before[2])
-{
-    long now[2];
-    db_state(now);
-    ck_assert_msg(now[0] == before[0], "the users table changed");
-    ck_assert_int_eq(now[1], before[1]);
 }
 
 static struct http_response create_user(const char *json)
@@ -98,14 +53,6 @@ static struct http_response patch_user(enum fixture_user who, const char *json)
     char path[64];
     snprintf(path, sizeof path, "/v1/users/%s", fixture_user_id(who));
     return http_patch(path, fixture_token(U_COORDINATION), json);
-}
-
-static long me_status(enum fixture_user u)
-{
-    struct http_response r = http_get("/v1/me", fixture_token(u));
-    long status = r.status;
-    http_response_free(&r);
-    return status;
 }
 
 static long json_id(const cJSON *obj)
@@ -159,14 +106,14 @@ START_TEST(test_create_secretariat_user)
     ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(r.json, "password_hash"));
     ck_assert_ptr_null(strstr(buf_cstr(&r.body), "argon2"));
     http_response_free(&r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM users WHERE id = %ld"
-                              " AND email = 'bruno@test.pacto' AND active",
-                              id),
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %ld"
+                                   " AND email = 'bruno@test.pacto' AND active",
+                                   id),
                      1);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_events"), 1);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_events WHERE entity = 'user'"
-                              " AND action = 'create' AND entity_id = '%ld' AND actor_id = %s",
-                              id, fixture_user_id(U_COORDINATION)),
+    ck_assert_int_eq(fixture_count("audit_events"), 1);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE entity = 'user'"
+                                   " AND action = 'create' AND entity_id = '%ld' AND actor_id = %s",
+                                   id, fixture_user_id(U_COORDINATION)),
                      1);
 }
 END_TEST
@@ -176,20 +123,18 @@ START_TEST(test_create_mayor_with_formatted_cpf)
     struct http_response r = create_user(MAYOR_CG(",\"cpf\":\"529.982.247-25\""));
     ck_assert_int_eq(r.status, 201);
     ck_assert_str_eq(http_json_string(&r, "cpf"), "***.982.247-**");
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM users WHERE id = %ld AND role = 'mayor'"
-                              " AND cpf = '" CG_MAYOR_CPF "' AND municipality_id = '" CG "'",
-                              json_id(r.json)),
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %ld AND role = 'mayor'"
+                                   " AND cpf = '" CG_MAYOR_CPF "' AND municipality_id = '" CG "'",
+                                   json_id(r.json)),
                      1);
     http_response_free(&r);
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_events WHERE action = 'create'"), 1);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'create'"), 1);
 }
 END_TEST
 
 START_TEST(test_create_refusals_change_nothing)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {MAYOR_CG(",\"cpf\":\"" DOURADOS_MAYOR_CPF "\""), "cpf"},
         {MAYOR_CG(""), "cpf"},
         {MAYOR_CG(",\"cpf\":\"529.982.247-24\""), "cpf"},
@@ -212,22 +157,19 @@ START_TEST(test_create_refusals_change_nothing)
          "\"role\":\"secretariat\",\"secretariat_area\":\"health\"}",
          "password"},
     };
-    long before[2];
-    db_state(before);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        expect_refused(create_user(cases[i].body), 422, "validation-failed", cases[i].field);
-    expect_db_state(before);
+    const struct http_request post = {
+        .method = "POST", .path = "/v1/users", .token = fixture_token(U_COORDINATION)};
+    fixture_expect_invalid_bodies(&post, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 
 START_TEST(test_create_duplicate_email)
 {
-    long before[2];
-    db_state(before);
+    struct fixture_snapshot before = fixture_snapshot();
     expect_refused(create_user("{\"name\":\"Outra\",\"email\":\"Health@TEST.Pacto\"," PASSWORD_FIELD
                                ",\"role\":\"secretariat\",\"secretariat_area\":\"economy\"}"),
                    409, "conflict", NULL);
-    expect_db_state(before);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -246,8 +188,7 @@ START_TEST(test_only_coordination_manages_accounts)
         {"PATCH", one, "{\"active\":false}", "application/merge-patch+json"},
     };
     static const enum fixture_user refused[] = {U_HEALTH, U_MAYOR_CG, U_REP_CG};
-    long before[2];
-    db_state(before);
+    struct fixture_snapshot before = fixture_snapshot();
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         struct http_request req = {.method = ops[i].method,
                                    .path = ops[i].path,
@@ -262,7 +203,7 @@ START_TEST(test_only_coordination_manages_accounts)
         ck_assert_ptr_nonnull(http_header(&r, "WWW-Authenticate"));
         expect_refused(r, 401, "unauthenticated", NULL);
     }
-    expect_db_state(before);
+    fixture_assert_unchanged(before);
 }
 END_TEST
 
@@ -353,12 +294,12 @@ END_TEST
 /* The n-th (1-based) audit event of the user has these before/after active values. */
 static void expect_active_audit(enum fixture_user u, int nth, const char *before, const char *after)
 {
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM (SELECT * FROM audit_events"
-                              " WHERE entity = 'user' AND entity_id = '%s' ORDER BY id"
-                              " OFFSET %d LIMIT 1) e WHERE action = 'update' AND actor_id = %s"
-                              " AND before->>'active' = '%s' AND after->>'active' = '%s'",
-                              fixture_user_id(u), nth - 1, fixture_user_id(U_COORDINATION), before,
-                              after),
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM (SELECT * FROM audit_events"
+                                   " WHERE entity = 'user' AND entity_id = '%s' ORDER BY id"
+                                   " OFFSET %d LIMIT 1) e WHERE action = 'update' AND actor_id = %s"
+                                   " AND before->>'active' = '%s' AND after->>'active' = '%s'",
+                                   fixture_user_id(u), nth - 1, fixture_user_id(U_COORDINATION),
+                                   before, after),
                      1);
 }
 
@@ -366,7 +307,7 @@ static void expect_active_audit(enum fixture_user u, int nth, const char *before
  * unexpired token. */
 START_TEST(test_deactivate_and_reactivate)
 {
-    ck_assert_int_eq(me_status(U_MAYOR_CG), 200);
+    ck_assert_int_eq(fixture_get_status("/v1/me", fixture_token(U_MAYOR_CG)), 200);
     struct http_response r = patch_user(U_MAYOR_CG, "{\"active\":false}");
     ck_assert_int_eq(r.status, 200);
     ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r.json, "active")));
@@ -378,16 +319,15 @@ START_TEST(test_deactivate_and_reactivate)
     ck_assert_int_eq(r.status, 200);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "active")));
     http_response_free(&r);
-    ck_assert_int_eq(me_status(U_MAYOR_CG), 200);
+    ck_assert_int_eq(fixture_get_status("/v1/me", fixture_token(U_MAYOR_CG)), 200);
     expect_active_audit(U_MAYOR_CG, 2, "false", "true");
-    ck_assert_int_eq(sql_long("SELECT count(*) FROM audit_events"), 2);
+    ck_assert_int_eq(fixture_count("audit_events"), 2);
 }
 END_TEST
 
 START_TEST(test_coordination_cannot_deactivate_itself)
 {
-    long before[2];
-    db_state(before);
+    struct fixture_snapshot before = fixture_snapshot();
     expect_refused(patch_user(U_COORDINATION, "{\"active\":false}"), 422, "validation-failed",
                    "active");
     /* Not under another spelling of its id either. */
@@ -395,16 +335,14 @@ START_TEST(test_coordination_cannot_deactivate_itself)
     snprintf(path, sizeof path, "/v1/users/0%s", fixture_user_id(U_COORDINATION));
     expect_refused(http_patch(path, fixture_token(U_COORDINATION), "{\"active\":false}"), 404,
                    "not-found", NULL);
-    expect_db_state(before);
-    ck_assert_int_eq(me_status(U_COORDINATION), 200);
+    fixture_assert_unchanged(before);
+    ck_assert_int_eq(fixture_get_status("/v1/me", fixture_token(U_COORDINATION)), 200);
 }
 END_TEST
 
 START_TEST(test_patch_user_refuses_other_fields)
 {
-    static const struct {
-        const char *body, *field;
-    } cases[] = {
+    static const struct fixture_invalid_body cases[] = {
         {"{\"role\":\"secretariat\"}", "role"},
         {"{\"cpf\":\"" DOURADOS_MAYOR_CPF "\"}", "cpf"},
         {"{\"municipality_id\":\"" DOURADOS "\"}", "municipality_id"},
@@ -413,12 +351,13 @@ START_TEST(test_patch_user_refuses_other_fields)
         {"{\"active\":false,\"id\":7}", "id"},
         {"{\"active\":\"no\"}", "active"},
     };
-    long before[2];
-    db_state(before);
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        expect_refused(patch_user(U_MAYOR_CG, cases[i].body), 422, "validation-failed",
-                       cases[i].field);
-    expect_db_state(before);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/users/%s", fixture_user_id(U_MAYOR_CG));
+    const struct http_request patch = {.method = "PATCH",
+                                       .path = path,
+                                       .token = fixture_token(U_COORDINATION),
+                                       .content_type = "application/merge-patch+json"};
+    fixture_expect_invalid_bodies(&patch, cases, sizeof cases / sizeof cases[0]);
 }
 END_TEST
 

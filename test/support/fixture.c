@@ -8,6 +8,7 @@
 #include "auth/token.h"
 
 #include <check.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,6 +85,91 @@ long fixture_long(const char *sql)
     return v;
 }
 
+long fixture_longf(const char *fmt, ...)
+{
+    char sql[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(sql, sizeof sql, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(n >= 0 && (size_t)n < sizeof sql, "query too long: %s", fmt);
+    return fixture_long(sql);
+}
+
+long fixture_count(const char *table) { return fixture_longf("SELECT count(*) FROM %s", table); }
+
+struct fixture_snapshot fixture_snapshot(void)
+{
+    return (struct fixture_snapshot){
+        .states = fixture_count("states"),
+        .municipalities = fixture_count("municipalities"),
+        .users = fixture_long("SELECT hashtext(string_agg(u::text, '|' ORDER BY id)) FROM users u"),
+        .audit = fixture_count("audit_events"),
+    };
+}
+
+void fixture_assert_unchanged(struct fixture_snapshot before)
+{
+    struct fixture_snapshot now = fixture_snapshot();
+    ck_assert_int_eq(now.states, before.states);
+    ck_assert_int_eq(now.municipalities, before.municipalities);
+    ck_assert_msg(now.users == before.users, "the users table changed");
+    ck_assert_int_eq(now.audit, before.audit);
+}
+
+long fixture_get_status(const char *path, const char *token)
+{
+    struct http_response r = http_get(path, token);
+    long status = r.status;
+    http_response_free(&r);
+    return status;
+}
+
+bool fixture_names_error(const struct http_response *r, const char *field, long line)
+{
+    const cJSON *e;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(r->json, "errors"))
+    {
+        const cJSON *f = cJSON_GetObjectItemCaseSensitive(e, "field");
+        const cJSON *l = cJSON_GetObjectItemCaseSensitive(e, "line");
+        if (cJSON_IsString(f) && strcmp(f->valuestring, field) == 0 &&
+            (line == 0 || (cJSON_IsNumber(l) && (long)l->valuedouble == line)))
+            return true;
+    }
+    return false;
+}
+
+void fixture_expect_invalid(struct http_response *r, const char *field)
+{
+    http_expect_problem(r, 422, "validation-failed");
+    ck_assert_msg(fixture_names_error(r, field, 0), "no error for field %s in %s", field,
+                  buf_cstr(&r->body));
+}
+
+void fixture_expect_unauthenticated(struct http_response *r)
+{
+    http_expect_problem(r, 401, "unauthenticated");
+    const char *www = http_header(r, "WWW-Authenticate");
+    ck_assert_msg(www && strncmp(www, "Bearer", 6) == 0, "WWW-Authenticate: %s",
+                  www ? www : "(none)");
+}
+
+void fixture_expect_invalid_bodies(const struct http_request *req,
+                                   const struct fixture_invalid_body *cases, size_t n)
+{
+    struct fixture_snapshot before = fixture_snapshot();
+    for (size_t i = 0; i < n; i++) {
+        struct http_request one = *req;
+        one.body = cases[i].body;
+        struct http_response r = http_do(&one);
+        ck_assert_msg(r.status == 422, "%s %s with %s: %ld %s", req->method, req->path,
+                      cases[i].body, r.status, buf_cstr(&r.body));
+        fixture_expect_invalid(&r, cases[i].field);
+        http_response_free(&r);
+        fixture_assert_unchanged(before);
+    }
+}
+
 static void make_token(enum fixture_user u)
 {
     struct token_config cfg;
@@ -110,7 +196,8 @@ void fixture_reset(void)
 {
     if (!password_hash_text[0])
         ck_assert(password_hash(FIXTURE_PASSWORD, password_hash_text));
-    fixture_exec("TRUNCATE audit_events, users, municipalities, states RESTART IDENTITY CASCADE");
+    fixture_exec("TRUNCATE idempotency_keys, audit_events, users, municipalities, states RESTART "
+                 "IDENTITY CASCADE");
     fixture_exec(
         "INSERT INTO states (code, uf, name, region) VALUES"
         " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste')");

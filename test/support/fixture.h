@@ -6,8 +6,11 @@
 #ifndef PACTO_TEST_FIXTURE_H
 #define PACTO_TEST_FIXTURE_H
 
+#include "client.h"
+
 #include <libpq-fe.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 /* Municipalities of the fixture (all valid IBGE codes). */
 #define CG                 "5002704" /* Campo Grande, MS: mayor Maria, CPF 52998224725 */
@@ -42,7 +45,42 @@ PGconn *fixture_db(void);
 /* Runs a parameterless query and returns the first column of the first row
  * as a long (the test fails if the query fails). */
 long fixture_long(const char *sql);
+/* fixture_long with the query built printf-style. */
+long fixture_longf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The number of rows in the table. */
+long fixture_count(const char *table);
 /* Runs SQL that returns nothing; fails the test on error. */
 void fixture_exec(const char *sql);
+
+/* What a refused request must leave alone: the row counts of states,
+ * municipalities and audit_events, and a fingerprint of every users row. */
+struct fixture_snapshot {
+    long states, municipalities, users, audit;
+};
+
+struct fixture_snapshot fixture_snapshot(void);
+/* Asserts that the database is as the snapshot found it. */
+void fixture_assert_unchanged(struct fixture_snapshot before);
+
+/* GETs path with the token (or none) and returns only the status. */
+long fixture_get_status(const char *path, const char *token);
+
+/* True when the problem's errors hold one for `field` on `line` (0: any line). */
+bool fixture_names_error(const struct http_response *r, const char *field, long line);
+/* Asserts a 422 validation-failed problem whose errors name `field`. Does not free r. */
+void fixture_expect_invalid(struct http_response *r, const char *field);
+/* Asserts a 401 unauthenticated problem with a Bearer challenge in
+ * WWW-Authenticate. Does not free r. */
+void fixture_expect_unauthenticated(struct http_response *r);
+
+/* A request body and the field its refusal must name. */
+struct fixture_invalid_body {
+    const char *body, *field;
+};
+
+/* Sends req once with each body in its place: each must be refused as
+ * fixture_expect_invalid says, and leave the database as it was. */
+void fixture_expect_invalid_bodies(const struct http_request *req,
+                                   const struct fixture_invalid_body *cases, size_t n);
 
 #endif
