@@ -24,8 +24,12 @@ void changes_on_notify(const char *payload)
         return;
     size_t n = (size_t)(colon - payload);
     const char *key = colon + 1;
-    if (n == 5 && strncmp(payload, "users", n) == 0)
+    if (n == 5 && strncmp(payload, "users", n) == 0) {
         evict(session_cache(), key);
+        if (strcmp(key, "*") == 0) /* representatives are part of municipalities */
+            cache_clear(municipalities_cache());
+    } else if (n == 9 && strncmp(payload, "adhesions", n) == 0)
+        cache_clear(municipalities_cache());
     else if (n == 14 && strncmp(payload, "municipalities", n) == 0)
         evict(municipalities_cache(), key);
     else if (n == 6 && strncmp(payload, "states", n) == 0)
