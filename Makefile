@@ -54,7 +54,7 @@ test-asan: deps
 	scripts/test.sh build-asan
 
 bench: build
-	bench/run.sh
+	bench/run.sh && bench/adhesions.sh
 
 lint: deps
 	scripts/lint.sh

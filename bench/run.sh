@@ -6,48 +6,15 @@
 # It starts its own PostgreSQL, imports the real IBGE list from ../shared/data,
 # and stops everything when done. usage: bench/run.sh [BUILD_DIR]
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$(pwd)
-build=${1:-build}
-data="$root/../shared/data"
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
 duration=${PACTO_BENCH_SECONDS:-15}
 connections=${PACTO_BENCH_CONNECTIONS:-32}
-if [[ ! -f "$data/ibge-municipios.csv" || ! -f "$data/ibge-estados.csv" ]]; then
-  echo "bench: $data/ibge-*.csv not found; the benchmark needs the real list. Skipped."
-  exit 0
-fi
 command -v wrk >/dev/null || { echo "bench: wrk is not installed (apt-get install wrk)"; exit 1; }
-
-work=$(mktemp -d /tmp/pacto-bench.XXXXXX)
-chmod 755 "$work"
-pg_dir="$work/pg"
-pg_port=55480
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  wait 2>/dev/null || true
-  bash scripts/pg.sh stop "$pg_dir" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-bash scripts/pg.sh start "$pg_dir" "$pg_port" >/dev/null
-PACTO_DATABASE_URL=$(bash scripts/pg.sh url "$pg_dir" "$pg_port")
-export PACTO_DATABASE_URL
-PACTO_JWT_SECRET=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
-export PACTO_JWT_SECRET
-export PACTO_LOG_LEVEL=warn
-"$build/pacto" migrate >/dev/null
-"$build/pacto" import-states "$data/ibge-estados.csv" >/dev/null
-"$build/pacto" import-municipalities "$data/ibge-municipios.csv" >/dev/null
+bench_start "${1:-build}" 55480
 echo "bench-password-2026" | "$build/pacto" user add --email bench@bench.pacto --name Bench \
   --role secretariat --area health >/dev/null
 cut -d, -f1 "$data/ibge-municipios.csv" | tail -n +2 > "$work/codes"
-
-wait_http() {
-  for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
-  echo "bench: $1 did not come up"; exit 1
-}
 
 # run NAME URL [wrk args...]: prints "req/s p50_ms p99_ms"
 run_wrk() {
@@ -66,16 +33,12 @@ run_wrk() {
     END { printf "%.0f %.2f %.2f %d\n", rps, p50, p99, errors + 0 }'
 }
 
-"$build/bench_bare" 127.0.0.1:18090 64 & pids+=($!)
+"$build/bench_bare" 127.0.0.1:18090 64 & bench_pids+=($!)
 wait_http http://127.0.0.1:18090/
 read -r a_rps a_p50 a_p99 a_err < <(run_wrk http://127.0.0.1:18090/)
 
-PACTO_LISTEN=127.0.0.1:18091 "$build/pacto" serve > "$work/serve.log" 2>&1 & pids+=($!)
-server_pid=$!
-wait_http http://127.0.0.1:18091/readyz
-token=$(curl -fsS -H 'Content-Type: application/json' \
-  -d '{"email":"bench@bench.pacto","password":"bench-password-2026"}' \
-  http://127.0.0.1:18091/v1/auth/token | sed 's/.*"access_token":"\([^"]*\)".*/\1/')
+bench_serve 127.0.0.1:18091
+token=$(bench_login http://127.0.0.1:18091 bench@bench.pacto bench-password-2026)
 export PACTO_BENCH_TOKEN=$token PACTO_BENCH_CODES=$work/codes
 # Warm-up: the first read of each municipality and account goes to PostgreSQL
 # and fills the cache; the measured run is the steady state.
@@ -86,6 +49,8 @@ rss_kb=$(awk '/VmHWM/ { print $2 }' "/proc/$server_pid/status")
 
 ratio=$(awk -v a="$a_rps" -v b="$b_rps" 'BEGIN { printf "%.0f", 100 * b / a }')
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
+# bench/adhesions.sh writes its own section at the end: keep it.
+storm=$(sed -n '/^## Adhesion storm/,$p' bench/RESULTS.md 2>/dev/null || true)
 {
   echo "# Benchmark results"
   echo
@@ -106,5 +71,6 @@ cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
   echo "  municipalities are cached in memory and evicted by PostgreSQL NOTIFY on change; (b) is"
   echo "  measured after a 5 s warm-up that reads every code through the database once."
   echo "- (c) reads PostgreSQL on every request (lists are not cached)."
+  if [ -n "$storm" ]; then printf '\n%s\n' "$storm"; fi
 } > bench/RESULTS.md
 cat bench/RESULTS.md

@@ -1,0 +1,146 @@
+#!/usr/bin/env bash
+# The adhesion storm (issue 3, Performance): the 645 municipalities of São Paulo
+# adhere at once in the last hour of the adhesion window, each mayor with their
+# own token and Idempotency-Key, every request sent exactly once (one curl
+# process, PACTO_BENCH_CONNECTIONS transfers in flight on keep-alive
+# connections). Then checks: every answer 201, exactly 645 active adhesions,
+# none twice, 645 distinct protocols, one audit event each. Reports
+# adhesions/s, p50 and p99 in the "Adhesion storm" section of bench/RESULTS.md
+# (the rest of the file is left as it is).
+#
+# Set-up: its own PostgreSQL with the real IBGE lists; a coordination account
+# opens the cycle through the API; each SP municipality gets a registered mayor
+# CPF (valid check digits, made by a SQL function) and a mayor account (one
+# Argon2 hash made by `pacto user add`, copied to the other 644 by SQL); each
+# mayor logs in through POST /v1/auth/token. usage: bench/adhesions.sh [BUILD_DIR]
+set -euo pipefail
+# shellcheck source=bench/lib.sh
+source "$(dirname "$0")/lib.sh"
+concurrency=${PACTO_BENCH_CONNECTIONS:-32}
+bench_start "${1:-build}" 55481
+api=http://127.0.0.1:18093
+password=bench-password-2026
+
+psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At "$PACTO_DATABASE_URL" "$@"; }
+
+# A registered mayor CPF for every SP municipality: 9 digits from 200000001
+# on, in IBGE code order, then the two check digits.
+psql_db <<'SQL'
+CREATE FUNCTION pg_temp.bench_cpf(base bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    digits text := lpad(base::text, 9, '0');
+    s int;
+BEGIN
+    FOR k IN 1..2 LOOP
+        s := 0;
+        FOR i IN 1..length(digits) LOOP
+            s := s + substr(digits, i, 1)::int * (length(digits) + 2 - i);
+        END LOOP;
+        digits := digits || CASE WHEN s % 11 < 2 THEN 0 ELSE 11 - s % 11 END;
+    END LOOP;
+    RETURN digits;
+END $$;
+UPDATE municipalities m
+   SET mayor_name = 'Prefeito(a) de ' || m.name, mayor_cpf = pg_temp.bench_cpf(200000000 + n.i)
+  FROM (SELECT ibge_code, row_number() OVER (ORDER BY ibge_code) AS i
+          FROM municipalities WHERE state_code = 35) AS n
+ WHERE m.ibge_code = n.ibge_code;
+SQL
+
+# One mayor account made the ordinary way, the others with a copy of its hash.
+read -r first first_cpf < <(psql_db -F ' ' -c \
+  "SELECT ibge_code, mayor_cpf FROM municipalities WHERE state_code = 35 ORDER BY 1 LIMIT 1")
+echo "$password" | "$build/pacto" user add --email "mayor-$first@bench.pacto" \
+  --name "Prefeito(a) $first" --role mayor --municipality "$first" --cpf "$first_cpf" >/dev/null
+psql_db <<'SQL'
+INSERT INTO users (name, email, cpf, role, municipality_id, password_hash)
+SELECT m.mayor_name, 'mayor-' || m.ibge_code || '@bench.pacto', m.mayor_cpf, 'mayor', m.ibge_code,
+       (SELECT password_hash FROM users WHERE role = 'mayor' LIMIT 1)
+  FROM municipalities m
+ WHERE m.state_code = 35
+   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.municipality_id = m.ibge_code);
+SQL
+echo "$password" | "$build/pacto" user add --email coord@bench.pacto --name Coordenação \
+  --role secretariat --area coordination >/dev/null
+
+bench_serve "${api#http://}"
+
+# The cycle, opened through the API: its adhesion window ends in an hour.
+at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+coord=$(bench_login "$api" coord@bench.pacto "$password")
+cycle=$(curl -fsS -H "Authorization: Bearer $coord" -H 'Content-Type: application/json' \
+  -d "{\"name\":\"Parcerias Municipais (bench)\",\"state\":\"SP\",
+       \"adhesion_opens_at\":\"$(at '-7 days')\",\"adhesion_closes_at\":\"$(at '+1 hour')\",
+       \"pact_opens_at\":\"$(at '+30 days')\",\"pact_closes_at\":\"$(at '+60 days')\",
+       \"target_year\":2028}" "$api/v1/cycles" | sed 's/^{"id" : \([0-9]*\),.*/\1/')
+
+# Tokens: every mayor logs in (Argon2 on the server: 4 at a time).
+mkdir "$work/tokens"
+psql_db -F ' ' -c "SELECT municipality_id, cpf FROM users WHERE role = 'mayor' ORDER BY 1" \
+  > "$work/mayors"
+# curl -K files: one section per request, sections separated by "next".
+while read -r code _; do
+  if [ "$code" != "$first" ]; then echo next; fi
+  printf 'url = "%s/v1/auth/token"\nheader = "Content-Type: application/json"\n' "$api"
+  printf 'data = "{\\"email\\":\\"mayor-%s@bench.pacto\\",\\"password\\":\\"%s\\"}"\n' \
+    "$code" "$password"
+  printf 'output = "%s/tokens/%s"\n' "$work" "$code"
+done < "$work/mayors" > "$work/logins.curl"
+curl -sS --no-progress-meter -Z --parallel-max 4 -K "$work/logins.curl" 2>"$work/logins.err" || { cat "$work/logins.err"; exit 1; }
+
+# The storm: one POST per municipality, each with its mayor's token and key.
+while read -r code cpf; do
+  token=$(sed 's/.*"access_token":"\([^"]*\)".*/\1/' "$work/tokens/$code")
+  if [ "$code" != "$first" ]; then echo next; fi
+  printf 'url = "%s/v1/cycles/%s/adhesions"\n' "$api" "$cycle"
+  printf 'header = "Authorization: Bearer %s"\n' "$token"
+  printf 'header = "Idempotency-Key: storm-%s"\nheader = "Content-Type: application/json"\n' "$code"
+  printf 'data = "{\\"mayor_cpf\\":\\"%s\\",\\"accepted_commitments\\":true}"\n' "$cpf"
+  printf 'output = "/dev/null"\nwrite-out = "%s %%{http_code} %%{time_total}\\n"\n' "$code"
+done < "$work/mayors" > "$work/storm.curl"
+mayors=$(wc -l < "$work/mayors")
+started=$(date +%s.%N)
+curl -sS --no-progress-meter -Z --parallel-max "$concurrency" -K "$work/storm.curl" > "$work/storm.out" 2>"$work/storm.err"
+finished=$(date +%s.%N)
+
+read -r sent created p50 p99 < <(sort -k3 -g "$work/storm.out" | awk '
+  { t[NR] = $3 * 1000; if ($2 == 201) ok++ }
+  END { printf "%d %d %.1f %.1f\n", NR, ok, t[int(NR * 0.50 + 0.5)], t[int(NR * 0.99 + 0.5)] }')
+read -r active distinct_municipalities protocols audited < <(psql_db -F ' ' -c "
+  SELECT count(*) FILTER (WHERE status = 'active'), count(DISTINCT municipality_id),
+         count(DISTINCT protocol),
+         (SELECT count(*) FROM audit_events WHERE entity = 'adhesion' AND action = 'create')
+    FROM adhesions WHERE cycle_id = $cycle")
+rate=$(awk -v n="$sent" -v a="$started" -v b="$finished" 'BEGIN { printf "%.0f", n / (b - a) }')
+seconds=$(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.2f", b - a }')
+verdict=ok
+for v in "$sent" "$created" "$active" "$distinct_municipalities" "$protocols" "$audited"; do
+  if [ "$v" != "$mayors" ]; then verdict=FAILED; fi
+done
+
+# Replace this script's section of RESULTS.md, keep everything before it.
+kept=$(sed '/^## Adhesion storm/,$d' bench/RESULTS.md 2>/dev/null || true)
+{
+  if [ -n "$kept" ]; then printf '%s\n\n' "$kept"; fi
+  echo "## Adhesion storm"
+  echo
+  echo "Written by \`bench/adhesions.sh\` ($(date -u +%Y-%m-%dT%H:%M:%SZ)); $(nproc) cores, server and"
+  echo "PostgreSQL 15 on the same machine, build: $build. The $mayors municipalities of São Paulo"
+  echo "adhere to one cycle in the last hour of its adhesion window: one POST each, with its own"
+  echo "mayor token and Idempotency-Key, $concurrency in flight (curl --parallel, keep-alive)."
+  echo
+  echo "| adhesions | seconds | adhesions/s | p50 ms | p99 ms | 201 answers | active | distinct municipalities | distinct protocols | audit events | verdict |"
+  echo "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"
+  echo "| $sent | $seconds | $rate | $p50 | $p99 | $created | $active | $distinct_municipalities | $protocols | $audited | $verdict |"
+  echo
+  echo "- Each adhesion is one transaction: the cycle and the municipality read FOR SHARE, the window"
+  echo "  checked against the database clock, the CPF compared, the insert (protocol from a"
+  echo "  sequence), its audit event, and the stored answer of its Idempotency-Key."
+} > "$work/RESULTS.md"
+mv "$work/RESULTS.md" bench/RESULTS.md
+sed -n '/^## Adhesion storm/,$p' bench/RESULTS.md
+if [ "$verdict" != ok ]; then
+  echo "bench: the storm did not end with $mayors adhesions; answers other than 201:"
+  awk '$2 != 201' "$work/storm.out" | head
+  exit 1
+fi

@@ -1,0 +1,23 @@
+/*
+ * Program cycles (SPEC 1, step 1): an edition of the program in one state,
+ * with its adhesion window, pact window, target year and the commitments a
+ * mayor accepts on adhesion. The coordination creates and edits them; anyone
+ * may read them. A cycle's phase is computed from the database clock.
+ */
+#ifndef PACTO_CYCLES_CYCLES_H
+#define PACTO_CYCLES_CYCLES_H
+
+#include "http/request.h"
+
+#include <stdbool.h>
+
+void cycles_create(struct request *req); /* POST /v1/cycles */
+void cycles_list(struct request *req);   /* GET /v1/cycles */
+void cycles_get(struct request *req);    /* GET /v1/cycles/{cycle_id} */
+void cycles_update(struct request *req); /* PATCH /v1/cycles/{cycle_id} */
+
+/* True when s is a server-made id in its canonical form: 1 to 18 digits, no
+ * leading zero. Path ids in any other form are answered 404. */
+bool cycles_is_id(const char *s);
+
+#endif
