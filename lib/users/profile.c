@@ -17,18 +17,25 @@
 
 static const struct db_stmt STMT_PROFILE_LOCK = {
     .name = "profile_lock",
-    .sql = "SELECT user_json(u, false), version, name, email, phone, active, password_hash"
+    .sql = "SELECT user_json(u, false), version, name, email, phone, active, password_hash,"
+           "       position"
            "  FROM users u WHERE id = $1 FOR UPDATE",
 };
 
+/* Deactivating an account ($9) also withdraws an invitation not yet used,
+ * so that activating it cannot undo the deactivation. */
 static const struct db_stmt STMT_PROFILE_UPDATE = {
     .name = "profile_update",
     .sql = "UPDATE users u"
            "   SET name = $2, email = $3, phone = $4, active = $5, password_hash = $6,"
+           "       position = $8,"
+           "       invitation_hash = CASE WHEN NOT $9 THEN invitation_hash END,"
+           "       invitation_expires_at = CASE WHEN NOT $9 THEN invitation_expires_at END,"
            "       version = version + 1, updated_at = now()"
            " WHERE id = $1"
-           "   AND (name, email, phone, active, password_hash)"
-           "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6)"
+           "   AND (name, email, phone, active, password_hash, position,"
+           "        $9 AND invitation_hash IS NOT NULL)"
+           "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6, $8, false)"
            " RETURNING user_json(u, false), version, user_json(u, $7)",
 };
 
@@ -38,8 +45,8 @@ static const struct db_stmt STMT_PROFILE_SHOW = {
 };
 
 struct profile_patch {
-    enum field_state name_st, email_st, phone_st, active_st, password_st;
-    const char *name, *email, *phone, *password, *current_password;
+    enum field_state name_st, email_st, phone_st, position_st, active_st, password_st;
+    const char *name, *email, *phone, *position, *password, *current_password;
     bool active;
 };
 
@@ -48,15 +55,24 @@ static bool read_patch(struct request *req, const cJSON *body, enum profile_mode
 {
     static const char *const self_allowed[] = {
         "name", "email", "phone", "password", "current_password", NULL};
+    /* A representative completes their own data, position included (SPEC 1, step 3). */
+    static const char *const representative_allowed[] = {
+        "name", "email", "phone", "position", "password", "current_password", NULL};
     static const char *const coord_allowed[] = {"name", "email", "phone", "active", NULL};
     static const char *const readonly[] = {
         "id",  "role",       "active",     "municipality_id", "secretariat_area",
-        "cpf", "created_at", "updated_at", "password",        NULL};
+        "cpf", "created_at", "updated_at", "password",        "position",
+        NULL};
     struct field_errors e = {0};
-    fields_only(body, mode == PROFILE_BY_SELF ? self_allowed : coord_allowed, readonly, &e);
+    const char *const *allowed = coord_allowed;
+    if (mode == PROFILE_BY_SELF)
+        allowed =
+            strcmp(req->who.role, "representative") == 0 ? representative_allowed : self_allowed;
+    fields_only(body, allowed, readonly, &e);
     p->name_st = field_string(body, "name", 200, &p->name, &e);
     p->email_st = field_string(body, "email", 254, &p->email, &e);
     p->phone_st = field_string(body, "phone", 32, &p->phone, &e);
+    p->position_st = field_string(body, "position", 200, &p->position, &e);
     p->active_st =
         mode == PROFILE_BY_COORDINATION ? field_bool(body, "active", &p->active, &e) : FIELD_ABSENT;
     const char *why;
@@ -66,8 +82,10 @@ static bool read_patch(struct request *req, const cJSON *body, enum profile_mode
         field_error(&e, "email", "may not be null");
     else if (p->email_st == FIELD_SET && (why = users_email_problem(p->email)))
         field_error(&e, "email", why);
-    if (p->phone_st == FIELD_SET && strspn(p->phone, "0123456789 +-().") != strlen(p->phone))
-        field_error(&e, "phone", "may hold only digits, spaces and + - ( ) .");
+    if (p->phone_st == FIELD_SET && (why = users_phone_problem(p->phone)))
+        field_error(&e, "phone", why);
+    if (p->position_st == FIELD_NULL)
+        field_error(&e, "position", "may not be null");
     if (p->active_st == FIELD_NULL)
         field_error(&e, "active", "may not be null");
     if (p->active_st == FIELD_SET && !p->active && strcmp(id, req->who.user_id_str) == 0)
@@ -108,8 +126,10 @@ static void write_patch(struct request *req, const char *id, const struct profil
                             field_merge(p->phone_st, p->phone, cur, 4),
                             active,
                             new_hash ? new_hash : field_merge(FIELD_ABSENT, NULL, cur, 6),
-                            show_cpf};
-    PGresult *r = db_exec(req->db, &STMT_PROFILE_UPDATE, 7, params);
+                            show_cpf,
+                            field_merge(p->position_st, p->position, cur, 7),
+                            p->active_st == FIELD_SET && !p->active ? "true" : "false"};
+    PGresult *r = db_exec(req->db, &STMT_PROFILE_UPDATE, 9, params);
     if (!r) {
         if (db_last_error(req->db) == DB_UNIQUE_VIOLATION)
             resp_problem(req, 409, "conflict", "E-mail already in use",
@@ -154,18 +174,11 @@ void profile_update(struct request *req, const char *id, enum profile_mode mode)
     if (!body)
         return;
     struct profile_patch p;
-    struct db_conn *db = NULL;
     PGresult *cur = NULL;
     const char *params[] = {id};
-    if (!read_patch(req, body, mode, id, &p) || !(db = req_db(req))) {
+    if (!read_patch(req, body, mode, id, &p) ||
+        !(cur = req_lock_row(req, &STMT_PROFILE_LOCK, 1, params, 1))) {
         /* answered */
-    } else if (!db_begin(db) || !(cur = db_exec(db, &STMT_PROFILE_LOCK, 1, params))) {
-        resp_db_error(req);
-    } else if (PQntuples(cur) == 0) {
-        resp_not_found(req);
-    } else if (!req_if_match(req, PQgetvalue(cur, 0, 1))) {
-        resp_problem(req, 412, "precondition-failed", "The resource has changed",
-                     "If-Match does not match the current ETag; read it again and retry.");
     } else if (p.password_st == FIELD_SET &&
                !password_verify(PQgetisnull(cur, 0, 6) ? NULL : PQgetvalue(cur, 0, 6),
                                 p.current_password)) {

@@ -8,8 +8,10 @@
 #include "http/request.h"
 
 enum profile_mode {
-    PROFILE_BY_SELF,        /* name, email, phone, password (with current_password) */
-    PROFILE_BY_COORDINATION /* name, email, phone, active */
+    PROFILE_BY_SELF,        /* name, email, phone, password (with current_password), and
+                               position for representatives */
+    PROFILE_BY_COORDINATION /* name, email, phone, active (false also withdraws an unused
+                               invitation) */
 };
 
 /* Applies the request's merge patch to user `id` and answers. */

@@ -3,6 +3,7 @@
  */
 #include "users/users.h"
 
+#include "auth/activate.h"
 #include "auth/password.h"
 #include "auth/session.h"
 #include "db/db.h"
@@ -23,11 +24,12 @@ static const struct db_stmt STMT_USER_MUNICIPALITY = {
 
 static const struct db_stmt STMT_USER_INSERT = {
     .name = "user_insert",
-    .sql =
-        "INSERT INTO users AS u (name, email, cpf, phone, role, municipality_id, secretariat_area,"
-        "                        password_hash)"
-        " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
-        " RETURNING id, user_json(u, false), version",
+    .sql = "INSERT INTO users AS u (name, email, cpf, phone, position, role, municipality_id,"
+           "                        secretariat_area, password_hash, active, invitation_hash,"
+           "                        invitation_expires_at)"
+           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text IS NULL, $10,"
+           "         CASE WHEN $10::text IS NOT NULL THEN invitation_expiry(now()) END)"
+           " RETURNING id, user_json(u, false), version, pacto_ts(invitation_expires_at)",
 };
 
 static const struct db_stmt STMT_USER_GET = {
@@ -58,6 +60,13 @@ static bool one_of(const char *s, const char *const *set)
     return false;
 }
 
+const char *users_phone_problem(const char *s)
+{
+    if (strspn(s, "0123456789 +-().") != strlen(s))
+        return "may hold only digits, spaces and + - ( ) .";
+    return NULL;
+}
+
 const char *users_email_problem(const char *s)
 {
     size_t n = strlen(s);
@@ -81,12 +90,17 @@ static void validate_input(const struct user_input *in, char cpf[12], struct fie
         field_error(e, "role", "must be mayor, representative or secretariat");
         return;
     }
-    if ((why = in->password ? password_policy_error(in->password) : "is required"))
+    if (in->invitation && in->password)
+        field_error(e, "password", "may not be set");
+    else if (!in->invitation &&
+             (why = in->password ? password_policy_error(in->password) : "is required"))
         field_error(e, "password", why);
     if (in->cpf && !cpf_normalize(in->cpf, cpf))
         field_error(e, "cpf", "is not a valid CPF");
-    if (in->phone && strspn(in->phone, "0123456789 +-().") != strlen(in->phone))
-        field_error(e, "phone", "may hold only digits, spaces and + - ( ) .");
+    if (in->phone && (why = users_phone_problem(in->phone)))
+        field_error(e, "phone", why);
+    if (in->position && strcmp(in->role, "representative") != 0)
+        field_error(e, "position", "is only for representatives");
     bool secretariat = strcmp(in->role, "secretariat") == 0;
     if (secretariat && !one_of(in->secretariat_area, areas))
         field_error(e, "secretariat_area",
@@ -120,7 +134,7 @@ static bool check_municipality(struct db_conn *db, const struct user_input *in, 
     return true;
 }
 
-enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
+enum user_create_status users_insert(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24])
 {
@@ -131,32 +145,53 @@ enum user_create_status users_create(struct db_conn *db, const struct audit_acto
     if (e->count)
         return USER_INVALID;
     char hash[PASSWORD_HASH_MAX];
-    if (!password_hash(in->password, hash))
+    if (in->password && !password_hash(in->password, hash))
         return USER_DB_ERROR;
-    const char *params[] = {in->name, in->email,           cpf[0] ? cpf : NULL,  in->phone,
-                            in->role, in->municipality_id, in->secretariat_area, hash};
-    PGresult *r = NULL;
-    if (!db_begin(db) || !(r = db_exec(db, &STMT_USER_INSERT, 8, params))) {
-        enum db_error err = db_last_error(db);
-        db_rollback(db);
-        return err == DB_UNIQUE_VIOLATION ? USER_EMAIL_TAKEN : USER_DB_ERROR;
-    }
+    const char *params[] = {in->name,
+                            in->email,
+                            cpf[0] ? cpf : NULL,
+                            in->phone,
+                            in->position,
+                            in->role,
+                            in->municipality_id,
+                            in->secretariat_area,
+                            in->password ? hash : NULL,
+                            in->invitation ? in->invitation->hash : NULL};
+    PGresult *r = db_exec(db, &STMT_USER_INSERT, 10, params);
+    if (!r)
+        return db_last_error(db) == DB_UNIQUE_VIOLATION ? USER_EMAIL_TAKEN : USER_DB_ERROR;
     snprintf(id_out, 24, "%s", PQgetvalue(r, 0, 0));
     buf_puts(json_out, PQgetvalue(r, 0, 1));
-    PQclear(r);
-    if (!audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out))) {
-        db_rollback(db);
-        return USER_DB_ERROR;
+    bool recorded = audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out));
+    if (recorded && in->invitation) {
+        json_out->data[--json_out->len] = '\0'; /* reopen the object */
+        buf_putc(json_out, ',');
+        auth_invitation_json(json_out, in->invitation, PQgetvalue(r, 0, 3));
+        buf_putc(json_out, '}');
     }
-    return USER_CREATED;
+    PQclear(r);
+    return recorded ? USER_CREATED : USER_DB_ERROR;
+}
+
+enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
+                                     const struct user_input *in, struct field_errors *e,
+                                     struct buf *json_out, char id_out[24])
+{
+    if (!db_begin(db))
+        return USER_DB_ERROR;
+    enum user_create_status st = users_insert(db, actor, in, e, json_out, id_out);
+    if (st != USER_CREATED)
+        db_rollback(db);
+    return st;
 }
 
 void users_create_endpoint(struct request *req)
 {
     static const char *const allowed[] = {
-        "name",     "email", "cpf", "phone", "role", "municipality_id", "secretariat_area",
-        "password", NULL};
-    static const char *const readonly[] = {"id", "active", "created_at", "updated_at", NULL};
+        "name", "email", "cpf", "phone", "position", "role", "municipality_id", "secretariat_area",
+        NULL};
+    static const char *const readonly[] = {"id",       "active",     "created_at", "updated_at",
+                                           "password", "invitation", NULL};
     cJSON *body = req_json_object(req, false);
     if (!body)
         return;
@@ -167,14 +202,17 @@ void users_create_endpoint(struct request *req)
     field_string(body, "email", 254, &in.email, &e);
     field_string(body, "cpf", 14, &in.cpf, &e);
     field_string(body, "phone", 32, &in.phone, &e);
+    field_string(body, "position", 200, &in.position, &e);
     field_string(body, "role", 32, &in.role, &e);
     field_string(body, "municipality_id", 7, &in.municipality_id, &e);
     field_string(body, "secretariat_area", 32, &in.secretariat_area, &e);
-    const cJSON *pw = cJSON_GetObjectItemCaseSensitive(body, "password");
-    if (pw && !cJSON_IsString(pw))
-        field_error(&e, "password", "must be a string");
-    in.password = cJSON_IsString(pw) ? pw->valuestring : NULL;
+    struct auth_invitation invitation;
+    in.invitation = &invitation;
     struct db_conn *db = req_db(req);
+    if (db && !auth_invitation_new(&invitation)) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        db = NULL;
+    }
     if (!db) {
         field_errors_free(&e);
         cJSON_Delete(body);

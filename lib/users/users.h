@@ -16,19 +16,37 @@ void users_update(struct request *req);          /* PATCH /v1/users/{user_id} */
 void users_me(struct request *req);              /* GET /v1/me */
 void users_me_update(struct request *req);       /* PATCH /v1/me */
 
+struct auth_invitation;
+
 struct user_input {
-    const char *name, *email, *cpf, *phone, *role, *municipality_id, *secretariat_area, *password;
+    const char *name, *email, *cpf, *phone, *position, *role, *municipality_id, *secretariat_area;
+    /* Exactly one of the two: the account starts active with this password
+     * (the operator's `pacto user add`), or inactive with this invitation
+     * (accounts created through the API, see auth/activate.h). */
+    const char *password;
+    const struct auth_invitation *invitation;
 };
 
 enum user_create_status { USER_CREATED, USER_INVALID, USER_EMAIL_TAKEN, USER_DB_ERROR };
 
 /* Validates and inserts a user with its audit event, in one transaction.
  * On USER_CREATED the transaction is still open, for the caller to commit;
- * json_out holds the user as the API shows it (CPF masked) and id_out its id.
- * On USER_INVALID, e holds the reasons. Otherwise nothing is left open. */
+ * json_out holds the user as the API shows it (CPF masked), with an
+ * "invitation" member {token, expires_at} when in->invitation is set, and
+ * id_out its id. On USER_INVALID, e holds the reasons. Otherwise nothing is
+ * left open. */
 enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24]);
+
+/* users_create inside a transaction the caller has opened on db and will end:
+ * on anything but USER_CREATED the caller rolls back. */
+enum user_create_status users_insert(struct db_conn *db, const struct audit_actor *actor,
+                                     const struct user_input *in, struct field_errors *e,
+                                     struct buf *json_out, char id_out[24]);
+
+/* NULL when s is an acceptable phone number, else the reason. */
+const char *users_phone_problem(const char *s);
 
 /* NULL when s looks like an e-mail address (one @, text on both sides, a dot
  * in the domain, no spaces, at most 254 bytes), else the reason. */

@@ -61,7 +61,8 @@ START_TEST(same_key_other_body_is_refused)
     ck_assert_int_eq(first.status, 201);
     http_response_free(&first);
     long before = changes();
-    static const char other[] = "{\"ibge_code\":\"5001003\",\"name\":\"Aparecida do Taboado\",\"state\":\"MS\"}";
+    static const char other[] =
+        "{\"ibge_code\":\"5001003\",\"name\":\"Aparecida do Taboado\",\"state\":\"MS\"}";
     struct http_response r = create("/v1/municipalities", other, "key-2");
     http_expect_problem(&r, 422, "idempotency-key-reused");
     http_response_free(&r);
@@ -106,8 +107,7 @@ END_TEST
 START_TEST(user_create_is_idempotent)
 {
     static const char body[] = "{\"name\":\"Ana\",\"email\":\"ana@test.pacto\","
-                               "\"password\":\"a-long-password-2026\",\"role\":\"secretariat\","
-                               "\"secretariat_area\":\"health\"}";
+                               "\"role\":\"secretariat\",\"secretariat_area\":\"health\"}";
     for (int i = 0; i < 3; i++) {
         struct http_response r = create("/v1/users", body, "user-key");
         ck_assert_int_eq(r.status, 201);

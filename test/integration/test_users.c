@@ -4,8 +4,9 @@
  *
  *   - creating secretariat and mayor accounts, with the rules of the contract
  *     (a mayor only with the registered mayor's CPF, valid CPFs, municipality
- *     required or forbidden by role, password length, unique e-mail compared
- *     case-insensitively); every refusal changes nothing;
+ *     required or forbidden by role, no password: the account starts inactive
+ *     with an invitation, unique e-mail compared case-insensitively); every
+ *     refusal changes nothing;
  *   - only the coordination may create, list, read or change accounts;
  *   - listing with filters and cursor pagination; reading one account with
  *     the CPF masked unless it is the caller's own;
@@ -22,13 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PASSWORD_FIELD "\"password\":\"a-long-enough-password\""
 #define HEALTH_USER                                                                                \
-    "{\"name\":\"Bruno Lima\",\"email\":\"bruno@test.pacto\"," PASSWORD_FIELD                      \
-    ",\"role\":\"secretariat\",\"secretariat_area\":\"health\"}"
+    "{\"name\":\"Bruno Lima\",\"email\":\"bruno@test.pacto\","                                     \
+    "\"role\":\"secretariat\",\"secretariat_area\":\"health\"}"
 #define MAYOR_CG(cpf)                                                                              \
-    "{\"name\":\"Maria\",\"email\":\"maria@test.pacto\"," PASSWORD_FIELD                           \
-    ",\"role\":\"mayor\",\"municipality_id\":\"" CG "\"" cpf "}"
+    "{\"name\":\"Maria\",\"email\":\"maria@test.pacto\","                                          \
+    "\"role\":\"mayor\",\"municipality_id\":\"" CG "\"" cpf "}"
 
 /* ---- helpers ---- */
 
@@ -101,15 +101,30 @@ START_TEST(test_create_secretariat_user)
     ck_assert_str_eq(http_header(&r, "Location"), location);
     ck_assert_str_eq(http_json_string(&r, "role"), "secretariat");
     ck_assert_str_eq(http_json_string(&r, "secretariat_area"), "health");
-    ck_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r.json, "active")));
+    /* Inactive until the person sets a password with the invitation. */
+    ck_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r.json, "active")));
     ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(r.json, "password"));
     ck_assert_ptr_null(cJSON_GetObjectItemCaseSensitive(r.json, "password_hash"));
     ck_assert_ptr_null(strstr(buf_cstr(&r.body), "argon2"));
-    http_response_free(&r);
+    const char *token = fixture_invitation_token(&r);
+    ck_assert_uint_eq(strlen(token), 43);
+    ck_assert_uint_eq(
+        strspn(token, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"), 43);
+    /* Only the token's SHA-256 is kept, expiring in 7 days. */
     ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %ld"
-                                   " AND email = 'bruno@test.pacto' AND active",
-                                   id),
+                                   " AND email = 'bruno@test.pacto' AND NOT active"
+                                   " AND password_hash IS NULL"
+                                   " AND invitation_hash = encode(sha256('%s'), 'hex')"
+                                   " AND invitation_expires_at"
+                                   "     BETWEEN now() + interval '7 days' - interval '1 minute'"
+                                   "         AND now() + interval '7 days'",
+                                   id, token),
                      1);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users u, audit_events a"
+                                   " WHERE strpos(u::text || a::text, '%s') > 0",
+                                   token),
+                     0);
+    http_response_free(&r);
     ck_assert_int_eq(fixture_count("audit_events"), 1);
     ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE entity = 'user'"
                                    " AND action = 'create' AND entity_id = '%ld' AND actor_id = %s",
@@ -138,24 +153,27 @@ START_TEST(test_create_refusals_change_nothing)
         {MAYOR_CG(",\"cpf\":\"" DOURADOS_MAYOR_CPF "\""), "cpf"},
         {MAYOR_CG(""), "cpf"},
         {MAYOR_CG(",\"cpf\":\"529.982.247-24\""), "cpf"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\"," PASSWORD_FIELD
-         ",\"role\":\"representative\",\"municipality_id\":\"" CG "\",\"cpf\":\"111.111.111-11\"}",
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\","
+         "\"role\":\"representative\",\"municipality_id\":\"" CG "\",\"cpf\":\"111.111.111-11\"}",
          "cpf"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\"," PASSWORD_FIELD
-         ",\"role\":\"representative\"}",
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\","
+         "\"role\":\"representative\"}",
          "municipality_id"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\"," PASSWORD_FIELD
-         ",\"role\":\"secretariat\",\"secretariat_area\":\"health\","
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\","
+         "\"role\":\"secretariat\",\"secretariat_area\":\"health\","
          "\"municipality_id\":\"" CG "\"}",
          "municipality_id"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\"," PASSWORD_FIELD
-         ",\"role\":\"representative\",\"municipality_id\":\"3304557\"}",
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\","
+         "\"role\":\"representative\",\"municipality_id\":\"3304557\"}",
          "municipality_id"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\"," PASSWORD_FIELD ",\"role\":\"king\"}",
-         "role"},
-        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\",\"password\":\"short\","
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\",\"role\":\"king\"}", "role"},
+        /* Accounts made by someone else get an invitation, never a password. */
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\",\"password\":\"a-long-enough-pw\","
          "\"role\":\"secretariat\",\"secretariat_area\":\"health\"}",
          "password"},
+        {"{\"name\":\"Rui\",\"email\":\"rui@test.pacto\",\"position\":\"Chefe\","
+         "\"role\":\"secretariat\",\"secretariat_area\":\"health\"}",
+         "position"},
     };
     const struct http_request post = {
         .method = "POST", .path = "/v1/users", .token = fixture_token(U_COORDINATION)};
@@ -166,8 +184,8 @@ END_TEST
 START_TEST(test_create_duplicate_email)
 {
     struct fixture_snapshot before = fixture_snapshot();
-    expect_refused(create_user("{\"name\":\"Outra\",\"email\":\"Health@TEST.Pacto\"," PASSWORD_FIELD
-                               ",\"role\":\"secretariat\",\"secretariat_area\":\"economy\"}"),
+    expect_refused(create_user("{\"name\":\"Outra\",\"email\":\"Health@TEST.Pacto\","
+                               "\"role\":\"secretariat\",\"secretariat_area\":\"economy\"}"),
                    409, "conflict", NULL);
     fixture_assert_unchanged(before);
 }
