@@ -28,7 +28,8 @@ void changes_on_notify(const char *payload)
         evict(session_cache(), key);
         if (strcmp(key, "*") == 0) /* representatives are part of municipalities */
             cache_clear(municipalities_cache());
-    } else if (n == 9 && strncmp(payload, "adhesions", n) == 0)
+    } else if ((n == 9 && strncmp(payload, "adhesions", n) == 0) ||
+               (n == 6 && strncmp(payload, "cycles", n) == 0))
         cache_clear(municipalities_cache());
     else if (n == 14 && strncmp(payload, "municipalities", n) == 0)
         evict(municipalities_cache(), key);

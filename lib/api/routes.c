@@ -4,10 +4,15 @@
  */
 #include "api/routes.h"
 
+#include "adhesions/adhesions.h"
 #include "audit/audit.h"
+#include "auth/activate.h"
 #include "auth/login.h"
+#include "cycles/cycles.h"
 #include "municipalities/municipalities.h"
+#include "representatives/representatives.h"
 #include "system/system.h"
+#include "team/team.h"
 #include "users/users.h"
 
 /* method, path, handler, who may call it, honours Idempotency-Key */
@@ -18,6 +23,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/openapi.yaml", system_openapi, ACCESS_PUBLIC, false},
 
     {"POST", "/v1/auth/token", auth_token, ACCESS_PUBLIC, false},
+    {"POST", "/v1/auth/activate", auth_activate, ACCESS_PUBLIC, false},
     {"GET", "/v1/me", users_me, ACCESS_USER, false},
     {"PATCH", "/v1/me", users_me_update, ACCESS_USER, false},
 
@@ -34,6 +40,25 @@ const struct route api_routes[] = {
     {"POST", "/v1/municipalities/import", municipalities_import, ACCESS_COORDINATION, false},
     {"GET", "/v1/municipalities/{ibge_code}", municipalities_get, ACCESS_PUBLIC, false},
     {"PATCH", "/v1/municipalities/{ibge_code}", municipalities_update, ACCESS_COORDINATION, false},
+    {"GET", "/v1/municipalities/{ibge_code}/representative", representatives_get, ACCESS_PUBLIC,
+     false},
+    {"PUT", "/v1/municipalities/{ibge_code}/representative", representatives_put, ACCESS_USER,
+     false},
+    {"GET", "/v1/municipalities/{ibge_code}/team", team_list, ACCESS_USER, false},
+    {"POST", "/v1/municipalities/{ibge_code}/team", team_create, ACCESS_USER, true},
+    {"GET", "/v1/municipalities/{ibge_code}/team/{member_id}", team_get, ACCESS_USER, false},
+    {"PATCH", "/v1/municipalities/{ibge_code}/team/{member_id}", team_update, ACCESS_USER, false},
+    {"DELETE", "/v1/municipalities/{ibge_code}/team/{member_id}", team_delete, ACCESS_USER, false},
+
+    {"GET", "/v1/cycles", cycles_list, ACCESS_PUBLIC, false},
+    {"POST", "/v1/cycles", cycles_create, ACCESS_COORDINATION, true},
+    {"GET", "/v1/cycles/{cycle_id}", cycles_get, ACCESS_PUBLIC, false},
+    {"PATCH", "/v1/cycles/{cycle_id}", cycles_update, ACCESS_COORDINATION, false},
+    {"GET", "/v1/cycles/{cycle_id}/adhesions", adhesions_list, ACCESS_PUBLIC, false},
+    {"POST", "/v1/cycles/{cycle_id}/adhesions", adhesions_create, ACCESS_USER, true},
+    {"GET", "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}", adhesions_get, ACCESS_PUBLIC, false},
+    {"POST", "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}/withdraw", adhesions_withdraw,
+     ACCESS_USER, false},
 
     {"GET", "/v1/audit", audit_list, ACCESS_COORDINATION, false},
 };

@@ -5,6 +5,7 @@
 
 #include "http/query.h"
 #include "http/response.h"
+#include "validate/timestamp.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -52,58 +53,14 @@ bool audit_record(struct db_conn *db, const struct audit_actor *actor, const cha
     return r != NULL;
 }
 
-/* Reads exactly n digits at *s into *out and advances *s. */
-static bool digits(const char **s, int n, int *out)
+static bool is_entity(const char *s)
 {
-    *out = 0;
-    for (int i = 0; i < n; i++, (*s)++) {
-        if (**s < '0' || **s > '9')
-            return false;
-        *out = *out * 10 + (**s - '0');
-    }
-    return true;
-}
-
-/* Skips one character at *s when it is one of `chars`. */
-static bool sep(const char **s, const char *chars)
-{
-    if (!**s || !strchr(chars, **s))
-        return false;
-    (*s)++;
-    return true;
-}
-
-static int days_in_month(int y, int m)
-{
-    static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return m == 2 && leap ? 29 : days[m - 1];
-}
-
-/* RFC 3339 date-times only (YYYY-MM-DDTHH:MM:SS[.frac](Z|+HH:MM|-HH:MM)), with
- * every field in range: PostgreSQL would accept much more ("now", "epoch",
- * dates without a zone) and refuse out-of-range fields with an error that
- * is not the client's 400. */
-static bool is_timestamp(const char *s)
-{
-    int y, mo, d, h, mi, sec, oh, om;
-    if (strlen(s) > 40 || !digits(&s, 4, &y) || !sep(&s, "-") || !digits(&s, 2, &mo) ||
-        !sep(&s, "-") || !digits(&s, 2, &d) || !sep(&s, "Tt") || !digits(&s, 2, &h) ||
-        !sep(&s, ":") || !digits(&s, 2, &mi) || !sep(&s, ":") || !digits(&s, 2, &sec))
-        return false;
-    if (y < 1 || mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 ||
-        sec > 60) /* 60: a leap second */
-        return false;
-    if (sep(&s, ".")) {
-        size_t n = strspn(s, "0123456789");
-        if (n == 0 || n > 9)
-            return false;
-        s += n;
-    }
-    if (sep(&s, "Zz"))
-        return *s == '\0';
-    return sep(&s, "+-") && digits(&s, 2, &oh) && sep(&s, ":") && digits(&s, 2, &om) &&
-           *s == '\0' && oh <= 23 && om <= 59;
+    static const char *const entities[] = {"municipality", "user",     "state",
+                                           "cycle",        "adhesion", "team_member"};
+    for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++)
+        if (strcmp(s, entities[i]) == 0)
+            return true;
+    return false;
 }
 
 static bool is_id(const char *s)
@@ -123,16 +80,16 @@ void audit_list(struct request *req)
     const char *actor = query_get(&q, "actor_id");
     const char *since = query_get(&q, "since");
     const char *until = query_get(&q, "until");
-    if (entity && strcmp(entity, "municipality") != 0 && strcmp(entity, "user") != 0 &&
-        strcmp(entity, "state") != 0) {
-        resp_bad_parameter(req, "entity must be municipality, user or state.");
+    if (entity && !is_entity(entity)) {
+        resp_bad_parameter(req, "entity must be municipality, user, state, cycle, adhesion or "
+                                "team_member.");
         return;
     }
     if (actor && !is_id(actor)) {
         resp_bad_parameter(req, "actor_id must be a user id.");
         return;
     }
-    if ((since && !is_timestamp(since)) || (until && !is_timestamp(until))) {
+    if ((since && !timestamp_is_rfc3339(since)) || (until && !timestamp_is_rfc3339(until))) {
         resp_bad_parameter(req, "since and until must be RFC 3339 date-times.");
         return;
     }

@@ -164,6 +164,28 @@ static bool store(struct request *req, bool *raced)
     return ok;
 }
 
+PGresult *req_lock_row(struct request *req, const struct db_stmt *lock, int nparams,
+                       const char *const *params, int version_col)
+{
+    struct db_conn *db = req_db(req);
+    if (!db)
+        return NULL;
+    PGresult *row = NULL;
+    if (!db_begin(db) || !(row = db_exec(db, lock, nparams, params))) {
+        resp_db_error(req);
+        return NULL;
+    }
+    if (PQntuples(row) == 0)
+        resp_not_found(req);
+    else if (!req_if_match(req, PQgetvalue(row, 0, version_col)))
+        resp_problem(req, 412, "precondition-failed", "The resource has changed",
+                     "If-Match does not match the current ETag; read it again and retry.");
+    else
+        return row;
+    PQclear(row);
+    return NULL;
+}
+
 bool req_commit(struct request *req)
 {
     bool raced = false;

@@ -1,6 +1,6 @@
 /*
- * Idempotency-Key on creates (API.md), and the commit every write handler
- * ends with.
+ * The transaction of a write request: the locked row it starts from, the
+ * commit it ends with, and Idempotency-Key on creates (API.md).
  *
  * A create retried with the same key and body within 24 hours gets the first
  * response again and creates nothing; the same key with another body is 422.
@@ -11,6 +11,7 @@
 #ifndef PACTO_HTTP_IDEMPOTENCY_H
 #define PACTO_HTTP_IDEMPOTENCY_H
 
+#include "db/db.h"
 #include "http/request.h"
 
 /* Runs before the handler of an idempotent route. Returns true when the
@@ -20,6 +21,14 @@ bool idempotency_begin(struct request *req);
 
 /* Runs after the handler: lets a waiting retry with the same key proceed. */
 void idempotency_end(struct request *req);
+
+/* Opens the request's transaction and locks the row about to change, with
+ * `lock`: a SELECT ... FOR UPDATE whose column version_col holds the row's
+ * version (its ETag). Returns the row (PQclear it), or NULL after answering:
+ * 404 when there is none, 412 when If-Match names another version, or the
+ * database's error. */
+PGresult *req_lock_row(struct request *req, const struct db_stmt *lock, int nparams,
+                       const char *const *params, int version_col);
 
 /* Commits the request's transaction. Call it after the response has been set:
  * with an Idempotency-Key and a 2xx response, the response is stored in the

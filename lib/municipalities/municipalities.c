@@ -20,7 +20,7 @@
 
 /* The columns render() reads, in this order, after any leading ones. */
 #define RENDER_COLUMNS                                                                             \
-    MUNICIPALITY_PUBLIC_JSON ", m.mayor_name, m.mayor_cpf, m.version, m.ibge_code"
+    MUNICIPALITY_DETAIL_JSON ", m.mayor_name, m.mayor_cpf, m.version, m.ibge_code"
 
 static const struct db_stmt STMT_MUNICIPALITY_GET = {
     .name = "municipality_get",
@@ -37,6 +37,11 @@ static const struct db_stmt STMT_MUNICIPALITY_LIST = {
            "   AND ($3::text IS NULL OR s.region = $3)"
            "   AND ($4::text IS NULL OR strpos(m.name_folded, pacto_fold($4)) > 0)"
            "   AND ($1::text IS NULL OR m.ibge_code > $1)"
+           "   AND ($6::bigint IS NULL"
+           "        OR (EXISTS (SELECT 1 FROM cycles c WHERE c.id = $6)"
+           "            AND EXISTS (SELECT 1 FROM adhesions a"
+           "                         WHERE a.cycle_id = $6 AND a.municipality_id = m.ibge_code"
+           "                           AND a.status = 'active') = $7::boolean))"
            " ORDER BY m.ibge_code LIMIT $5",
 };
 
@@ -212,11 +217,22 @@ void municipalities_get(struct request *req)
 
 void municipalities_list(struct request *req)
 {
-    static const char *const allowed[] = {"state", "region", "q", "limit", "cursor", NULL};
+    static const char *const allowed[] = {"state",    "region", "q",      "adhered",
+                                          "cycle_id", "limit",  "cursor", NULL};
     struct query q;
     struct page page;
-    if (!query_parse(req, allowed, &q) || !query_page(req, &q, "municipalities", &page))
+    bool has_adhered, adhered;
+    if (!query_parse(req, allowed, &q) || !query_page(req, &q, "municipalities", &page) ||
+        !query_bool(req, &q, "adhered", &has_adhered, &adhered))
         return;
+    const char *cycle = query_get(&q, "cycle_id");
+    if (has_adhered != (cycle != NULL) ||
+        (cycle && (strspn(cycle, "0123456789") != strlen(cycle) || !*cycle || strlen(cycle) > 18 ||
+                   cycle[0] == '0'))) {
+        resp_bad_parameter(req, "adhered and cycle_id go together: adhered=true|false and the "
+                                "id of a cycle.");
+        return;
+    }
     const char *state = query_get(&q, "state");
     const char *region = query_get(&q, "region");
     const char *name = query_get(&q, "q");
@@ -237,9 +253,14 @@ void municipalities_list(struct request *req)
     struct db_conn *db = req_db(req);
     if (!db)
         return;
-    const char *params[] = {page.after[0] ? page.after : NULL, state, region, name,
-                            page.limit_plus_one};
-    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_LIST, 5, params);
+    const char *params[] = {page.after[0] ? page.after : NULL,
+                            state,
+                            region,
+                            name,
+                            page.limit_plus_one,
+                            cycle,
+                            has_adhered ? (adhered ? "true" : "false") : NULL};
+    PGresult *r = db_exec(db, &STMT_MUNICIPALITY_LIST, 7, params);
     if (!r) {
         resp_db_error(req);
         return;
@@ -411,21 +432,10 @@ void municipalities_update(struct request *req)
         return;
     }
     const char *code = req_param(req, 0);
-    struct db_conn *db = req_db(req);
-    PGresult *cur = NULL;
     const char *params[] = {code};
-    if (!db) {
-        /* req_db answered */
-    } else if (!db_begin(db) || !(cur = db_exec(db, &STMT_MUNICIPALITY_LOCK, 1, params))) {
-        resp_db_error(req);
-    } else if (PQntuples(cur) == 0) {
-        resp_not_found(req);
-    } else if (!req_if_match(req, PQgetvalue(cur, 0, COL_VERSION))) {
-        resp_problem(req, 412, "precondition-failed", "The resource has changed",
-                     "If-Match does not match the current ETag; read it again and retry.");
-    } else {
+    PGresult *cur = req_lock_row(req, &STMT_MUNICIPALITY_LOCK, 1, params, COL_VERSION);
+    if (cur)
         apply_update(req, code, &in, cur);
-    }
     PQclear(cur);
     cJSON_Delete(body);
 }

@@ -18,6 +18,12 @@ int main(void)
     srunner_add_suite(sr, import_suite());
     srunner_add_suite(sr, audit_suite());
     srunner_add_suite(sr, idempotency_suite());
+    srunner_add_suite(sr, municipality_view_suite());
+    srunner_add_suite(sr, cycles_suite());
+    srunner_add_suite(sr, adhesions_suite());
+    srunner_add_suite(sr, invitations_suite());
+    srunner_add_suite(sr, representative_suite());
+    srunner_add_suite(sr, team_suite());
     srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

@@ -15,6 +15,12 @@ Suite *municipalities_suite(void);
 Suite *import_suite(void);
 Suite *audit_suite(void);
 Suite *idempotency_suite(void);
+Suite *municipality_view_suite(void);
+Suite *cycles_suite(void);
+Suite *adhesions_suite(void);
+Suite *invitations_suite(void);
+Suite *representative_suite(void);
+Suite *team_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif

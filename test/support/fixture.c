@@ -103,8 +103,16 @@ struct fixture_snapshot fixture_snapshot(void)
     return (struct fixture_snapshot){
         .states = fixture_count("states"),
         .municipalities = fixture_count("municipalities"),
+        .municipality_rows = fixture_long(
+            "SELECT hashtext(string_agg(m::text, '|' ORDER BY ibge_code)) FROM municipalities m"),
         .users = fixture_long("SELECT hashtext(string_agg(u::text, '|' ORDER BY id)) FROM users u"),
         .audit = fixture_count("audit_events"),
+        .cycles =
+            fixture_long("SELECT hashtext(string_agg(c::text, '|' ORDER BY id)) FROM cycles c"),
+        .adhesions =
+            fixture_long("SELECT hashtext(string_agg(a::text, '|' ORDER BY id)) FROM adhesions a"),
+        .team = fixture_long(
+            "SELECT hashtext(string_agg(t::text, '|' ORDER BY id)) FROM team_members t"),
     };
 }
 
@@ -113,8 +121,13 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     struct fixture_snapshot now = fixture_snapshot();
     ck_assert_int_eq(now.states, before.states);
     ck_assert_int_eq(now.municipalities, before.municipalities);
+    ck_assert_msg(now.municipality_rows == before.municipality_rows,
+                  "a municipalities row changed");
     ck_assert_msg(now.users == before.users, "the users table changed");
     ck_assert_int_eq(now.audit, before.audit);
+    ck_assert_msg(now.cycles == before.cycles, "the cycles table changed");
+    ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
+    ck_assert_msg(now.team == before.team, "the team_members table changed");
 }
 
 long fixture_get_status(const char *path, const char *token)
@@ -168,6 +181,20 @@ void fixture_expect_invalid_bodies(const struct http_request *req,
         http_response_free(&r);
         fixture_assert_unchanged(before);
     }
+}
+
+void fixture_expect_replayed(const struct http_request *req, const char *table)
+{
+    long rows = fixture_count(table), audit = fixture_count("audit_events");
+    struct http_response first = http_do(req), again = http_do(req);
+    ck_assert_msg(first.status == 201, "%s", buf_cstr(&first.body));
+    ck_assert_int_eq(again.status, 201);
+    ck_assert_str_eq(buf_cstr(&again.body), buf_cstr(&first.body));
+    ck_assert_str_eq(http_header(&again, "Idempotent-Replayed"), "true");
+    http_response_free(&first);
+    http_response_free(&again);
+    ck_assert_int_eq(fixture_count(table), rows + 1);
+    ck_assert_int_eq(fixture_count("audit_events"), audit + 1);
 }
 
 static void make_token(enum fixture_user u)
@@ -230,3 +257,38 @@ const char *fixture_token(enum fixture_user u) { return tokens[u]; }
 const char *fixture_user_id(enum fixture_user u) { return ids[u]; }
 
 const char *fixture_email(enum fixture_user u) { return users[u].email; }
+
+/* POSTs {name1: value1, name2: value2} to path, without a token. */
+static struct http_response post_two(const char *path, const char *name1, const char *value1,
+                                     const char *name2, const char *value2)
+{
+    cJSON *body = cJSON_CreateObject();
+    cJSON_AddStringToObject(body, name1, value1);
+    cJSON_AddStringToObject(body, name2, value2);
+    char *json = cJSON_PrintUnformatted(body);
+    struct http_response r = http_post(path, NULL, json);
+    cJSON_free(json);
+    cJSON_Delete(body);
+    return r;
+}
+
+struct http_response fixture_activate(const char *token, const char *password)
+{
+    return post_two("/v1/auth/activate", "token", token, "password", password);
+}
+
+void fixture_login(const char *email, const char *password, char *out, size_t n)
+{
+    struct http_response r = post_two("/v1/auth/token", "email", email, "password", password);
+    ck_assert_msg(r.status == 200, "login of %s: %ld %s", email, r.status, buf_cstr(&r.body));
+    snprintf(out, n, "%s", http_json_string(&r, "access_token"));
+    http_response_free(&r);
+}
+
+const char *fixture_invitation_token(const struct http_response *r)
+{
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(r->json, "invitation");
+    const cJSON *token = cJSON_GetObjectItemCaseSensitive(inv, "token");
+    ck_assert_msg(cJSON_IsString(token), "no invitation in %s", buf_cstr(&r->body));
+    return token->valuestring;
+}

@@ -53,9 +53,10 @@ long fixture_count(const char *table);
 void fixture_exec(const char *sql);
 
 /* What a refused request must leave alone: the row counts of states,
- * municipalities and audit_events, and a fingerprint of every users row. */
+ * municipalities and audit_events, and a fingerprint of every municipalities,
+ * users, cycles, adhesions and team_members row. */
 struct fixture_snapshot {
-    long states, municipalities, users, audit;
+    long states, municipalities, users, audit, cycles, adhesions, team, municipality_rows;
 };
 
 struct fixture_snapshot fixture_snapshot(void);
@@ -82,5 +83,19 @@ struct fixture_invalid_body {
  * fixture_expect_invalid says, and leave the database as it was. */
 void fixture_expect_invalid_bodies(const struct http_request *req,
                                    const struct fixture_invalid_body *cases, size_t n);
+
+/* POST /v1/auth/activate with the invitation token and a password. */
+struct http_response fixture_activate(const char *token, const char *password);
+/* Logs in (POST /v1/auth/token) and copies the access token into out; fails
+ * the test unless the login succeeds. */
+void fixture_login(const char *email, const char *password, char *out, size_t n);
+/* The "invitation"."token" of a response that hands over an invitation;
+ * fails the test when there is none. */
+const char *fixture_invitation_token(const struct http_response *r);
+
+/* Sends req, which carries an Idempotency-Key, twice: both answers must be
+ * the same 201, the second marked Idempotent-Replayed, and `table` must have
+ * gained exactly one row, audit_events one event. */
+void fixture_expect_replayed(const struct http_request *req, const char *table);
 
 #endif
