@@ -31,6 +31,7 @@ const struct route api_routes[] = {
     {"GET", "/v1/users", users_list, ACCESS_COORDINATION, false},
     {"GET", "/v1/users/{user_id}", users_get, ACCESS_COORDINATION, false},
     {"PATCH", "/v1/users/{user_id}", users_update, ACCESS_COORDINATION, false},
+    {"POST", "/v1/users/{user_id}/invitation", users_invite, ACCESS_COORDINATION, false},
 
     {"GET", "/v1/states", states_list, ACCESS_PUBLIC, false},
     {"POST", "/v1/states/import", states_import, ACCESS_COORDINATION, false},

@@ -19,7 +19,7 @@ struct audit_actor {
 /* Fills an actor from an HTTP request. */
 struct audit_actor audit_actor_of(const struct request *req);
 
-/* Records `action` ("create", "update", "import") on entity/entity_id with
+/* Records `action` ("create", "update", "delete", ...) on entity/entity_id with
  * JSON snapshots (either may be NULL). Must run inside the change's
  * transaction. Returns false when the insert failed: the caller rolls back. */
 bool audit_record(struct db_conn *db, const struct audit_actor *actor, const char *action,

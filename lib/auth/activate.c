@@ -14,6 +14,7 @@
 #include "http/fields.h"
 #include "http/idempotency.h"
 
+#include <assert.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <stdio.h>
@@ -58,14 +59,15 @@ bool auth_invitation_hash(const char *token, char hash[AUTH_INVITATION_HASH_LEN 
     return true;
 }
 
-void auth_invitation_json(struct buf *out, const struct auth_invitation *inv,
-                          const char *expires_at)
+void auth_invitation_add(struct buf *out, const struct auth_invitation *inv, const char *expires_at)
 {
-    buf_puts(out, "\"invitation\":{\"token\":");
+    assert(out->len && out->data[out->len - 1] == '}');
+    out->data[--out->len] = '\0'; /* reopen the object */
+    buf_puts(out, ",\"invitation\":{\"token\":");
     buf_json_string(out, inv->token);
     buf_puts(out, ",\"expires_at\":");
     buf_json_string(out, expires_at);
-    buf_putc(out, '}');
+    buf_puts(out, "}}");
 }
 
 /* Reads {token, password}; answers 422 and returns false when they are unusable. */

@@ -30,10 +30,11 @@ bool auth_invitation_new(struct auth_invitation *inv);
  * false when the digest could not be computed. */
 bool auth_invitation_hash(const char *token, char hash[AUTH_INVITATION_HASH_LEN + 1]);
 
-/* Appends `"invitation":{"token":...,"expires_at":...}` (no surrounding
- * comma or braces) for a response that hands the invitation over. */
-void auth_invitation_json(struct buf *out, const struct auth_invitation *inv,
-                          const char *expires_at);
+/* Adds the member "invitation":{"token":...,"expires_at":...} to the JSON
+ * object that `object` holds (it must end in '}'), for a response that hands
+ * the invitation over. */
+void auth_invitation_add(struct buf *object, const struct auth_invitation *inv,
+                         const char *expires_at);
 
 /* POST /v1/auth/activate */
 void auth_activate(struct request *req);

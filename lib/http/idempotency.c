@@ -154,9 +154,10 @@ static bool store(struct request *req, bool *raced)
 {
     char status[8];
     snprintf(status, sizeof status, "%d", req->status);
+    const struct buf *stored = req->replay_body.len ? &req->replay_body : &req->body;
     const char *params[] = {
-        req->who.user_id_str, req->idempotency_key,    req->request_hash,   status,
-        req->content_type,    buf_cstr(&req->headers), buf_cstr(&req->body)};
+        req->who.user_id_str, req->idempotency_key,    req->request_hash, status,
+        req->content_type,    buf_cstr(&req->headers), buf_cstr(stored)};
     PGresult *r = db_exec(req->db, &STMT_IDEMPOTENCY_STORE, 7, params);
     *raced = r && PQntuples(r) == 0;
     bool ok = r && !*raced;

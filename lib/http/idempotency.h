@@ -32,9 +32,10 @@ PGresult *req_lock_row(struct request *req, const struct db_stmt *lock, int npar
 
 /* Commits the request's transaction. Call it after the response has been set:
  * with an Idempotency-Key and a 2xx response, the response is stored in the
- * same transaction. Returns false after replacing the response with the
- * error (and rolling back) when the commit failed, or with the first
- * response when a concurrent request with the same key committed first. */
+ * same transaction (req->replay_body instead of the body when the handler
+ * set one: a secret in the body is never stored). Returns false after replacing the response with
+ * the error (and rolling back) when the commit failed, or with the first response when a concurrent
+ * request with the same key committed first. */
 bool req_commit(struct request *req);
 
 #endif

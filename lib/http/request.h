@@ -55,6 +55,9 @@ struct request {
     char idempotency_key[256]; /* "" when the request has none */
     char request_hash[65];     /* of method, path and body, when it has one */
     char replayed_content_type[64];
+    /* What a replay under the same Idempotency-Key shows instead of body,
+     * when body holds a secret that must not be stored (see req_commit). */
+    struct buf replay_body;
     bool idempotency_locked;
 };
 

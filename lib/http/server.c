@@ -248,6 +248,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
     buf_free(&req.headers);
     buf_free(&req.body);
     buf_free(&req.raw);
+    buf_free(&req.replay_body);
     atomic_fetch_sub(&server.inflight, 1);
     return req.status;
 }

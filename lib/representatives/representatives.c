@@ -146,12 +146,8 @@ static enum shown respond(struct request *req, const char *code, int status,
         bool private = authz_is_municipal(&req->who, code) || authz_is_secretariat(&req->who);
         struct buf b = {0};
         buf_puts(&b, PQgetvalue(r, 0, private ? 0 : 1));
-        if (inv) {
-            b.data[--b.len] = '\0'; /* reopen the object */
-            buf_putc(&b, ',');
-            auth_invitation_json(&b, inv, PQgetvalue(r, 0, 2));
-            buf_putc(&b, '}');
-        }
+        if (inv)
+            auth_invitation_add(&b, inv, PQgetvalue(r, 0, 2));
         resp_json_buf(req, status, &b);
     }
     PQclear(r);

@@ -48,6 +48,21 @@ static const struct db_stmt STMT_USER_LIST = {
            " ORDER BY id LIMIT $7",
 };
 
+static const struct db_stmt STMT_USER_INVITE_LOCK = {
+    .name = "user_invite_lock",
+    .sql = "SELECT user_json(u, false), version, password_hash IS NOT NULL"
+           "  FROM users u WHERE id = $1 FOR UPDATE",
+};
+
+static const struct db_stmt STMT_USER_INVITE = {
+    .name = "user_invite",
+    .sql = "UPDATE users u"
+           "   SET invitation_hash = $2, invitation_expires_at = invitation_expiry(now()),"
+           "       version = version + 1, updated_at = now()"
+           " WHERE id = $1"
+           " RETURNING user_json(u, false), pacto_ts(invitation_expires_at), version",
+};
+
 static const char *const roles[] = {"mayor", "representative", "secretariat", NULL};
 static const char *const areas[] = {"coordination", "health",  "education",
                                     "security",     "economy", NULL};
@@ -163,12 +178,8 @@ enum user_create_status users_insert(struct db_conn *db, const struct audit_acto
     snprintf(id_out, 24, "%s", PQgetvalue(r, 0, 0));
     buf_puts(json_out, PQgetvalue(r, 0, 1));
     bool recorded = audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out));
-    if (recorded && in->invitation) {
-        json_out->data[--json_out->len] = '\0'; /* reopen the object */
-        buf_putc(json_out, ',');
-        auth_invitation_json(json_out, in->invitation, PQgetvalue(r, 0, 3));
-        buf_putc(json_out, '}');
-    }
+    if (recorded && in->invitation)
+        auth_invitation_add(json_out, in->invitation, PQgetvalue(r, 0, 3));
     PQclear(r);
     return recorded ? USER_CREATED : USER_DB_ERROR;
 }
@@ -225,6 +236,10 @@ void users_create_endpoint(struct request *req)
     case USER_CREATED:
         resp_header(req, "Location", "/v1/users/%s", id);
         resp_header(req, "ETag", "\"1\"");
+        /* A retry under the same Idempotency-Key gets the invitation without
+         * its token, which is never stored: POST /v1/users/{id}/invitation
+         * makes a new one. */
+        users_redact_token(&req->replay_body, buf_cstr(&json), invitation.token);
         resp_json_buf(req, 201, &json);
         req_commit(req);
         break;
@@ -242,6 +257,18 @@ void users_create_endpoint(struct request *req)
     field_errors_free(&e);
     buf_free(&json);
     cJSON_Delete(body);
+}
+
+void users_redact_token(struct buf *out, const char *json, const char *token)
+{
+    char quoted[AUTH_INVITATION_TOKEN_LEN + 3];
+    snprintf(quoted, sizeof quoted, "\"%s\"", token);
+    const char *at = strstr(json, quoted);
+    if (!at)
+        return;
+    buf_append(out, json, (size_t)(at - json));
+    buf_puts(out, "null");
+    buf_puts(out, at + strlen(quoted));
 }
 
 /* Only the canonical form of an id: "01" would reach user 1 under another
@@ -345,4 +372,48 @@ void users_me(struct request *req) { show_user(req, req->who.user_id_str); }
 void users_me_update(struct request *req)
 {
     profile_update(req, req->who.user_id_str, PROFILE_BY_SELF);
+}
+
+/* A new invitation for an account that was never activated: the first one
+ * expired or was lost. The previous token stops working. */
+void users_invite(struct request *req)
+{
+    static const char *const allowed[] = {NULL};
+    struct query q;
+    const char *id = req_param(req, 0);
+    if (!query_parse(req, allowed, &q))
+        return;
+    if (!is_user_id(id)) {
+        resp_not_found(req);
+        return;
+    }
+    struct auth_invitation invitation;
+    if (!auth_invitation_new(&invitation)) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        return;
+    }
+    const char *params[] = {id, invitation.hash};
+    PGresult *cur = req_lock_row(req, &STMT_USER_INVITE_LOCK, 1, params, 1);
+    if (!cur)
+        return;
+    PGresult *r = NULL;
+    struct audit_actor actor = audit_actor_of(req);
+    if (strcmp(PQgetvalue(cur, 0, 2), "t") == 0) {
+        resp_problem(req, 409, "conflict", "Account already activated",
+                     "This account has set its password; reactivate it with PATCH "
+                     "/v1/users/{user_id} instead.");
+    } else if (!(r = db_exec(req->db, &STMT_USER_INVITE, 2, params)) ||
+               !audit_record(req->db, &actor, "invite", "user", id, PQgetvalue(cur, 0, 0),
+                             PQgetvalue(r, 0, 0))) {
+        resp_db_error(req);
+    } else {
+        struct buf json = {0};
+        buf_puts(&json, PQgetvalue(r, 0, 0));
+        auth_invitation_add(&json, &invitation, PQgetvalue(r, 0, 1));
+        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 2));
+        resp_json_buf(req, 200, &json);
+        req_commit(req);
+    }
+    PQclear(r);
+    PQclear(cur);
 }

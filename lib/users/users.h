@@ -15,6 +15,7 @@ void users_get(struct request *req);             /* GET /v1/users/{user_id} */
 void users_update(struct request *req);          /* PATCH /v1/users/{user_id} */
 void users_me(struct request *req);              /* GET /v1/me */
 void users_me_update(struct request *req);       /* PATCH /v1/me */
+void users_invite(struct request *req);          /* POST /v1/users/{user_id}/invitation */
 
 struct auth_invitation;
 
@@ -47,6 +48,10 @@ enum user_create_status users_insert(struct db_conn *db, const struct audit_acto
 
 /* NULL when s is an acceptable phone number, else the reason. */
 const char *users_phone_problem(const char *s);
+
+/* Appends json to out with the string "token" replaced by null: what may be
+ * stored of an answer that hands over an invitation. */
+void users_redact_token(struct buf *out, const char *json, const char *token);
 
 /* NULL when s looks like an e-mail address (one @, text on both sides, a dot
  * in the domain, no spaces, at most 254 bytes), else the reason. */

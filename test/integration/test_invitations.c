@@ -8,7 +8,10 @@
  *   - an invitation works once: used, unknown and expired tokens get one
  *     and the same answer, and change nothing;
  *   - a password the policy refuses leaves the invitation usable;
- *   - deactivating an invited account withdraws its invitation.
+ *   - deactivating an invited account withdraws its invitation;
+ *   - a lost or expired invitation is replaced by a new one, which voids it;
+ *   - a retried create replays the invitation without its token, which is
+ *     never stored.
  */
 #include "client.h"
 #include "fixture.h"
@@ -161,6 +164,72 @@ START_TEST(test_deactivation_withdraws_the_invitation)
 }
 END_TEST
 
+static struct http_response reinvite(long id, const char *token)
+{
+    char path[64];
+    snprintf(path, sizeof path, "/v1/users/%ld/invitation", id);
+    return http_post(path, token, NULL);
+}
+
+START_TEST(test_lost_invitation_is_replaced)
+{
+    char first[64], second[64];
+    long id = invite(BRUNO_BODY, first);
+    struct http_response r = reinvite(id, fixture_token(U_COORDINATION));
+    ck_assert_int_eq(r.status, 200);
+    snprintf(second, sizeof second, "%s", fixture_invitation_token(&r));
+    http_response_free(&r);
+    ck_assert_str_ne(first, second);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE action = 'invite'"
+                                   " AND entity_id = '%ld'",
+                                   id),
+                     1);
+    expect_invitation_invalid(first);
+    r = fixture_activate(second, ANA_PASSWORD);
+    ck_assert_int_eq(r.status, 200);
+    http_response_free(&r);
+
+    /* Activated: no more invitations; other roles and unknown ids refused. */
+    struct fixture_snapshot before = fixture_snapshot();
+    r = reinvite(id, fixture_token(U_COORDINATION));
+    http_expect_problem(&r, 409, "conflict");
+    http_response_free(&r);
+    r = reinvite(id, fixture_token(U_HEALTH));
+    http_expect_problem(&r, 403, "forbidden");
+    http_response_free(&r);
+    r = reinvite(999999, fixture_token(U_COORDINATION));
+    http_expect_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
+START_TEST(test_replayed_create_does_not_store_the_token)
+{
+    const char *headers[] = {"Idempotency-Key: bruno-1", NULL};
+    const struct http_request create = {.method = "POST",
+                                        .path = "/v1/users",
+                                        .token = fixture_token(U_COORDINATION),
+                                        .body = BRUNO_BODY,
+                                        .headers = headers};
+    struct http_response first = http_do(&create);
+    ck_assert_int_eq(first.status, 201);
+    char token[64];
+    snprintf(token, sizeof token, "%s", fixture_invitation_token(&first));
+    struct http_response again = http_do(&create);
+    ck_assert_int_eq(again.status, 201);
+    const cJSON *inv = cJSON_GetObjectItemCaseSensitive(again.json, "invitation");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(inv, "token")));
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM idempotency_keys WHERE strpos(body, '%s')"
+                                   " > 0",
+                                   token),
+                     0);
+    ck_assert_int_eq(fixture_count("idempotency_keys"), 1);
+    http_response_free(&first);
+    http_response_free(&again);
+}
+END_TEST
+
 Suite *invitations_suite(void)
 {
     Suite *s = suite_create("invitations");
@@ -170,6 +239,8 @@ Suite *invitations_suite(void)
     tcase_add_test(tc, test_unknown_and_expired_invitations_are_refused);
     tcase_add_test(tc, test_refused_password_keeps_the_invitation);
     tcase_add_test(tc, test_deactivation_withdraws_the_invitation);
+    tcase_add_test(tc, test_lost_invitation_is_replaced);
+    tcase_add_test(tc, test_replayed_create_does_not_store_the_token);
     suite_add_tcase(s, tc);
     return s;
 }
