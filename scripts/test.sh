@@ -101,6 +101,9 @@ printf -v PACTO_TEST_PG_STOP '%q stop %q' "$pg" "$pgdir"
 printf -v PACTO_TEST_PG_START '%q start %q %q' "$pg" "$pgdir" "$pgport"
 export PACTO_DATABASE_URL PACTO_JWT_SECRET PACTO_TEST_PG_STOP PACTO_TEST_PG_START
 export PACTO_LISTEN=127.0.0.1:$port PACTO_TEST_URL=http://127.0.0.1:$port
+# The identity-provider suite starts a second server of its own on this port.
+PACTO_TEST_IDP_PORT=$(free_port 22000)
+export PACTO_TEST_BINARY=$build/pacto PACTO_TEST_IDP_PORT
 export PACTO_JWT_ISSUER=pacto-test PACTO_JWT_AUDIENCE=pacto-test-api
 export PACTO_CORS_ORIGINS=https://app.example.test PACTO_THREADS=16 PACTO_LOG_LEVEL=info
 

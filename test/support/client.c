@@ -28,7 +28,7 @@ static size_t collect_header(char *data, size_t size, size_t n, void *userdata)
 
 struct http_response http_do(const struct http_request *req)
 {
-    const char *base = getenv("PACTO_TEST_URL");
+    const char *base = req->base_url ? req->base_url : getenv("PACTO_TEST_URL");
     ck_assert_msg(base != NULL, "PACTO_TEST_URL is not set");
     struct http_response res = {0};
     struct buf url = {0};
@@ -73,6 +73,24 @@ struct http_response http_do(const struct http_request *req)
     if (res.body.len)
         res.json = cJSON_ParseWithLength(res.body.data, res.body.len);
     return res;
+}
+
+bool http_reachable(const char *base_url)
+{
+    struct buf url = {0};
+    buf_printf(&url, "%s/healthz", base_url);
+    CURL *curl = curl_easy_init();
+    long status = 0;
+    if (curl) {
+        curl_easy_setopt(curl, CURLOPT_URL, buf_cstr(&url));
+        curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+        curl_easy_setopt(curl, CURLOPT_TIMEOUT, 2L);
+        if (curl_easy_perform(curl) == CURLE_OK)
+            curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(curl);
+    }
+    buf_free(&url);
+    return status == 200;
 }
 
 struct http_response http_get(const char *path, const char *token)

@@ -8,6 +8,7 @@
 #include "core/buf.h"
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct http_response {
@@ -25,6 +26,7 @@ struct http_request {
     const char *body;
     size_t body_len;            /* 0: strlen(body) */
     const char *const *headers; /* extra "Name: value" lines, NULL-terminated, or NULL */
+    const char *base_url;       /* default: PACTO_TEST_URL */
 };
 
 /* Performs the request; aborts the test on a transport error. */
@@ -37,6 +39,9 @@ struct http_response http_patch(const char *path, const char *token, const char 
 /* The value of a response header (case-insensitive name), or NULL. The
  * string is valid until the next call. */
 const char *http_header(struct http_response *r, const char *name);
+
+/* True when GET base_url/healthz answers 200; never fails the test. */
+bool http_reachable(const char *base_url);
 
 /* A string member of the JSON body, or NULL. */
 const char *http_json_string(const struct http_response *r, const char *name);
