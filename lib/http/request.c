@@ -9,10 +9,62 @@
 
 #include <civetweb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #define DB_ACQUIRE_WAIT_MS 2000
+
+void *req_defer(struct request *req, void (*release)(void *), void *ptr)
+{
+    if (!ptr)
+        return NULL;
+    if (req->ndeferred == req->deferred_cap) {
+        size_t cap = req->deferred_cap ? 2 * req->deferred_cap : 16;
+        struct req_deferred *grown = realloc(req->deferred, cap * sizeof *grown);
+        if (!grown)
+            abort(); /* as buf.h: no sane answer without memory */
+        req->deferred = grown;
+        req->deferred_cap = cap;
+    }
+    req->deferred[req->ndeferred++] = (struct req_deferred){release, ptr};
+    return ptr;
+}
+
+static void release_result(void *r) { PQclear(r); }
+static void release_json(void *json) { cJSON_Delete(json); }
+
+PGresult *req_keep_result(struct request *req, PGresult *r)
+{
+    return req_defer(req, release_result, r);
+}
+
+cJSON *req_keep_json(struct request *req, cJSON *json)
+{
+    return req_defer(req, release_json, json);
+}
+
+void req_release(struct request *req)
+{
+    while (req->ndeferred > 0) {
+        struct req_deferred *d = &req->deferred[--req->ndeferred];
+        d->release(d->ptr);
+    }
+    free(req->deferred);
+    req->deferred = NULL;
+    req->deferred_cap = 0;
+}
+
+PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
+                   const char *const *params)
+{
+    if (!req_db(req))
+        return NULL;
+    PGresult *r = db_exec(req->db, s, nparams, params);
+    if (!r)
+        resp_db_error(req);
+    return req_keep_result(req, r);
+}
 
 const char *req_header(const struct request *req, const char *name)
 {

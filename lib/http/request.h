@@ -11,12 +11,14 @@
 #include "http/router.h"
 
 #include <cjson/cJSON.h>
+#include <libpq-fe.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <time.h>
 
 struct mg_connection;
 struct db_conn;
+struct db_stmt;
 struct config;
 
 #define JSON_BODY_LIMIT   (1024 * 1024)
@@ -59,7 +61,31 @@ struct request {
      * when body holds a secret that must not be stored (see req_commit). */
     struct buf replay_body;
     bool idempotency_locked;
+
+    /* What the handler acquired for this request, released together by
+     * req_release when dispatch ends (see req_defer). */
+    struct req_deferred {
+        void (*release)(void *);
+        void *ptr;
+    } * deferred;
+    size_t ndeferred, deferred_cap;
 };
+
+/* Registers ptr to be released by release(ptr) when the request ends, so a
+ * handler never frees piece by piece and an early return cannot leak.
+ * Returns ptr; a NULL ptr is ignored. */
+void *req_defer(struct request *req, void (*release)(void *), void *ptr);
+/* req_defer for the common kinds. */
+PGresult *req_keep_result(struct request *req, PGresult *r);
+cJSON *req_keep_json(struct request *req, cJSON *json);
+/* Releases everything deferred, newest first. Called once by the server. */
+void req_release(struct request *req);
+
+/* Runs a statement on the request's connection (acquired on first use) and
+ * keeps the result until the request ends. On failure answers the database
+ * error (503/409/422/500) and returns NULL: the handler just returns. */
+PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
+                   const char *const *params);
 
 /* A request header's value, or NULL. */
 const char *req_header(const struct request *req, const char *name);

@@ -58,3 +58,13 @@ enum router_result router_match(const struct route *routes, size_t n, const char
     }
     return path_known ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
 }
+
+int router_param_index(const char *pattern, const char *name)
+{
+    size_t n = strlen(name);
+    int index = 0;
+    for (const char *p = strchr(pattern, '{'); p; p = strchr(p + 1, '{'), index++)
+        if (strncmp(p + 1, name, n) == 0 && p[n + 1] == '}')
+            return index;
+    return -1;
+}

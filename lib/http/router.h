@@ -5,6 +5,8 @@
 #ifndef PACTO_HTTP_ROUTER_H
 #define PACTO_HTTP_ROUTER_H
 
+#include "authz/policy.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -13,18 +15,12 @@
 
 struct request;
 
-enum access {
-    ACCESS_PUBLIC,      /* anyone; a token, if sent, must still be valid */
-    ACCESS_USER,        /* any authenticated, active user */
-    ACCESS_COORDINATION /* secretariat users of area "coordination" */
-};
-
 struct route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern; /* "/v1/users/{user_id}": literal segments and {name} */
     void (*handler)(struct request *req);
-    enum access access;
-    bool idempotent; /* a create that honours Idempotency-Key (lib/http/idempotency.h) */
+    struct policy policy; /* who may call it (authz/policy.h) */
+    bool idempotent;      /* a create that honours Idempotency-Key (lib/http/idempotency.h) */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };
@@ -40,5 +36,8 @@ struct router_match {
  * matches one non-empty path segment of fewer than ROUTER_PARAM_MAX bytes. */
 enum router_result router_match(const struct route *routes, size_t n, const char *method,
                                 const char *path, struct router_match *out);
+
+/* The position of {name} among the params of pattern, or -1. */
+int router_param_index(const char *pattern, const char *name);
 
 #endif

@@ -120,6 +120,31 @@ static bool authenticate(struct request *req, const char *authorization)
     return false;
 }
 
+/* The route's policy (authz/policy.h): the one place that decides who may
+ * call what. On refusal answers 401, 403 or 404. */
+static bool authorize(struct request *req, const struct route *route)
+{
+    int code_param = router_param_index(route->pattern, "ibge_code");
+    const char *path_code = code_param >= 0 ? req_param(req, code_param) : NULL;
+    unsigned caller = policy_caller(&req->who, path_code);
+    switch (policy_judge(&route->policy, caller)) {
+    case POLICY_ALLOWED:
+        return true;
+    case POLICY_UNAUTHENTICATED:
+        resp_header(req, "WWW-Authenticate", "Bearer");
+        resp_problem(req, 401, "unauthenticated", "Authentication required",
+                     "Send a bearer token from POST /v1/auth/token.");
+        return false;
+    case POLICY_FORBIDDEN:
+        resp_forbidden(req, route->policy.why ? route->policy.why : "You may not do this.");
+        return false;
+    case POLICY_HIDDEN:
+        resp_not_found(req);
+        return false;
+    }
+    return false;
+}
+
 static bool is_head(const struct request *req) { return strcmp(req->method, "HEAD") == 0; }
 
 static void route_and_handle(struct request *req, const char *origin)
@@ -143,16 +168,8 @@ static void route_and_handle(struct request *req, const char *origin)
     const char *authorization = req_header(req, "Authorization");
     if (authorization && !authenticate(req, authorization))
         return;
-    if (route->access != ACCESS_PUBLIC && !req_is_authenticated(req)) {
-        resp_header(req, "WWW-Authenticate", "Bearer");
-        resp_problem(req, 401, "unauthenticated", "Authentication required",
-                     "Send a bearer token from POST /v1/auth/token.");
+    if (!authorize(req, route))
         return;
-    }
-    if (route->access == ACCESS_COORDINATION && !authz_is_coordination(&req->who)) {
-        resp_forbidden(req, "Only the program's coordination may do this.");
-        return;
-    }
     if (!route->idempotent || idempotency_begin(req))
         route->handler(req);
     idempotency_end(req);
@@ -236,7 +253,8 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
     } else {
         route_and_handle(&req, origin);
     }
-    /* Release the connection before sending: a slow client must not hold it. */
+    /* Release the connection before sending: a slow client must not hold it.
+     * Results the handler kept are plain memory and outlive it. */
     db_release(req.db);
     req.db = NULL;
     send_response(&req, origin);
@@ -245,6 +263,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
     metrics_observe(req.match.route ? req.match.route->pattern : "unmatched", req.method,
                     req.status, seconds);
     access_log(&req, seconds);
+    req_release(&req);
     buf_free(&req.headers);
     buf_free(&req.body);
     buf_free(&req.raw);
@@ -284,6 +303,13 @@ static int civetweb_error(struct mg_connection *conn, int status, const char *me
 
 bool http_server_start(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
+    for (size_t i = 0; i < nroutes; i++) {
+        if (!policy_is_declared(&routes[i].policy)) {
+            log_msg(LOG_ERROR, "route %s %s declares no access policy", routes[i].method,
+                    routes[i].pattern);
+            return false;
+        }
+    }
     server.cfg = cfg;
     server.routes = routes;
     server.nroutes = nroutes;

@@ -16,5 +16,6 @@ Suite *password_suite(void);
 Suite *login_limit_suite(void);
 Suite *router_suite(void);
 Suite *contract_suite(void);
+Suite *policy_suite(void);
 
 #endif

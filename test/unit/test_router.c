@@ -10,12 +10,12 @@
 static void handler(struct request *req) { (void)req; }
 
 static const struct route routes[] = {
-    {"GET", "/v1/municipalities", handler, ACCESS_PUBLIC, false},
-    {"POST", "/v1/municipalities", handler, ACCESS_COORDINATION, false},
-    {"POST", "/v1/municipalities/import", handler, ACCESS_COORDINATION, false},
-    {"GET", "/v1/municipalities/{ibge_code}", handler, ACCESS_PUBLIC, false},
-    {"PATCH", "/v1/municipalities/{ibge_code}", handler, ACCESS_COORDINATION, false},
-    {"GET", "/v1/a/{x}/b/{y}", handler, ACCESS_PUBLIC, false},
+    {"GET", "/v1/municipalities", handler, POLICY_PUBLIC, false},
+    {"POST", "/v1/municipalities", handler, {ROLE_COORDINATION, 0, NULL}, false},
+    {"POST", "/v1/municipalities/import", handler, {ROLE_COORDINATION, 0, NULL}, false},
+    {"GET", "/v1/municipalities/{ibge_code}", handler, POLICY_PUBLIC, false},
+    {"PATCH", "/v1/municipalities/{ibge_code}", handler, {ROLE_COORDINATION, 0, NULL}, false},
+    {"GET", "/v1/a/{x}/b/{y}", handler, POLICY_PUBLIC, false},
 };
 #define N (sizeof routes / sizeof routes[0])
 

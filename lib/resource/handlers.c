@@ -1,0 +1,217 @@
+/*
+ * The generic item handlers: get, create, patch, delete (see resource.h).
+ * Each reads as the same story: parse and validate, one transaction with the
+ * resource's hooks, the write and its audit event, then the answer.
+ */
+#include "resource/resource.h"
+
+#include "audit/audit.h"
+#include "authz/policy.h"
+#include "http/idempotency.h"
+#include "http/query.h"
+#include "resource/statements.h"
+#include "validate/ibge.h"
+#include "validate/id.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *resource_path_key(const struct request *req, const struct resource *res)
+{
+    const char *key = req_param(req, req->match.nparams - 1);
+    bool ok = res->key_type == RES_ID ? id_is_canonical(key) : ibge_code_is_valid(key);
+    return ok ? key : NULL;
+}
+
+static const char *path_parent(const struct request *req, const struct resource *res)
+{
+    return res->parent ? req_param(req, 0) : NULL;
+}
+
+bool resource_audit(struct request *req, const struct resource *res, const char *action,
+                    const char *key, const char *before, const char *after)
+{
+    struct audit_actor actor = audit_actor_of(req);
+    if (audit_record(req->db, &actor, action, res->entity, key, before, after))
+        return true;
+    resp_db_error(req);
+    return false;
+}
+
+/* Answers one row of get/lock/insert/update. */
+static void respond_row(struct request *req, int status, const PGresult *r)
+{
+    resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, RES_COL_VERSION));
+    const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
+    resp_json(req, status, json, strlen(json));
+}
+
+/* 404 unless the parent of the path exists. */
+static bool parent_exists(struct request *req, const struct resource *res)
+{
+    if (!res->parent)
+        return true;
+    const char *params[] = {path_parent(req, res)};
+    PGresult *r = req_exec(req, &res_statements_of(res)->parent, 1, params);
+    if (r && PQntuples(r) == 0)
+        resp_not_found(req);
+    return r && PQntuples(r) > 0;
+}
+
+void resource_get(struct request *req, const struct resource *res)
+{
+    static const char *const no_params[] = {NULL};
+    struct query q;
+    const char *key = resource_path_key(req, res);
+    if (!key) {
+        resp_not_found(req);
+        return;
+    }
+    if (!query_parse(req, no_params, &q))
+        return;
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, key, path_parent(req, res)};
+    PGresult *r = req_exec(req, &res_statements_of(res)->get, res->parent ? 3 : 2, params);
+    if (r && PQntuples(r) == 0)
+        resp_not_found(req);
+    else if (r)
+        respond_row(req, 200, r);
+}
+
+/* Runs the resource's SQL rules on the row as it would be stored; adds an
+ * error for each broken one. Returns false after answering a database error. */
+static bool check_rules(struct request *req, struct res_write *w, const char *doc)
+{
+    const struct resource *res = w->res;
+    if (!res->rules)
+        return true;
+    const struct res_statements *st = res_statements_of(res);
+    const char *params[] = {doc, w->key};
+    PGresult *r = w->create ? req_exec(req, &st->rules_create, 1, params)
+                            : req_exec(req, &st->rules_patch, 2, params);
+    for (int i = 0; r && i < PQntuples(r); i++)
+        field_error(&w->errors, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
+    return r != NULL;
+}
+
+/* The hooks' check, then the rules, in the open transaction. Returns the
+ * document's text, or NULL after answering. */
+static const char *checked_doc(struct request *req, struct res_write *w)
+{
+    if (w->res->hooks.check && !w->res->hooks.check(req, w))
+        return NULL;
+    char *doc = req_defer(req, cJSON_free, cJSON_PrintUnformatted(w->doc));
+    if (!doc || !check_rules(req, w, doc))
+        return NULL;
+    if (!w->errors.count)
+        return doc;
+    resp_validation(req, &w->errors, NULL);
+    return NULL;
+}
+
+/* Validates the body into w. Returns false after answering. */
+static bool read_write(struct request *req, const struct resource *res, bool create,
+                       struct res_write *w)
+{
+    *w = (struct res_write){.res = res, .create = create, .parent = path_parent(req, res)};
+    if (!create && !(w->key = resource_path_key(req, res))) {
+        resp_not_found(req);
+        return false;
+    }
+    cJSON *body = req_keep_json(req, req_json_object(req, !create));
+    if (!body)
+        return false;
+    resource_validate(res, body, create, w);
+    req_keep_json(req, w->doc);
+    if (create && res->parent)
+        cJSON_AddStringToObject(w->doc, res->parent, w->parent);
+    if (res->hooks.prepare && !res->hooks.prepare(req, w)) {
+        field_errors_free(&w->errors);
+        return false;
+    }
+    if (!w->errors.count)
+        return true;
+    resp_validation(req, &w->errors, NULL);
+    return false;
+}
+
+void resource_create(struct request *req, const struct resource *res)
+{
+    struct res_write w;
+    if (!read_write(req, res, true, &w))
+        return;
+    const struct res_statements *st = res_statements_of(res);
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *doc = NULL;
+    PGresult *r = NULL;
+    if (!req_db(req) || !parent_exists(req, res)) {
+        /* answered */
+    } else if (!db_begin(req->db)) {
+        resp_db_error(req);
+    } else if ((doc = checked_doc(req, &w))) {
+        const char *params[] = {viewer, doc};
+        if ((r = req_exec(req, &st->insert, 2, params)) &&
+            resource_audit(req, res, "create", PQgetvalue(r, 0, RES_COL_KEY), NULL,
+                           PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
+            /* The new item lives under the collection it was posted to. */
+            resp_header(req, "Location", "%s/%s", req->path, PQgetvalue(r, 0, RES_COL_KEY));
+            respond_row(req, 201, r);
+            req_commit(req);
+        }
+    }
+    field_errors_free(&w.errors);
+}
+
+void resource_patch(struct request *req, const struct resource *res)
+{
+    struct res_write w;
+    if (!read_write(req, res, false, &w))
+        return;
+    const struct res_statements *st = res_statements_of(res);
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *lock_params[] = {viewer, w.key, w.parent};
+    const char *doc;
+    PGresult *r;
+    w.current = req_keep_result(
+        req, req_lock_row(req, &st->lock, res->parent ? 3 : 2, lock_params, RES_COL_VERSION));
+    if (w.current && (doc = checked_doc(req, &w))) {
+        const char *params[] = {viewer, w.key, doc, w.parent};
+        if (!(r = req_exec(req, &st->update, res->parent ? 4 : 3, params))) {
+            /* answered */
+        } else if (PQntuples(r) == 0) { /* nothing changed: nothing to write or audit */
+            respond_row(req, 200, w.current);
+        } else if (resource_audit(req, res, "update", w.key,
+                                  PQgetvalue(w.current, 0, RES_COL_SNAPSHOT),
+                                  PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
+            respond_row(req, 200, r);
+            req_commit(req);
+        }
+    }
+    field_errors_free(&w.errors);
+}
+
+void resource_delete(struct request *req, const struct resource *res)
+{
+    const char *key = resource_path_key(req, res);
+    if (!key) {
+        resp_not_found(req);
+        return;
+    }
+    const char *params[] = {key, path_parent(req, res)};
+    PGresult *r = NULL;
+    if (!req_db(req)) {
+        /* answered */
+    } else if (!db_begin(req->db)) {
+        resp_db_error(req);
+    } else if (!(r = req_exec(req, &res_statements_of(res)->delete, res->parent ? 2 : 1, params))) {
+        /* answered */
+    } else if (PQntuples(r) == 0) {
+        resp_not_found(req);
+    } else if (resource_audit(req, res, "delete", key, PQgetvalue(r, 0, 1), NULL)) {
+        resp_json(req, 204, "", 0);
+        req_commit(req);
+    }
+}

@@ -1,0 +1,116 @@
+/*
+ * The generic list handler (see resource.h): the query's filters checked
+ * against the declaration and handed to the resource's matches() function as
+ * one jsonb object, cursor pagination, and CSV from the fields marked RF_CSV.
+ */
+#include "resource/resource.h"
+
+#include "authz/policy.h"
+#include "http/query.h"
+#include "resource/statements.h"
+#include "validate/ibge.h"
+#include "validate/id.h"
+#include "validate/timestamp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Checks one filter value; NULL when fine, else the reason. */
+static const char *filter_problem(const struct res_filter *f, const char *v)
+{
+    switch (f->type) {
+    case RES_ENUM:
+        for (const char *const *s = f->values; *s; s++)
+            if (strcmp(*s, v) == 0)
+                return NULL;
+        return "is not one of the values the API documents";
+    case RES_UF:
+        return strlen(v) == 2 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 2
+                   ? NULL
+                   : "must be a two-letter UF code such as SP";
+    case RES_IBGE:
+        return ibge_code_is_valid(v) ? NULL : "must be an IBGE code";
+    case RES_BOOL:
+        return strcmp(v, "true") == 0 || strcmp(v, "false") == 0 ? NULL : "must be true or false";
+    case RES_ID:
+        return id_is_canonical(v) ? NULL : "must be an id";
+    case RES_TIMESTAMP:
+        return timestamp_is_rfc3339(v) ? NULL : "must be an RFC 3339 date-time";
+    case RES_TEXT:
+        return *v && strlen(v) <= (size_t)f->max ? NULL : "is empty or too long";
+    default:
+        return "is not supported";
+    }
+}
+
+/* The filters of q as one JSON object (booleans as JSON booleans), or NULL
+ * after answering 400. */
+static char *read_filters(struct request *req, const struct resource *res, const struct query *q)
+{
+    cJSON *obj = req_keep_json(req, cJSON_CreateObject());
+    for (const struct res_filter *f = res->filters; f && f->name; f++) {
+        const char *v = query_get(q, f->name);
+        if (!v)
+            continue;
+        const char *why = filter_problem(f, v);
+        if (why) {
+            char detail[160];
+            snprintf(detail, sizeof detail, "%s %s.", f->name, why);
+            resp_bad_parameter(req, detail);
+            return NULL;
+        }
+        if (f->type == RES_BOOL)
+            cJSON_AddBoolToObject(obj, f->name, v[0] == 't');
+        else
+            cJSON_AddStringToObject(obj, f->name, v);
+    }
+    return req_defer(req, cJSON_free, cJSON_PrintUnformatted(obj));
+}
+
+/* "id,name,..." of the fields marked RF_CSV, or NULL when there are none. */
+static const char *csv_header(struct request *req, const struct resource *res)
+{
+    struct buf b = {0};
+    for (const struct res_field *f = res->fields; f->name; f++)
+        if (f->flags & RF_CSV)
+            buf_printf(&b, "%s%s", b.len ? "," : "", f->name);
+    return req_defer(req, free, b.data);
+}
+
+void resource_list(struct request *req, const struct resource *res)
+{
+    const char *allowed[QUERY_MAX_PARAMS + 1];
+    int n = 0;
+    for (const struct res_filter *f = res->filters; f && f->name && n < QUERY_MAX_PARAMS - 2; f++)
+        allowed[n++] = f->name;
+    allowed[n++] = "limit";
+    allowed[n++] = "cursor";
+    allowed[n] = NULL;
+    struct query q;
+    struct page page;
+    char list[64];
+    snprintf(list, sizeof list, "%s%s%.24s", res->entity, res->parent ? ":" : "",
+             res->parent ? req_param(req, 0) : "");
+    if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
+        return;
+    const char *filters = read_filters(req, res, &q);
+    if (!filters)
+        return;
+    const struct res_statements *st = res_statements_of(res);
+    if (res->parent) {
+        const char *parent[] = {req_param(req, 0)};
+        PGresult *p = req_exec(req, &st->parent, 1, parent);
+        if (p && PQntuples(p) == 0)
+            resp_not_found(req);
+        if (!p || PQntuples(p) == 0)
+            return;
+    }
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, page.after[0] ? page.after : NULL, page.limit_plus_one, filters,
+                            req_param(req, 0)};
+    PGresult *r = req_exec(req, &st->list, st->list_params, params);
+    if (r)
+        resp_page_rows(req, &page, r, 0, 1, csv_header(req, res), 2);
+}

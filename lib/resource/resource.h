@@ -1,0 +1,160 @@
+/*
+ * A resource declared once: its fields, its table and SQL functions, its
+ * audit entity and its ETag. From the declaration come input validation
+ * (every field error at once), JSON Merge Patch, the write statements and the
+ * generic get / list / create / patch / delete handlers, so a new resource
+ * costs a descriptor, its migration and its part of api/openapi.yaml.
+ *
+ * What the database stores and shows is said once, in SQL, next to the table
+ * (sql/): a view function `view(row, pacto_viewer) -> json` (what a caller
+ * sees), a snapshot function `snapshot(row) -> jsonb` (what the audit log
+ * keeps), and optionally `rules(row) -> SETOF (field, message)` (cross-field
+ * rules, judged on the row as it would be stored, for create and patch alike)
+ * and `matches(row, filters jsonb, pacto_viewer) -> boolean` (a list's
+ * filters and row-level visibility). The C side passes the validated body to
+ * PostgreSQL as one jsonb parameter; the column lists of the INSERT and UPDATE
+ * are made from the field list at start-up (resource_init), never from what
+ * a client sent.
+ *
+ * Every write runs in one transaction with its audit event (the handler
+ * cannot forget it) and honours If-Match on the row's version.
+ */
+#ifndef PACTO_RESOURCE_RESOURCE_H
+#define PACTO_RESOURCE_RESOURCE_H
+
+#include "db/db.h"
+#include "http/request.h"
+#include "http/response.h"
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+enum res_type {
+    RES_TEXT,      /* 1..max characters, no control characters or outer spaces */
+    RES_ENUM,      /* one of values */
+    RES_EMAIL,     /* an e-mail address of at most 254 bytes */
+    RES_PHONE,     /* digits, spaces and + - ( ) . */
+    RES_CPF,       /* a CPF with valid check digits, formatting ignored: stored as 11 digits */
+    RES_IBGE,      /* a 7-digit IBGE municipality code */
+    RES_UF,        /* a two-letter state code such as SP */
+    RES_TIMESTAMP, /* an RFC 3339 date-time with an offset */
+    RES_INTEGER,   /* an integer in min..max */
+    RES_NUMBER,    /* a number in min..max */
+    RES_BOOL,
+    RES_TEXT_LIST, /* an array of min..max strings of 1..item_max characters */
+    RES_ID         /* a server-made integer id (read-only fields only) */
+};
+
+/* Field flags. A field with none of RF_CREATE and RF_PATCH is read-only: a
+ * client that sends it gets "may not be set". */
+#define RF_CREATE   (1u << 0) /* a client may set it on create */
+#define RF_PATCH    (1u << 1) /* a client may change it */
+#define RF_REQUIRED (1u << 2) /* create must give it */
+#define RF_NULLABLE (1u << 3) /* may be null */
+#define RF_STORED                                                                                  \
+    (1u << 4) /* a column of the table written by create (set by the server                        \
+                 when the client may not) */
+#define RF_VIRTUAL                                                                                 \
+    (1u << 5)              /* accepted from the client but not a column: a hook turns it           \
+                              into stored fields */
+#define RF_CSV   (1u << 6) /* a column of the list's CSV download, in field order */
+#define RF_WRITE (RF_CREATE | RF_PATCH)
+
+struct res_field {
+    const char *name;
+    enum res_type type;
+    unsigned flags;
+    double min, max;           /* RES_TEXT: max characters; numbers: range; lists: items */
+    const char *const *values; /* RES_ENUM: NULL-terminated */
+    const char *def;           /* JSON stored when a create leaves the field out */
+    int item_max;              /* RES_TEXT_LIST: characters per item */
+    /* An extra rule on a text value: NULL when fine, else the reason. */
+    const char *(*check)(const char *text);
+};
+
+/* A declaration line: RES_FIELD("name", RES_TEXT, RF_WRITE | RF_REQUIRED, .max = 200). */
+#define RES_FIELD(n, t, f, ...)                                                                    \
+    {                                                                                              \
+        .name = (n), .type = (t), .flags = (f), __VA_ARGS__                                        \
+    }
+#define RES_END                                                                                    \
+    {                                                                                              \
+        .name = NULL                                                                               \
+    }
+
+/* A query parameter of a list: validated like a field, then handed to the
+ * resource's matches() function in one jsonb object. */
+struct res_filter {
+    const char *name;
+    enum res_type type; /* RES_ENUM, RES_UF, RES_IBGE, RES_BOOL, RES_ID, RES_TIMESTAMP, RES_TEXT */
+    const char *const *values;
+    int max; /* RES_TEXT: characters */
+};
+
+struct res_write;
+
+/* What is special about a resource, run by the generic handlers. Each may
+ * add field errors (e) or answer the request itself and return false. */
+struct res_hooks {
+    /* After validation, before any database work: defaults that depend on the
+     * request, fields taken from the caller or the path. */
+    bool (*prepare)(struct request *req, struct res_write *w);
+    /* Inside the transaction, just before the write: rules that need other
+     * rows (the cycle's window, the state's code). w->current is the locked
+     * row on a patch. */
+    bool (*check)(struct request *req, struct res_write *w);
+};
+
+struct res_statements; /* made by resource_init */
+
+struct resource {
+    const char *entity;        /* audit entity and statement prefix: "team_member" */
+    const char *table;         /* "team_members" */
+    const char *key;           /* the key column, last parameter of the item's path: "id" */
+    enum res_type key_type;    /* RES_ID or RES_IBGE */
+    const char *parent;        /* column bound to the path's first parameter, or NULL */
+    const char *parent_exists; /* SQL: one row when the parent ($1) exists */
+    const char *view, *snapshot, *rules, *matches; /* SQL function names (see above) */
+    const char *list_name;                         /* cursor namespace of the list */
+    const struct res_field *fields;
+    const struct res_filter *filters;
+    struct res_hooks hooks;
+    struct res_statements *sql;
+};
+
+/* One write in progress: the validated document and what it is about. */
+struct res_write {
+    const struct resource *res;
+    bool create;
+    cJSON *doc;               /* the validated fields, normalized (owned by the request) */
+    const char *parent, *key; /* from the path; key NULL on create */
+    const PGresult *current;  /* patch: the locked row (key, version, view, snapshot) */
+    struct field_errors errors;
+};
+
+/* Builds the resource's statements from its fields. Call once per resource
+ * before serving (lib/api/resources.c); returns false when the declaration is
+ * inconsistent (logged). */
+bool resource_init(struct resource *res);
+
+/* The generic handlers: GET item, GET list, POST create, PATCH, DELETE. */
+void resource_get(struct request *req, const struct resource *res);
+void resource_list(struct request *req, const struct resource *res);
+void resource_create(struct request *req, const struct resource *res);
+void resource_patch(struct request *req, const struct resource *res);
+void resource_delete(struct request *req, const struct resource *res);
+
+/* Validates body against the fields for a create or a patch into w->doc,
+ * adding every problem to w->errors. */
+void resource_validate(const struct resource *res, const cJSON *body, bool create,
+                       struct res_write *w);
+
+/* Writes the audit event of a change to res in the request's transaction.
+ * Returns false after answering the database error. */
+bool resource_audit(struct request *req, const struct resource *res, const char *action,
+                    const char *key, const char *before, const char *after);
+
+/* The key of the item's path when it is well formed for res, else NULL. */
+const char *resource_path_key(const struct request *req, const struct resource *res);
+
+#endif

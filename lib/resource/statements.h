@@ -1,0 +1,22 @@
+/*
+ * The statements made from a resource's declaration (internal to
+ * lib/resource; see statements.c for each one's parameters).
+ */
+#ifndef PACTO_RESOURCE_STATEMENTS_H
+#define PACTO_RESOURCE_STATEMENTS_H
+
+#include "resource/resource.h"
+
+struct res_statements {
+    struct db_stmt get, lock, list, insert, update, delete, rules_create, rules_patch, parent;
+    int list_params;
+};
+
+/* Columns of every row that get, lock, insert and update return. */
+enum { RES_COL_KEY, RES_COL_VERSION, RES_COL_VIEW, RES_COL_SNAPSHOT };
+
+/* The resource's statements, made on first use. Aborts on a declaration
+ * that cannot work: that is a programming error, found by any test of it. */
+const struct res_statements *res_statements_of(const struct resource *res);
+
+#endif
