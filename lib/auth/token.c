@@ -26,6 +26,8 @@
  */
 #include "auth/token.h"
 
+#include "core/base64url.h"
+
 #include <cJSON.h>
 #include <jwt.h>
 #include <openssl/bio.h>
@@ -278,51 +280,6 @@ char *token_issue(const struct token_config *c, const struct token_claims *claim
 
 /* ---- verification ---- */
 
-static int b64url_value(unsigned char ch)
-{
-    if (ch >= 'A' && ch <= 'Z')
-        return ch - 'A';
-    if (ch >= 'a' && ch <= 'z')
-        return ch - 'a' + 26;
-    if (ch >= '0' && ch <= '9')
-        return ch - '0' + 52;
-    if (ch == '-')
-        return 62;
-    if (ch == '_')
-        return 63;
-    return -1;
-}
-
-/* Strict unpadded base64url: only the URL alphabet, no '=', no length that
- * cannot occur, and zero bits in the unused tail, so that each byte string
- * has exactly one encoding. out needs len * 3 / 4 + 1 bytes; it is
- * NUL-terminated for convenience. */
-static bool b64url_decode(const char *in, size_t len, unsigned char *out, size_t *out_len)
-{
-    if (len % 4 == 1)
-        return false;
-    size_t o = 0;
-    uint32_t acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < len; i++) {
-        int v = b64url_value((unsigned char)in[i]);
-        if (v < 0)
-            return false;
-        acc = (acc << 6) | (uint32_t)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1u << bits) - 1;
-        }
-    }
-    if (acc != 0) /* non-canonical: leftover bits must be zero */
-        return false;
-    out[o] = '\0';
-    *out_len = o;
-    return true;
-}
-
 static bool split_token(const char *token, size_t len, struct jws_parts *p)
 {
     const char *start = token;
@@ -359,10 +316,13 @@ static cJSON *decode_json_part(const char *part, size_t len)
     unsigned char *buf = malloc(len * 3 / 4 + 1);
     if (!buf)
         return NULL;
-    size_t n = 0;
     cJSON *json = NULL;
-    if (b64url_decode(part, len, buf, &n) && memchr(buf, '\0', n) == NULL)
-        json = cJSON_ParseWithLengthOpts((const char *)buf, n + 1, NULL, 1);
+    long n = base64url_decode(part, len, buf, len * 3 / 4);
+    if (n >= 0) {
+        buf[n] = '\0'; /* cJSON below wants the NUL counted in the length */
+        if (memchr(buf, '\0', (size_t)n) == NULL)
+            json = cJSON_ParseWithLengthOpts((const char *)buf, (size_t)n + 1, NULL, 1);
+    }
     free(buf);
     if (json && (!cJSON_IsObject(json) || cJSON_GetArraySize(json) > TOKEN_MAX_MEMBERS ||
                  has_duplicate_members(json))) {
@@ -393,8 +353,7 @@ static bool hs256_signature_ok(const struct token_config *c, const char *token,
                                const struct jws_parts *p)
 {
     unsigned char sig[TOKEN_MAX_LEN];
-    size_t sig_len = 0;
-    if (!b64url_decode(p->part[2], p->len[2], sig, &sig_len) || sig_len != 32)
+    if (base64url_decode(p->part[2], p->len[2], sig, sizeof sig) != 32)
         return false;
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_len = 0;
@@ -412,8 +371,8 @@ static bool hs256_signature_ok(const struct token_config *c, const char *token,
 static bool signature_shape_ok(const struct token_config *c, const struct jws_parts *p)
 {
     unsigned char sig[TOKEN_MAX_LEN];
-    size_t sig_len = 0;
-    if (p->len[2] == 0 || !b64url_decode(p->part[2], p->len[2], sig, &sig_len))
+    long sig_len = p->len[2] ? base64url_decode(p->part[2], p->len[2], sig, sizeof sig) : -1;
+    if (sig_len < 0)
         return false;
     if (c->alg == TOKEN_ES256 && sig_len != 64) /* JWS ES256 is raw r || s */
         return false;

@@ -6,6 +6,8 @@
  */
 #include "cursor/cursor.h"
 
+#include "core/base64url.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -17,9 +19,6 @@
 
 static unsigned char cursor_secret[64];
 static size_t cursor_secret_len;
-
-static const char b64url_alphabet[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
 void cursor_set_secret(const unsigned char *key, size_t len)
 {
@@ -33,70 +32,6 @@ void cursor_set_secret(const unsigned char *key, size_t len)
         memcpy(cursor_secret, key, len);
         cursor_secret_len = len;
     }
-}
-
-static size_t b64url_encoded_len(size_t n) { return n / 3 * 4 + (n % 3 ? n % 3 + 1 : 0); }
-
-/* Writes the unpadded encoding of in[0..n) and a NUL; returns its length. */
-static size_t b64url_encode(const unsigned char *in, size_t n, char *out)
-{
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned long v = (unsigned long)in[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned long)in[i + 1] << 8;
-        if (i + 2 < n)
-            v |= in[i + 2];
-        size_t chars = n - i >= 3 ? 4 : n - i + 1;
-        for (size_t k = 0; k < chars; k++)
-            out[o++] = b64url_alphabet[(v >> (18 - 6 * k)) & 63];
-    }
-    out[o] = '\0';
-    return o;
-}
-
-static int b64url_value(char c)
-{
-    if (c >= 'A' && c <= 'Z')
-        return c - 'A';
-    if (c >= 'a' && c <= 'z')
-        return c - 'a' + 26;
-    if (c >= '0' && c <= '9')
-        return c - '0' + 52;
-    if (c == '-')
-        return 62;
-    if (c == '_')
-        return 63;
-    return -1;
-}
-
-/* Decodes n characters into out (room for cap bytes). Returns the decoded
- * length or -1 for foreign characters, an impossible length, leftover bits
- * that are not zero (so each payload has exactly one spelling), or overflow. */
-static long b64url_decode(const char *in, size_t n, unsigned char *out, size_t cap)
-{
-    if (n % 4 == 1)
-        return -1;
-    size_t o = 0;
-    unsigned long acc = 0;
-    int bits = 0;
-    for (size_t i = 0; i < n; i++) {
-        int v = b64url_value(in[i]);
-        if (v < 0)
-            return -1;
-        acc = (acc << 6) | (unsigned long)v;
-        bits += 6;
-        if (bits >= 8) {
-            bits -= 8;
-            if (o == cap)
-                return -1;
-            out[o++] = (unsigned char)(acc >> bits);
-            acc &= (1UL << bits) - 1;
-        }
-    }
-    if (acc != 0)
-        return -1;
-    return (long)o;
 }
 
 static void cursor_tag(const unsigned char *payload, size_t n, unsigned char tag[CURSOR_TAG_LEN])
@@ -121,7 +56,7 @@ bool cursor_encode(const char *list, const char *key, char out[CURSOR_MAX_LEN])
     unsigned char payload[CURSOR_MAX_PAYLOAD];
     size_t n = list_len + 1 + key_len;
     if (n > sizeof payload ||
-        b64url_encoded_len(n) + 1 + b64url_encoded_len(CURSOR_TAG_LEN) + 1 > CURSOR_MAX_LEN)
+        base64url_encoded_len(n) + 1 + base64url_encoded_len(CURSOR_TAG_LEN) + 1 > CURSOR_MAX_LEN)
         return false;
     memcpy(payload, list, list_len);
     payload[list_len] = '\n';
@@ -129,9 +64,9 @@ bool cursor_encode(const char *list, const char *key, char out[CURSOR_MAX_LEN])
 
     unsigned char tag[CURSOR_TAG_LEN];
     cursor_tag(payload, n, tag);
-    size_t o = b64url_encode(payload, n, out);
+    size_t o = base64url_encode(payload, n, out);
     out[o++] = '.';
-    b64url_encode(tag, sizeof tag, out + o);
+    base64url_encode(tag, sizeof tag, out + o);
     return true;
 }
 
@@ -150,8 +85,8 @@ bool cursor_decode(const char *list, const char *cursor, char key_out[CURSOR_MAX
     size_t tag_chars = len - payload_chars - 1;
 
     unsigned char payload[CURSOR_MAX_PAYLOAD], tag[CURSOR_TAG_LEN + 1], want[CURSOR_TAG_LEN];
-    long n = b64url_decode(cursor, payload_chars, payload, sizeof payload);
-    if (n <= 0 || b64url_decode(dot + 1, tag_chars, tag, sizeof tag) != CURSOR_TAG_LEN)
+    long n = base64url_decode(cursor, payload_chars, payload, sizeof payload);
+    if (n <= 0 || base64url_decode(dot + 1, tag_chars, tag, sizeof tag) != CURSOR_TAG_LEN)
         return false;
 
     /* Authenticate before looking inside: the payload is attacker-chosen
