@@ -1,8 +1,9 @@
 /*
  * The connection pool and statement execution (see db.h).
  *
- * A slot holds one PGconn and the statements already prepared on it. Slots are
- * handed out under one mutex; connecting and querying happen outside it.
+ * A slot holds one PGconn and the set of statements already prepared on it.
+ * Slots are handed out under one mutex; connecting and querying happen
+ * outside it.
  */
 #include "db/db.h"
 
@@ -12,17 +13,24 @@
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#define DB_MAX_PREPARED 128
+/* The statements prepared on one connection, by address: an open-addressing
+ * hash set that doubles before it is half full, so there is no limit on how
+ * many distinct statements a program may have. */
+struct stmt_set {
+    const struct db_stmt **slots; /* NULL: empty */
+    size_t cap;                   /* 0 or a power of two */
+    size_t count;
+};
 
 struct db_conn {
     PGconn *pg;
-    const struct db_stmt *prepared[DB_MAX_PREPARED];
-    int nprepared;
+    struct stmt_set prepared;
     bool busy;
     bool in_tx;
     int statements; /* run since acquire; only the first may be retried */
@@ -56,6 +64,64 @@ static struct {
     void (*handler)(const char *payload);
 } notify;
 
+static size_t stmt_slot(const struct stmt_set *set, const struct db_stmt *s)
+{
+    /* Fibonacci hashing of the address; statements are at least 8 bytes apart. */
+    uint64_t h = ((uint64_t)(uintptr_t)s >> 3) * UINT64_C(11400714819323198485);
+    size_t i = (size_t)(h >> 32) & (set->cap - 1);
+    while (set->slots[i] && set->slots[i] != s)
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+static bool stmt_set_has(const struct stmt_set *set, const struct db_stmt *s)
+{
+    return set->cap && set->slots[stmt_slot(set, s)] == s;
+}
+
+/* Makes room for one more statement, so that stmt_set_add cannot fail.
+ * Returns false when out of memory; the set is unchanged then. */
+static bool stmt_set_reserve(struct stmt_set *set)
+{
+    if (2 * (set->count + 1) <= set->cap)
+        return true;
+    struct stmt_set bigger = {.cap = set->cap ? 2 * set->cap : 64, .count = set->count};
+    bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+    if (!bigger.slots)
+        return false;
+    for (size_t i = 0; i < set->cap; i++)
+        if (set->slots[i])
+            bigger.slots[stmt_slot(&bigger, set->slots[i])] = set->slots[i];
+    free(set->slots);
+    *set = bigger;
+    return true;
+}
+
+/* Adds s after a successful stmt_set_reserve. */
+static void stmt_set_add(struct stmt_set *set, const struct db_stmt *s)
+{
+    assert(2 * (set->count + 1) <= set->cap);
+    size_t i = stmt_slot(set, s);
+    if (!set->slots[i]) {
+        set->slots[i] = s;
+        set->count++;
+    }
+}
+
+/* Forgets every statement (the connection was replaced), keeping the memory. */
+static void stmt_set_clear(struct stmt_set *set)
+{
+    if (set->cap)
+        memset(set->slots, 0, set->cap * sizeof *set->slots);
+    set->count = 0;
+}
+
+static void stmt_set_free(struct stmt_set *set)
+{
+    free(set->slots);
+    *set = (struct stmt_set){0};
+}
+
 /* Passes on every notification libpq has collected on this connection. */
 static void drain_notifications(PGconn *pg)
 {
@@ -86,7 +152,7 @@ static bool connect_conn(struct db_conn *c, const char *url, const char *options
     const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
     const char *vals[] = {url, "pacto", "3", options, NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
-    c->nprepared = 0;
+    stmt_set_clear(&c->prepared);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->pg));
@@ -126,9 +192,11 @@ bool db_pool_init(const char *url, int size, int statement_timeout_ms)
 
 void db_pool_shutdown(void)
 {
-    for (int i = 0; i < pool.size; i++)
+    for (int i = 0; i < pool.size; i++) {
         if (pool.slots[i].pg)
             PQfinish(pool.slots[i].pg);
+        stmt_set_free(&pool.slots[i].prepared);
+    }
     free(pool.slots);
     free(pool.url);
     pool.slots = NULL;
@@ -241,7 +309,7 @@ static void drop_if_broken(struct db_conn *c)
         (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
         PQfinish(c->pg);
         c->pg = NULL;
-        c->nprepared = 0;
+        stmt_set_clear(&c->prepared);
     }
 }
 
@@ -287,14 +355,6 @@ static enum db_error classify(const char *sqlstate)
     return DB_FAILED;
 }
 
-static bool is_prepared(const struct db_conn *c, const struct db_stmt *s)
-{
-    for (int i = 0; i < c->nprepared; i++)
-        if (c->prepared[i] == s)
-            return true;
-    return false;
-}
-
 /* One attempt; NULL result means the connection could not even send. */
 static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
                           const char *const *params)
@@ -303,15 +363,18 @@ static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char
         return NULL;
     if (!s)
         return PQexec(c->pg, sql);
-    if (!is_prepared(c, s)) {
+    if (!stmt_set_has(&c->prepared, s)) {
+        /* Room first: a statement prepared but not remembered would be
+         * prepared again next time, which PostgreSQL refuses (42P05). */
+        if (!stmt_set_reserve(&c->prepared)) {
+            log_msg(LOG_ERROR, "out of memory preparing statement %s", s->name);
+            return NULL;
+        }
         PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
             return r;
         PQclear(r);
-        if (c->nprepared < DB_MAX_PREPARED)
-            c->prepared[c->nprepared++] = s;
-        else
-            log_msg(LOG_WARN, "more than %d prepared statements", DB_MAX_PREPARED);
+        stmt_set_add(&c->prepared, s);
     }
     return PQexecPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0);
 }
@@ -398,8 +461,7 @@ bool db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK &&
-        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_tx = false;
 }
@@ -439,6 +501,7 @@ void db_close(struct db_conn *c)
         return;
     if (c->pg)
         PQfinish(c->pg);
+    stmt_set_free(&c->prepared);
     free(c);
 }
 

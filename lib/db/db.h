@@ -45,9 +45,11 @@ void db_release(struct db_conn *c);
 
 /* Runs a prepared statement with text parameters (NULL entries are SQL NULL).
  * Returns the result (PQclear it) when it succeeded, else NULL with
- * db_last_error() set and the server's message logged. The first statement
- * after acquire is retried once on a fresh connection if the old one was
- * found dead, which makes a PostgreSQL restart invisible to clients. */
+ * db_last_error() set and the server's message logged. Any number of
+ * distinct statements may be used; each is prepared once per connection.
+ * The first statement after acquire is retried once on a fresh connection if
+ * the old one was found dead, which makes a PostgreSQL restart invisible to
+ * clients. */
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
                   const char *const *params);
 /* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */
