@@ -54,8 +54,11 @@ static struct {
     int in_use;
     char *url;
     char options[64];
-    struct timespec last_connect_failure;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* CLOCK_MONOTONIC milliseconds of the last failed connect, 0 for none. Atomic
+ * because db_acquire reads it without the pool lock. */
+static atomic_llong last_connect_failure_ms;
 
 static atomic_ulong errors_total;
 
@@ -204,12 +207,18 @@ void db_pool_shutdown(void)
     pool.size = 0;
 }
 
-/* Read without the lock: a stale answer only costs one extra connect attempt. */
-static bool recently_failed(void)
+static long long monotonic_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return pool.last_connect_failure.tv_sec && now.tv_sec - pool.last_connect_failure.tv_sec < 1;
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* True within one second of a failed connect. */
+static bool recently_failed(void)
+{
+    long long failed = atomic_load(&last_connect_failure_ms);
+    return failed && monotonic_ms() - failed < 1000;
 }
 
 static struct db_conn *free_slot(void)
@@ -290,9 +299,7 @@ struct db_conn *db_acquire(int wait_ms)
         return NULL;
     }
     if (!c->pg && !connect_conn(c, pool.url, pool.options)) {
-        pthread_mutex_lock(&pool.lock);
-        clock_gettime(CLOCK_MONOTONIC, &pool.last_connect_failure);
-        pthread_mutex_unlock(&pool.lock);
+        atomic_store(&last_connect_failure_ms, monotonic_ms());
         db_release(c);
         return NULL;
     }
