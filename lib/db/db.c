@@ -10,6 +10,7 @@
 #include "log/log.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 /* The statements prepared on one connection, by address: an open-addressing
@@ -392,14 +394,33 @@ static bool ok_status(const PGresult *r)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
+/* The rule of db_exec for a first statement, which may be sent twice: literal
+ * SQL that is one BEGIN, or SQL that starts with SELECT. WITH is refused, as
+ * a data-modifying CTE writes; a SELECT of a writing function is the
+ * caller's to avoid. */
+static bool safe_to_retry(const struct db_stmt *s, const char *sql)
+{
+    const char *text = s ? s->sql : sql;
+    text += strspn(text, " \t\r\n");
+    if (!s && strchr(text, ';'))
+        return false; /* literal SQL may hold several statements */
+    if (!s && strncasecmp(text, "BEGIN", 5) == 0 && (!text[5] || isspace((unsigned char)text[5])))
+        return true;
+    return strncasecmp(text, "SELECT", 6) == 0 && !isalnum((unsigned char)text[6]) &&
+           text[6] != '_';
+}
+
 static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
                      const char *const *params)
 {
     bool first = c->statements++ == 0 && !c->in_tx;
+    assert(!first || safe_to_retry(s, sql)); /* the contract of db_exec */
+    bool retryable = first && safe_to_retry(s, sql);
     PGresult *r = run_once(c, s, sql, nparams, params);
-    if ((!r || !ok_status(r)) && first && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
+    if ((!r || !ok_status(r)) && retryable && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
         /* The server restarted since this connection was last used; nothing
-         * of this request has run yet, so one fresh attempt is safe. */
+         * of this request has run yet and this statement changes nothing, so
+         * one fresh attempt is safe. */
         PQclear(r);
         if (c->pg)
             PQfinish(c->pg);
