@@ -284,6 +284,11 @@ static int civetweb_error(struct mg_connection *conn, int status, const char *me
 
 bool http_server_start(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
+    char why[256];
+    if (!router_check(routes, nroutes, why, sizeof why)) {
+        log_msg(LOG_ERROR, "cannot serve the route table: %s", why);
+        return false;
+    }
     server.cfg = cfg;
     server.routes = routes;
     server.nroutes = nroutes;
