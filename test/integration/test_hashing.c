@@ -4,7 +4,9 @@
  * read what they need, give the connection back, hash, and take one again
  * to write. These tests show that what holding the connection used to
  * guarantee still holds without it:
- *   - a burst of concurrent logins all succeed.
+ *   - a burst of concurrent logins all succeed;
+ *   - an invitation activates once, however many activations race for it,
+ *     and one used while an activation hashes its password is refused to it.
  * (That no connection is held while hashing is not observable from outside
  * without timing, which these tests do not use.)
  */
@@ -18,6 +20,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#define RACERS 8
+
+/* Source addresses for requests that fail on purpose: every 127.0.0.0/8
+ * address reaches the server over loopback, and each has its own budget in
+ * the per-address login throttle, which 127.0.0.1 shares with every suite. */
+#define RACE_ADDRESS "127.0.0.7"
 
 static size_t discard(char *data, size_t size, size_t n, void *userdata)
 {
@@ -87,12 +97,146 @@ START_TEST(a_burst_of_logins_all_succeed)
 }
 END_TEST
 
+/* Waits until a server session is blocked on a row lock taken by FOR UPDATE;
+ * fails the test if none is within 30 s (a bound for a hung server, not a
+ * measurement). */
+static void await_blocked_lock(void)
+{
+    for (int i = 0; i < 1500; i++) {
+        if (fixture_long("SELECT count(*) FROM pg_stat_activity"
+                         " WHERE wait_event_type = 'Lock' AND query LIKE '%FOR UPDATE%'"
+                         "   AND pid <> pg_backend_pid()") > 0)
+            return;
+        usleep(20000);
+    }
+    ck_abort_msg("no request came to wait for the row lock");
+}
+
+static void exec_ok(PGconn *c, const char *sql, int n, const char *const *params)
+{
+    PGresult *r = PQexecParams(c, sql, n, NULL, params, NULL, NULL, 0);
+    ExecStatusType st = PQresultStatus(r);
+    ck_assert_msg(st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK, "%s: %s", sql,
+                  PQresultErrorMessage(r));
+    PQclear(r);
+}
+
+/* The coordination invites Bruno; returns the invitation token in out. */
+static void invite_bruno(char out[64])
+{
+    struct http_response inv =
+        http_post("/v1/users", fixture_token(U_COORDINATION),
+                  "{\"name\":\"Bruno\",\"email\":\"bruno@test.pacto\",\"role\":\"secretariat\","
+                  "\"secretariat_area\":\"education\"}");
+    ck_assert_msg(inv.status == 201, "%ld %s", inv.status, buf_cstr(&inv.body));
+    snprintf(out, 64, "%s", fixture_invitation_token(&inv));
+    http_response_free(&inv);
+}
+
+struct racer {
+    pthread_barrier_t *start;
+    const char *token;
+    char password[32];
+    long status;
+};
+
+static void *activate_racer(void *arg)
+{
+    struct racer *r = arg;
+    char body[256];
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\"}", r->token, r->password);
+    pthread_barrier_wait(r->start);
+    r->status = post_from(RACE_ADDRESS, "/v1/auth/activate", body);
+    return NULL;
+}
+
+START_TEST(racing_activations_use_an_invitation_once)
+{
+    char token[64];
+    invite_bruno(token);
+
+    pthread_barrier_t start;
+    pthread_barrier_init(&start, NULL, RACERS);
+    struct racer racers[RACERS];
+    pthread_t threads[RACERS];
+    for (int i = 0; i < RACERS; i++) {
+        racers[i] = (struct racer){.start = &start, .token = token};
+        snprintf(racers[i].password, sizeof racers[i].password, "racer-password-%02d", i);
+        ck_assert_int_eq(pthread_create(&threads[i], NULL, activate_racer, &racers[i]), 0);
+    }
+    for (int i = 0; i < RACERS; i++)
+        pthread_join(threads[i], NULL);
+    pthread_barrier_destroy(&start);
+
+    int winner = -1;
+    for (int i = 0; i < RACERS; i++) {
+        ck_assert_msg(racers[i].status == 200 || racers[i].status == 422, "racer %d: %ld", i,
+                      racers[i].status);
+        if (racers[i].status == 200) {
+            ck_assert_msg(winner < 0, "racers %d and %d both activated", winner, i);
+            winner = i;
+        }
+    }
+    ck_assert_msg(winner >= 0, "no activation succeeded");
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM users WHERE email = 'bruno@test.pacto'"
+                                  " AND active AND invitation_hash IS NULL"),
+                     1);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'activate'"),
+                     1);
+    /* The password kept is the winner's. */
+    char access[2048];
+    fixture_login("bruno@test.pacto", racers[winner].password, access, sizeof access);
+}
+END_TEST
+
+static void *activate_once(void *arg)
+{
+    struct racer *r = arg;
+    char body[256];
+    snprintf(body, sizeof body, "{\"token\":\"%s\",\"password\":\"%s\"}", r->token, r->password);
+    r->status = post_from(RACE_ADDRESS, "/v1/auth/activate", body);
+    return NULL;
+}
+
+START_TEST(an_invitation_used_while_the_password_is_hashed_is_refused)
+{
+    char token[64];
+    invite_bruno(token);
+    PGconn *other = PQconnectdb(getenv("PACTO_DATABASE_URL"));
+    ck_assert_msg(PQstatus(other) == CONNECTION_OK, "%s", PQerrorMessage(other));
+    exec_ok(other, "BEGIN", 0, NULL);
+    exec_ok(other, "SELECT 1 FROM users WHERE email = 'bruno@test.pacto' FOR UPDATE", 0, NULL);
+
+    struct racer late = {.token = token, .password = "too-late-password"};
+    pthread_t thread;
+    ck_assert_int_eq(pthread_create(&thread, NULL, activate_once, &late), 0);
+    await_blocked_lock();
+    /* What a racing activation that commits first does to the invitation. */
+    exec_ok(other,
+            "UPDATE users SET invitation_hash = NULL, invitation_expires_at = NULL,"
+            " active = true WHERE email = 'bruno@test.pacto'",
+            0, NULL);
+    exec_ok(other, "COMMIT", 0, NULL);
+    PQfinish(other);
+    pthread_join(thread, NULL);
+
+    ck_assert_int_eq(late.status, 422);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM users WHERE email = 'bruno@test.pacto'"
+                                  " AND password_hash IS NULL"),
+                     1);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE action = 'activate'"),
+                     0);
+}
+END_TEST
+
 Suite *hashing_suite(void)
 {
     Suite *s = suite_create("hashing");
     TCase *tc = tcase_create("password work outside connections");
     tcase_add_checked_fixture(tc, fixture_reset, NULL);
     tcase_add_test(tc, a_burst_of_logins_all_succeed);
+    tcase_add_test(tc, racing_activations_use_an_invitation_once);
+    tcase_add_test(tc, an_invitation_used_while_the_password_is_hashed_is_refused);
     suite_add_tcase(s, tc);
     return s;
 }
