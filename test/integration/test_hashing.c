@@ -6,12 +6,15 @@
  * guarantee still holds without it:
  *   - a burst of concurrent logins all succeed;
  *   - an invitation activates once, however many activations race for it,
- *     and one used while an activation hashes its password is refused to it.
+ *     and one used while an activation hashes its password is refused to it;
+ *   - a password change whose current password was verified against a hash
+ *     that changed before the write is refused, and the newer hash is kept.
  * (That no connection is held while hashing is not observable from outside
  * without timing, which these tests do not use.)
  */
 #include "suites.h"
 
+#include "auth/password.h"
 #include "client.h"
 #include "fixture.h"
 
@@ -229,6 +232,59 @@ START_TEST(an_invitation_used_while_the_password_is_hashed_is_refused)
 }
 END_TEST
 
+struct patcher {
+    const char *token;
+    long status;
+    char body[512];
+};
+
+static void *patch_password(void *arg)
+{
+    struct patcher *p = arg;
+    struct http_response r = http_patch("/v1/me", p->token,
+                                        "{\"current_password\":\"" FIXTURE_PASSWORD "\","
+                                        "\"password\":\"patched-password-2026\"}");
+    p->status = r.status;
+    snprintf(p->body, sizeof p->body, "%s", buf_cstr(&r.body));
+    http_response_free(&r);
+    return NULL;
+}
+
+START_TEST(a_password_changed_meanwhile_is_kept)
+{
+    const char *id = fixture_user_id(U_HEALTH);
+    char newer[PASSWORD_HASH_MAX];
+    ck_assert(password_hash("changed-meanwhile-2026", newer));
+
+    /* Another session holds the account's row while the request runs... */
+    PGconn *other = PQconnectdb(getenv("PACTO_DATABASE_URL"));
+    ck_assert_msg(PQstatus(other) == CONNECTION_OK, "%s", PQerrorMessage(other));
+    const char *by_id[] = {id};
+    exec_ok(other, "BEGIN", 0, NULL);
+    exec_ok(other, "SELECT 1 FROM users WHERE id = $1 FOR UPDATE", 1, by_id);
+
+    struct patcher p = {.token = fixture_token(U_HEALTH)};
+    pthread_t thread;
+    ck_assert_int_eq(pthread_create(&thread, NULL, patch_password, &p), 0);
+    await_blocked_lock();
+
+    /* ...and changes the password before the request can write. */
+    const char *change[] = {id, newer};
+    exec_ok(other, "UPDATE users SET password_hash = $2 WHERE id = $1", 2, change);
+    exec_ok(other, "COMMIT", 0, NULL);
+    PQfinish(other);
+    pthread_join(thread, NULL);
+
+    ck_assert_msg(p.status == 409, "%ld %s", p.status, p.body);
+    ck_assert_ptr_nonnull(strstr(p.body, "https://pacto.dev/problems/conflict"));
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %s"
+                                   " AND password_hash = '%s'",
+                                   id, newer),
+                     1);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE entity = 'user'"), 0);
+}
+END_TEST
+
 Suite *hashing_suite(void)
 {
     Suite *s = suite_create("hashing");
@@ -237,6 +293,7 @@ Suite *hashing_suite(void)
     tcase_add_test(tc, a_burst_of_logins_all_succeed);
     tcase_add_test(tc, racing_activations_use_an_invitation_once);
     tcase_add_test(tc, an_invitation_used_while_the_password_is_hashed_is_refused);
+    tcase_add_test(tc, a_password_changed_meanwhile_is_kept);
     suite_add_tcase(s, tc);
     return s;
 }
