@@ -2,6 +2,12 @@
  * Invitations and their activation (see activate.h). A used, unknown or
  * expired token gets one and the same answer, and failures count against the
  * client address in the login throttle, so tokens cannot be probed.
+ *
+ * The new password is hashed while the request holds no database connection
+ * (Argon2 takes tens of milliseconds): the invitation is looked up, the
+ * connection given back, the password hashed, and the account then locked
+ * and checked again before it is written, so an invitation still works only
+ * once when two activations race.
  */
 #include "auth/activate.h"
 
@@ -20,6 +26,14 @@
 #include <stdio.h>
 #include <string.h>
 
+/* Whether the invitation is usable, before its password is hashed. */
+static const struct db_stmt STMT_ACTIVATE_FIND = {
+    .name = "activate_find",
+    .sql = "SELECT 1 FROM users WHERE invitation_hash = $1 AND invitation_expires_at > now()",
+};
+
+/* The same condition under the row lock: a racing activation that committed
+ * first has cleared invitation_hash, and this finds nothing. */
 static const struct db_stmt STMT_ACTIVATE_LOCK = {
     .name = "activate_lock",
     .sql = "SELECT id, role, user_json(u, false) FROM users u"
@@ -97,14 +111,9 @@ static void invitation_invalid(struct request *req)
                  "invited you for a new one.");
 }
 
-/* Sets the password of the locked, invited account `cur` and answers. */
-static void activate(struct request *req, const PGresult *cur, const char *password)
+/* Sets the password hash of the locked, invited account `cur` and answers. */
+static void activate(struct request *req, const PGresult *cur, const char *hash)
 {
-    char hash[PASSWORD_HASH_MAX];
-    if (!password_hash(password, hash)) {
-        resp_problem(req, 500, "internal-error", "Internal error", NULL);
-        return;
-    }
     const char *id = PQgetvalue(cur, 0, 0);
     const char *params[] = {id, hash};
     PGresult *r = db_exec(req->db, &STMT_ACTIVATE, 2, params);
@@ -122,6 +131,29 @@ static void activate(struct request *req, const PGresult *cur, const char *passw
     PQclear(r);
 }
 
+/* True when the invitation is usable now; otherwise answers. Gives the
+ * request's connection back either way. */
+static bool invitation_usable(struct request *req, const char *token_hash)
+{
+    const char *params[] = {token_hash};
+    PGresult *r = NULL;
+    bool usable = false;
+    if (!req_db(req)) {
+        /* answered */
+    } else if (!(r = db_exec(req->db, &STMT_ACTIVATE_FIND, 1, params))) {
+        resp_db_error(req);
+    } else if (PQntuples(r) == 0) {
+        invitation_invalid(req);
+    } else {
+        usable = true;
+    }
+    PQclear(r);
+    assert(!req->idempotency_locked);
+    db_release(req->db);
+    req->db = NULL;
+    return usable;
+}
+
 void auth_activate(struct request *req)
 {
     cJSON *body = req_json_object(req, false);
@@ -129,6 +161,7 @@ void auth_activate(struct request *req)
         return;
     const char *token = NULL, *password = NULL;
     char token_hash[AUTH_INVITATION_HASH_LEN + 1];
+    char hash[PASSWORD_HASH_MAX];
     int retry_after = 0;
     struct db_conn *db = NULL;
     PGresult *cur = NULL;
@@ -141,14 +174,18 @@ void auth_activate(struct request *req)
                      "Wait before trying again.");
     } else if (!auth_invitation_hash(token, token_hash)) {
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
+    } else if (!invitation_usable(req, token_hash)) {
+        /* answered */
+    } else if (!password_hash(password, hash)) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
     } else if (!(db = req_db(req))) {
         /* answered */
     } else if (!db_begin(db) || !(cur = db_exec(db, &STMT_ACTIVATE_LOCK, 1, params))) {
         resp_db_error(req);
     } else if (PQntuples(cur) == 0) {
-        invitation_invalid(req);
+        invitation_invalid(req); /* used or withdrawn while the password was hashed */
     } else {
-        activate(req, cur, password);
+        activate(req, cur, hash);
     }
     PQclear(cur);
     cJSON_Delete(body);

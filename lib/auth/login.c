@@ -2,7 +2,9 @@
  * Password login (see login.h). Unknown e-mail, wrong password and inactive
  * account get the same answer in the same time, so the endpoint does not tell
  * which accounts exist; repeated failures are throttled per account and per
- * client address.
+ * client address. The password is verified after the database connection is
+ * given back: Argon2 takes tens of milliseconds, and a burst of logins must
+ * not hold the pool's connections while it runs.
  */
 #include "auth/login.h"
 
@@ -13,6 +15,7 @@
 #include "db/db.h"
 #include "http/fields.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +99,10 @@ void auth_token(struct request *req)
     } else if (!login_limit_check(PQgetvalue(r, 0, 0), NULL, now, &retry_after)) {
         too_many(req, retry_after);
     } else {
+        /* r holds all that is still needed; nothing here writes. */
+        assert(!req->idempotency_locked);
+        db_release(req->db);
+        req->db = NULL;
         const char *account = PQgetvalue(r, 0, 0);
         bool found = !PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 5);
         bool good = password_verify(found ? PQgetvalue(r, 0, 5) : NULL, pw->valuestring) && found &&

@@ -1,28 +1,38 @@
 /*
  * The connection pool and statement execution (see db.h).
  *
- * A slot holds one PGconn and the statements already prepared on it. Slots are
- * handed out under one mutex; connecting and querying happen outside it.
+ * A slot holds one PGconn and the set of statements already prepared on it.
+ * Slots are handed out under one mutex; connecting and querying happen
+ * outside it.
  */
 #include "db/db.h"
 
 #include "log/log.h"
 
 #include <assert.h>
+#include <ctype.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
-#define DB_MAX_PREPARED 128
+/* The statements prepared on one connection, by address: an open-addressing
+ * hash set that doubles before it is half full, so there is no limit on how
+ * many distinct statements a program may have. */
+struct stmt_set {
+    const struct db_stmt **slots; /* NULL: empty */
+    size_t cap;                   /* 0 or a power of two */
+    size_t count;
+};
 
 struct db_conn {
     PGconn *pg;
-    const struct db_stmt *prepared[DB_MAX_PREPARED];
-    int nprepared;
+    struct stmt_set prepared;
     bool busy;
     bool in_tx;
     int statements; /* run since acquire; only the first may be retried */
@@ -46,8 +56,11 @@ static struct {
     int in_use;
     char *url;
     char options[64];
-    struct timespec last_connect_failure;
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+/* CLOCK_MONOTONIC milliseconds of the last failed connect, 0 for none. Atomic
+ * because db_acquire reads it without the pool lock. */
+static atomic_llong last_connect_failure_ms;
 
 static atomic_ulong errors_total;
 
@@ -55,6 +68,64 @@ static struct {
     char listen_sql[96];
     void (*handler)(const char *payload);
 } notify;
+
+static size_t stmt_slot(const struct stmt_set *set, const struct db_stmt *s)
+{
+    /* Fibonacci hashing of the address; statements are at least 8 bytes apart. */
+    uint64_t h = ((uint64_t)(uintptr_t)s >> 3) * UINT64_C(11400714819323198485);
+    size_t i = (size_t)(h >> 32) & (set->cap - 1);
+    while (set->slots[i] && set->slots[i] != s)
+        i = (i + 1) & (set->cap - 1);
+    return i;
+}
+
+static bool stmt_set_has(const struct stmt_set *set, const struct db_stmt *s)
+{
+    return set->cap && set->slots[stmt_slot(set, s)] == s;
+}
+
+/* Makes room for one more statement, so that stmt_set_add cannot fail.
+ * Returns false when out of memory; the set is unchanged then. */
+static bool stmt_set_reserve(struct stmt_set *set)
+{
+    if (2 * (set->count + 1) <= set->cap)
+        return true;
+    struct stmt_set bigger = {.cap = set->cap ? 2 * set->cap : 64, .count = set->count};
+    bigger.slots = calloc(bigger.cap, sizeof *bigger.slots);
+    if (!bigger.slots)
+        return false;
+    for (size_t i = 0; i < set->cap; i++)
+        if (set->slots[i])
+            bigger.slots[stmt_slot(&bigger, set->slots[i])] = set->slots[i];
+    free(set->slots);
+    *set = bigger;
+    return true;
+}
+
+/* Adds s after a successful stmt_set_reserve. */
+static void stmt_set_add(struct stmt_set *set, const struct db_stmt *s)
+{
+    assert(2 * (set->count + 1) <= set->cap);
+    size_t i = stmt_slot(set, s);
+    if (!set->slots[i]) {
+        set->slots[i] = s;
+        set->count++;
+    }
+}
+
+/* Forgets every statement (the connection was replaced), keeping the memory. */
+static void stmt_set_clear(struct stmt_set *set)
+{
+    if (set->cap)
+        memset(set->slots, 0, set->cap * sizeof *set->slots);
+    set->count = 0;
+}
+
+static void stmt_set_free(struct stmt_set *set)
+{
+    free(set->slots);
+    *set = (struct stmt_set){0};
+}
 
 /* Passes on every notification libpq has collected on this connection. */
 static void drain_notifications(PGconn *pg)
@@ -86,7 +157,7 @@ static bool connect_conn(struct db_conn *c, const char *url, const char *options
     const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
     const char *vals[] = {url, "pacto", "3", options, NULL};
     c->pg = PQconnectdbParams(keys, vals, 1);
-    c->nprepared = 0;
+    stmt_set_clear(&c->prepared);
     if (PQstatus(c->pg) != CONNECTION_OK) {
         char msg[256];
         snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->pg));
@@ -126,9 +197,11 @@ bool db_pool_init(const char *url, int size, int statement_timeout_ms)
 
 void db_pool_shutdown(void)
 {
-    for (int i = 0; i < pool.size; i++)
+    for (int i = 0; i < pool.size; i++) {
         if (pool.slots[i].pg)
             PQfinish(pool.slots[i].pg);
+        stmt_set_free(&pool.slots[i].prepared);
+    }
     free(pool.slots);
     free(pool.url);
     pool.slots = NULL;
@@ -136,12 +209,18 @@ void db_pool_shutdown(void)
     pool.size = 0;
 }
 
-/* Read without the lock: a stale answer only costs one extra connect attempt. */
-static bool recently_failed(void)
+static long long monotonic_ms(void)
 {
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC, &now);
-    return pool.last_connect_failure.tv_sec && now.tv_sec - pool.last_connect_failure.tv_sec < 1;
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* True within one second of a failed connect. */
+static bool recently_failed(void)
+{
+    long long failed = atomic_load(&last_connect_failure_ms);
+    return failed && monotonic_ms() - failed < 1000;
 }
 
 static struct db_conn *free_slot(void)
@@ -222,9 +301,7 @@ struct db_conn *db_acquire(int wait_ms)
         return NULL;
     }
     if (!c->pg && !connect_conn(c, pool.url, pool.options)) {
-        pthread_mutex_lock(&pool.lock);
-        clock_gettime(CLOCK_MONOTONIC, &pool.last_connect_failure);
-        pthread_mutex_unlock(&pool.lock);
+        atomic_store(&last_connect_failure_ms, monotonic_ms());
         db_release(c);
         return NULL;
     }
@@ -241,7 +318,7 @@ static void drop_if_broken(struct db_conn *c)
         (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
         PQfinish(c->pg);
         c->pg = NULL;
-        c->nprepared = 0;
+        stmt_set_clear(&c->prepared);
     }
 }
 
@@ -287,14 +364,6 @@ static enum db_error classify(const char *sqlstate)
     return DB_FAILED;
 }
 
-static bool is_prepared(const struct db_conn *c, const struct db_stmt *s)
-{
-    for (int i = 0; i < c->nprepared; i++)
-        if (c->prepared[i] == s)
-            return true;
-    return false;
-}
-
 /* One attempt; NULL result means the connection could not even send. */
 static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
                           const char *const *params)
@@ -303,15 +372,18 @@ static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char
         return NULL;
     if (!s)
         return PQexec(c->pg, sql);
-    if (!is_prepared(c, s)) {
+    if (!stmt_set_has(&c->prepared, s)) {
+        /* Room first: a statement prepared but not remembered would be
+         * prepared again next time, which PostgreSQL refuses (42P05). */
+        if (!stmt_set_reserve(&c->prepared)) {
+            log_msg(LOG_ERROR, "out of memory preparing statement %s", s->name);
+            return NULL;
+        }
         PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
             return r;
         PQclear(r);
-        if (c->nprepared < DB_MAX_PREPARED)
-            c->prepared[c->nprepared++] = s;
-        else
-            log_msg(LOG_WARN, "more than %d prepared statements", DB_MAX_PREPARED);
+        stmt_set_add(&c->prepared, s);
     }
     return PQexecPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0);
 }
@@ -322,14 +394,33 @@ static bool ok_status(const PGresult *r)
     return st == PGRES_TUPLES_OK || st == PGRES_COMMAND_OK;
 }
 
+/* The rule of db_exec for a first statement, which may be sent twice: literal
+ * SQL that is one BEGIN, or SQL that starts with SELECT. WITH is refused, as
+ * a data-modifying CTE writes; a SELECT of a writing function is the
+ * caller's to avoid. */
+static bool safe_to_retry(const struct db_stmt *s, const char *sql)
+{
+    const char *text = s ? s->sql : sql;
+    text += strspn(text, " \t\r\n");
+    if (!s && strchr(text, ';'))
+        return false; /* literal SQL may hold several statements */
+    if (!s && strncasecmp(text, "BEGIN", 5) == 0 && (!text[5] || isspace((unsigned char)text[5])))
+        return true;
+    return strncasecmp(text, "SELECT", 6) == 0 && !isalnum((unsigned char)text[6]) &&
+           text[6] != '_';
+}
+
 static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
                      const char *const *params)
 {
     bool first = c->statements++ == 0 && !c->in_tx;
+    assert(!first || safe_to_retry(s, sql)); /* the contract of db_exec */
+    bool retryable = first && safe_to_retry(s, sql);
     PGresult *r = run_once(c, s, sql, nparams, params);
-    if ((!r || !ok_status(r)) && first && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
+    if ((!r || !ok_status(r)) && retryable && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
         /* The server restarted since this connection was last used; nothing
-         * of this request has run yet, so one fresh attempt is safe. */
+         * of this request has run yet and this statement changes nothing, so
+         * one fresh attempt is safe. */
         PQclear(r);
         if (c->pg)
             PQfinish(c->pg);
@@ -398,8 +489,7 @@ bool db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK &&
-        PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         PQclear(PQexec(c->pg, "ROLLBACK"));
     c->in_tx = false;
 }
@@ -439,6 +529,7 @@ void db_close(struct db_conn *c)
         return;
     if (c->pg)
         PQfinish(c->pg);
+    stmt_set_free(&c->prepared);
     free(c);
 }
 

@@ -45,9 +45,17 @@ void db_release(struct db_conn *c);
 
 /* Runs a prepared statement with text parameters (NULL entries are SQL NULL).
  * Returns the result (PQclear it) when it succeeded, else NULL with
- * db_last_error() set and the server's message logged. The first statement
- * after acquire is retried once on a fresh connection if the old one was
- * found dead, which makes a PostgreSQL restart invisible to clients. */
+ * db_last_error() set and the server's message logged. Any number of
+ * distinct statements may be used; each is prepared once per connection.
+ *
+ * The first statement after db_acquire is retried once on a fresh connection
+ * if the old one was found dead, which makes a PostgreSQL restart invisible
+ * to clients. A lost connection does not tell whether the statement ran, so
+ * the retry is only safe because that first statement must change nothing:
+ * it is a read (SQL that starts with SELECT, not WITH, and calls no function
+ * that writes) or a literal BEGIN (db_begin); writes come after it. Debug
+ * builds assert this of every first statement; release builds run one that
+ * breaks it without the retry. Connections from db_open are never retried. */
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
                   const char *const *params);
 /* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */

@@ -34,6 +34,70 @@ static bool match_pattern(const char *pattern, const char *path, struct router_m
     return *p == '\0' && *s == '\0';
 }
 
+/* A {name} segment of plen bytes at p: lowercase letters, digits and "_". */
+static bool is_param_segment(const char *p, size_t plen)
+{
+    if (plen < 3 || p[0] != '{' || p[plen - 1] != '}')
+        return false;
+    for (size_t i = 1; i < plen - 1; i++)
+        if (!((p[i] >= 'a' && p[i] <= 'z') || (p[i] >= '0' && p[i] <= '9') || p[i] == '_'))
+            return false;
+    return true;
+}
+
+/* NULL when the pattern is well formed, else what is wrong with it. */
+static const char *pattern_problem(const char *pattern)
+{
+    if (pattern[0] != '/')
+        return "does not start with /";
+    if (strcmp(pattern, "/") == 0)
+        return NULL;
+    int nparams = 0;
+    for (const char *p = pattern; *p; p += strcspn(p, "/")) {
+        p++; /* the '/' */
+        size_t plen = strcspn(p, "/");
+        if (plen == 0)
+            return "has an empty segment";
+        if (is_param_segment(p, plen))
+            nparams++;
+        else if (memchr(p, '{', plen) || memchr(p, '}', plen))
+            return "has a malformed {parameter} segment";
+    }
+    if (nparams > ROUTER_MAX_PARAMS)
+        return "has more parameters than ROUTER_MAX_PARAMS";
+    return NULL;
+}
+
+bool router_check(const struct route *routes, size_t n, char *why, size_t whylen)
+{
+    for (size_t i = 0; i < n; i++) {
+        const struct route *r = &routes[i];
+        const char *problem = NULL;
+        if (!r->pattern) {
+            snprintf(why, whylen, "route %zu has no pattern", i);
+            return false;
+        }
+        if (!r->method || !r->method[0])
+            problem = "has no method";
+        else if (!r->handler)
+            problem = "has no handler";
+        else if (!policy_is_declared(&r->policy))
+            problem = "declares no access policy";
+        else
+            problem = pattern_problem(r->pattern);
+        for (size_t j = 0; !problem && j < i; j++)
+            if (strcmp(routes[j].method, r->method) == 0 &&
+                strcmp(routes[j].pattern, r->pattern) == 0)
+                problem = "is listed twice";
+        if (problem) {
+            snprintf(why, whylen, "route %s %s %s", r->method ? r->method : "(no method)",
+                     r->pattern, problem);
+            return false;
+        }
+    }
+    return true;
+}
+
 enum router_result router_match(const struct route *routes, size_t n, const char *method,
                                 const char *path, struct router_match *out)
 {

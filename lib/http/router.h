@@ -32,6 +32,15 @@ struct router_match {
     char allow[64]; /* on ROUTER_METHOD_NOT_ALLOWED: "GET, PATCH" */
 };
 
+/* Checks a route table before it is served: fails when a route has no
+ * method or handler, a pattern is not "/" followed by non-empty segments
+ * separated by "/", a segment holds "{" or "}" without being exactly {name}
+ * (name: lowercase letters, digits, "_"), a pattern has more than
+ * ROUTER_MAX_PARAMS parameters (router_match would never match it), or a
+ * method and pattern appear twice. On failure writes the first problem, with
+ * the route, into why and returns false. */
+bool router_check(const struct route *routes, size_t n, char *why, size_t whylen);
+
 /* Finds the route for method and path among n routes. A {name} segment
  * matches one non-empty path segment of fewer than ROUTER_PARAM_MAX bytes. */
 enum router_result router_match(const struct route *routes, size_t n, const char *method,

@@ -303,12 +303,10 @@ static int civetweb_error(struct mg_connection *conn, int status, const char *me
 
 bool http_server_start(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
-    for (size_t i = 0; i < nroutes; i++) {
-        if (!policy_is_declared(&routes[i].policy)) {
-            log_msg(LOG_ERROR, "route %s %s declares no access policy", routes[i].method,
-                    routes[i].pattern);
-            return false;
-        }
+    char why[256];
+    if (!router_check(routes, nroutes, why, sizeof why)) {
+        log_msg(LOG_ERROR, "cannot serve the route table: %s", why);
+        return false;
     }
     server.cfg = cfg;
     server.routes = routes;

@@ -1,5 +1,11 @@
 /*
  * Account changes (see profile.h).
+ *
+ * A password change verifies the current password and hashes the new one
+ * while the request holds no database connection (Argon2 takes tens of
+ * milliseconds): the account is read, the connection given back, the
+ * passwords worked on, and the account locked again for the write, which
+ * goes ahead only if the password hash is still the one verified.
  */
 #include "users/profile.h"
 
@@ -12,6 +18,7 @@
 #include "http/idempotency.h"
 #include "users/users.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +44,12 @@ static const struct db_stmt STMT_PROFILE_UPDATE = {
            "        $9 AND invitation_hash IS NOT NULL)"
            "       IS DISTINCT FROM ($2, $3, $4, $5::boolean, $6, $8, false)"
            " RETURNING user_json(u, false), version, user_json(u, $7)",
+};
+
+/* What a password change verifies against, read before the row is locked. */
+static const struct db_stmt STMT_PROFILE_PASSWORD = {
+    .name = "profile_password",
+    .sql = "SELECT version, password_hash FROM users WHERE id = $1",
 };
 
 static const struct db_stmt STMT_PROFILE_SHOW = {
@@ -168,30 +181,78 @@ static void write_patch(struct request *req, const char *id, const struct profil
     PQclear(r);
 }
 
+/* For a password change: reads the account's password hash without a lock,
+ * gives the connection back, checks current_password against the hash and
+ * hashes the new password into new_hash. *verified is then the row read
+ * (PQclear it), or NULL when there is no such account or If-Match names
+ * another version, which the write's req_lock_row answers as usual. Returns
+ * false after answering: 422 for a wrong current password, 500, or the
+ * database's error. */
+static bool new_password(struct request *req, const char *id, const struct profile_patch *p,
+                         PGresult **verified, char new_hash[PASSWORD_HASH_MAX])
+{
+    *verified = NULL;
+    const char *params[] = {id};
+    if (!req_db(req))
+        return false;
+    PGresult *row = db_exec(req->db, &STMT_PROFILE_PASSWORD, 1, params);
+    if (!row)
+        resp_db_error(req);
+    assert(!req->idempotency_locked);
+    db_release(req->db);
+    req->db = NULL;
+    if (!row)
+        return false;
+    bool ok = true;
+    if (PQntuples(row) == 0 || !req_if_match(req, PQgetvalue(row, 0, 0))) {
+        /* the write answers 404 or 412 */
+    } else if (!password_verify(PQgetisnull(row, 0, 1) ? NULL : PQgetvalue(row, 0, 1),
+                                p->current_password)) {
+        struct field_errors e = {0};
+        field_error(&e, "current_password", "is not your current password");
+        resp_validation(req, &e, NULL);
+        ok = false;
+    } else if (!password_hash(p->password, new_hash)) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        ok = false;
+    } else {
+        *verified = row;
+        return true;
+    }
+    PQclear(row);
+    return ok;
+}
+
+/* True when the locked row `cur` still has the password hash that was
+ * verified, so the verification holds for the write. */
+static bool same_password(const PGresult *verified, const PGresult *cur)
+{
+    return verified && !PQgetisnull(verified, 0, 1) && !PQgetisnull(cur, 0, 6) &&
+           strcmp(PQgetvalue(verified, 0, 1), PQgetvalue(cur, 0, 6)) == 0;
+}
+
 void profile_update(struct request *req, const char *id, enum profile_mode mode)
 {
     cJSON *body = req_json_object(req, true);
     if (!body)
         return;
     struct profile_patch p;
-    PGresult *cur = NULL;
+    char hash[PASSWORD_HASH_MAX];
+    PGresult *verified = NULL, *cur = NULL;
     const char *params[] = {id};
-    if (!read_patch(req, body, mode, id, &p) ||
+    bool patched = read_patch(req, body, mode, id, &p);
+    bool change_password = patched && p.password_st == FIELD_SET;
+    if (!patched || (change_password && !new_password(req, id, &p, &verified, hash)) ||
         !(cur = req_lock_row(req, &STMT_PROFILE_LOCK, 1, params, 1))) {
         /* answered */
-    } else if (p.password_st == FIELD_SET &&
-               !password_verify(PQgetisnull(cur, 0, 6) ? NULL : PQgetvalue(cur, 0, 6),
-                                p.current_password)) {
-        struct field_errors e = {0};
-        field_error(&e, "current_password", "is not your current password");
-        resp_validation(req, &e, NULL);
+    } else if (change_password && !same_password(verified, cur)) {
+        resp_problem(req, 409, "conflict", "Password changed meanwhile",
+                     "The password was changed while this request was processed; send it "
+                     "again with the current password.");
     } else {
-        char hash[PASSWORD_HASH_MAX];
-        if (p.password_st == FIELD_SET && !password_hash(p.password, hash))
-            resp_problem(req, 500, "internal-error", "Internal error", NULL);
-        else
-            write_patch(req, id, &p, cur, p.password_st == FIELD_SET ? hash : NULL);
+        write_patch(req, id, &p, cur, change_password ? hash : NULL);
     }
+    PQclear(verified);
     PQclear(cur);
     cJSON_Delete(body);
 }

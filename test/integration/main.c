@@ -24,6 +24,8 @@ int main(void)
     srunner_add_suite(sr, invitations_suite());
     srunner_add_suite(sr, representative_suite());
     srunner_add_suite(sr, team_suite());
+    srunner_add_suite(sr, db_suite());
+    srunner_add_suite(sr, hashing_suite());
     srunner_add_suite(sr, idp_suite());
     srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);

@@ -21,6 +21,8 @@ Suite *adhesions_suite(void);
 Suite *invitations_suite(void);
 Suite *representative_suite(void);
 Suite *team_suite(void);
+Suite *db_suite(void);
+Suite *hashing_suite(void);
 Suite *idp_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
