@@ -24,6 +24,7 @@ Suite *team_suite(void);
 Suite *db_suite(void);
 Suite *hashing_suite(void);
 Suite *idp_suite(void);
+Suite *matrix_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif

@@ -1,0 +1,408 @@
+/*
+ * The authorization matrix (OWASP API1, object level, and API5, function
+ * level, made mechanical): every route of the route table (lib/api/routes.c)
+ * is called over HTTP by every kind of caller — anonymous, the mayor and the
+ * representative of Campo Grande (A) and of Dourados (B), the health and the
+ * education secretariat, the coordination and a deactivated account — on
+ * resources that exist: a cycle of Mato Grosso do Sul open for adhesions, A's
+ * adhesion to it, a member of A's team, A's representative. Paths that name a
+ * municipality name A, so B's mayor and representative are the other
+ * municipality's callers.
+ *
+ * What each call must answer is derived from the route's declared policy
+ * exactly as the server derives it (policy_caller, policy_judge): 401 for an
+ * anonymous caller outside the policy and for a token whose account is no
+ * longer active, 403 forbidden, 404 for a resource hidden from the caller,
+ * and for an allowed caller anything but a refusal (writes carry an empty
+ * object, so most of them stop at validation). A refused call must leave the
+ * database as it was. Where the policy lets B's callers through because the
+ * path does not name the municipality (an adhesion reached by its id), the
+ * row-level rule must still keep them away from A's object.
+ *
+ * The matrix is the route table itself, one test per route: a route added
+ * later is covered without a line here, and a route with a {param} this file
+ * cannot fill fails, naming the route and the parameter.
+ */
+#include "suites.h"
+
+#include "client.h"
+#include "fixture.h"
+
+#include "api/routes.h"
+#include "auth/token.h"
+#include "authz/policy.h"
+#include "http/request.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* Accounts this suite adds to the fixture's. */
+enum own_account { OWN_REP_B, OWN_EDUCATION, OWN_DEACTIVATED, OWN_COUNT };
+
+static const struct {
+    const char *name, *email, *role, *municipality, *area;
+} own_accounts[OWN_COUNT] = {
+    [OWN_REP_B] = {"Davi", "rep.dourados@test.pacto", "representative", DOURADOS, ""},
+    [OWN_EDUCATION] = {"Educação", "education@test.pacto", "secretariat", "", "education"},
+    /* Deactivated by the coordination once its token has been used: the
+     * most powerful role, so a token outliving its account shows at once. */
+    [OWN_DEACTIVATED] = {"Ex-coordenação", "former.coord@test.pacto", "secretariat", "",
+                         "coordination"},
+};
+
+/* The callers of the matrix, in the order they call each route. */
+static const struct caller {
+    const char *name;                       /* as failure messages name it */
+    int fixture;                            /* enum fixture_user, or -1 */
+    int own;                                /* enum own_account, or -1 */
+    const char *role, *municipality, *area; /* the account as the server loads it */
+} callers[] = {
+    {"anonymous", -1, -1, "", "", ""},
+    {"mayor of A", U_MAYOR_CG, -1, "mayor", CG, ""},
+    {"mayor of B", U_MAYOR_DOURADOS, -1, "mayor", DOURADOS, ""},
+    {"representative of A", U_REP_CG, -1, "representative", CG, ""},
+    {"representative of B", -1, OWN_REP_B, "representative", DOURADOS, ""},
+    {"health secretariat", U_HEALTH, -1, "secretariat", "", "health"},
+    {"education secretariat", -1, OWN_EDUCATION, "secretariat", "", "education"},
+    {"coordination", U_COORDINATION, -1, "secretariat", "", "coordination"},
+    {"deactivated coordination", -1, OWN_DEACTIVATED, "secretariat", "", "coordination"},
+};
+#define NCALLERS (sizeof callers / sizeof callers[0])
+
+/* What exists for the routes' {params} to name. */
+static struct {
+    char own_ids[OWN_COUNT][24];
+    char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
+    char cycle_id[24], adhesion_id[24], member_id[24];
+} world;
+
+#define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
+#define LUCIA    "{\"name\":\"Lúcia Prado\",\"type\":\"servant\"}"
+
+static const char *token_of(const struct caller *c)
+{
+    if (c->fixture >= 0)
+        return fixture_token((enum fixture_user)c->fixture);
+    return c->own >= 0 ? world.own_tokens[c->own] : NULL;
+}
+
+/* Signs a token for an account of this suite, as the server signs its own. */
+static void issue_token(enum own_account a)
+{
+    const char *secret = getenv("PACTO_JWT_SECRET");
+    ck_assert_msg(secret != NULL, "PACTO_JWT_SECRET is not set");
+    const char *iss = getenv("PACTO_JWT_ISSUER");
+    const char *aud = getenv("PACTO_JWT_AUDIENCE");
+    struct token_config cfg;
+    ck_assert(token_config_hs256(&cfg, secret, iss ? iss : "pacto", aud ? aud : "pacto-api", 900));
+    struct token_claims claims = {0};
+    snprintf(claims.sub, sizeof claims.sub, "%s", world.own_ids[a]);
+    snprintf(claims.role, sizeof claims.role, "%s", own_accounts[a].role);
+    snprintf(claims.municipality_id, sizeof claims.municipality_id, "%s",
+             own_accounts[a].municipality);
+    snprintf(claims.secretariat_area, sizeof claims.secretariat_area, "%s", own_accounts[a].area);
+    char *t = token_issue(&cfg, &claims, time(NULL));
+    ck_assert_ptr_nonnull(t);
+    snprintf(world.own_tokens[a], sizeof world.own_tokens[a], "%s", t);
+    free(t);
+    token_config_free(&cfg);
+}
+
+/* POSTs body as the fixture user and writes the new resource's id to out (asserting 201). */
+static void create(enum fixture_user who, const char *path, const char *body, char out[24])
+{
+    struct http_response r = http_post(path, fixture_token(who), body);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(r.json, "id");
+    ck_assert_msg(cJSON_IsNumber(id), "POST %s: no id in %s", path, buf_cstr(&r.body));
+    snprintf(out, 24, "%.0f", id->valuedouble);
+    http_response_free(&r);
+}
+
+/* A cycle of Mato Grosso do Sul whose adhesion window opened a day ago. */
+static void cycle_body(char *out, size_t n)
+{
+    static const int days[4] = {-1, 1, 2, 30};
+    char at[4][32];
+    for (int i = 0; i < 4; i++) {
+        time_t t = time(NULL) + (time_t)days[i] * 86400;
+        struct tm tm;
+        strftime(at[i], sizeof at[i], "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    }
+    snprintf(out, n,
+             "{\"name\":\"Ciclo 2027\",\"state\":\"MS\",\"adhesion_opens_at\":\"%s\","
+             "\"adhesion_closes_at\":\"%s\",\"pact_opens_at\":\"%s\",\"pact_closes_at\":\"%s\","
+             "\"target_year\":2027}",
+             at[0], at[1], at[2], at[3]);
+}
+
+/* Deactivates the account through the API after its token has been used,
+ * so the server has it cached as active and must hear of the change. */
+static void deactivate(enum own_account a)
+{
+    const char *token = world.own_tokens[a];
+    ck_assert_msg(fixture_get_status("/v1/me", token) == 200, "the token of %s is refused",
+                  own_accounts[a].email);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/users/%s", world.own_ids[a]);
+    struct http_response r = http_patch(path, fixture_token(U_COORDINATION), "{\"active\":false}");
+    ck_assert_msg(r.status == 200, "deactivating %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+    ck_assert_msg(fixture_get_status("/v1/me", token) == 401,
+                  "the token of %s still works after its account was deactivated",
+                  own_accounts[a].email);
+}
+
+/* Adds this suite's accounts and the resources the routes name to the
+ * fixture that fixture_reset loaded. */
+static void world_build(void)
+{
+    for (int a = 0; a < OWN_COUNT; a++) {
+        long id = fixture_longf(
+            "INSERT INTO users (name, email, role, municipality_id, secretariat_area)"
+            " VALUES ('%s', '%s', '%s', nullif('%s', ''), nullif('%s', '')) RETURNING id",
+            own_accounts[a].name, own_accounts[a].email, own_accounts[a].role,
+            own_accounts[a].municipality, own_accounts[a].area);
+        snprintf(world.own_ids[a], sizeof world.own_ids[a], "%ld", id);
+        issue_token((enum own_account)a);
+    }
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "UPDATE municipalities SET representative_id = CASE ibge_code"
+             " WHEN '" CG "' THEN %s ELSE %s END WHERE ibge_code IN ('" CG "', '" DOURADOS "')",
+             fixture_user_id(U_REP_CG), world.own_ids[OWN_REP_B]);
+    fixture_exec(sql);
+
+    char body[512], path[64];
+    cycle_body(body, sizeof body);
+    create(U_COORDINATION, "/v1/cycles", body, world.cycle_id);
+    snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
+    create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
+    create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
+    deactivate(OWN_DEACTIVATED);
+}
+
+/* The value a {param} names, and whether it is A's own (so that B's callers
+ * reaching it by id are another municipality's). NULL for a param this file
+ * does not know. */
+static const char *param_value(const char *name, size_t len, bool *of_a)
+{
+    static const struct {
+        const char *name;
+        bool of_a;
+    } known[] = {{"ibge_code", true},
+                 {"cycle_id", false},
+                 {"adhesion_id", true},
+                 {"member_id", true},
+                 {"user_id", true}};
+    const char *values[] = {CG, world.cycle_id, world.adhesion_id, world.member_id,
+                            fixture_user_id(U_REP_CG)};
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
+            *of_a |= known[i].of_a;
+            return values[i];
+        }
+    return NULL;
+}
+
+/* The route's pattern with every {param} filled in; *of_a tells whether the
+ * path names one of A's things. Fails the test on a param it cannot fill. */
+static void route_path(const struct route *route, char *out, size_t n, bool *of_a)
+{
+    struct buf b = {0};
+    *of_a = false;
+    for (const char *p = route->pattern; *p;) {
+        const char *open = strchr(p, '{');
+        if (!open) {
+            buf_puts(&b, p);
+            break;
+        }
+        buf_append(&b, p, (size_t)(open - p));
+        const char *close = strchr(open, '}');
+        ck_assert_msg(close != NULL, "%s %s: unclosed {", route->method, route->pattern);
+        const char *value = param_value(open + 1, (size_t)(close - open - 1), of_a);
+        if (!value) {
+            char name[64];
+            snprintf(name, sizeof name, "%.*s", (int)(close - open - 1), open + 1);
+            buf_free(&b);
+            ck_abort_msg("%s %s: the authorization matrix does not know what {%s} names; "
+                         "give it a real one in test/integration/test_matrix.c",
+                         route->method, route->pattern, name);
+        }
+        buf_puts(&b, value);
+        p = close + 1;
+    }
+    ck_assert_msg(b.len < n, "%s %s: path too long", route->method, route->pattern);
+    snprintf(out, n, "%s", buf_cstr(&b));
+    buf_free(&b);
+}
+
+enum expectation {
+    EXPECT_ALLOWED,
+    EXPECT_UNAUTHENTICATED,
+    EXPECT_FORBIDDEN,
+    EXPECT_HIDDEN,
+    /* Allowed by the route's policy, but the object is another
+     * municipality's: its row-level rule refuses (403 or 404). */
+    EXPECT_OTHERS_OBJECT,
+};
+
+static const char *const expectation_text[] = {
+    [EXPECT_ALLOWED] = "allowed (not 401, 403, 404 or 5xx)",
+    [EXPECT_UNAUTHENTICATED] = "401 unauthenticated",
+    [EXPECT_FORBIDDEN] = "403 forbidden",
+    [EXPECT_HIDDEN] = "404 not-found (hidden)",
+    [EXPECT_OTHERS_OBJECT] = "refused as another municipality's object (403 or 404)",
+};
+
+static bool is_municipal_of_b(const struct caller *c)
+{
+    return (strcmp(c->role, "mayor") == 0 || strcmp(c->role, "representative") == 0) &&
+           strcmp(c->municipality, DOURADOS) == 0;
+}
+
+/* What the caller must get from the route, as the server decides it
+ * (lib/http/server.c, authorize): the path's municipality is A's when the
+ * route names {ibge_code}. */
+static enum expectation expect(const struct route *route, const struct caller *c, bool of_a)
+{
+    if (c->own == OWN_DEACTIVATED)
+        return EXPECT_UNAUTHENTICATED; /* a token is checked even where none is needed */
+    struct identity who = {0};
+    snprintf(who.role, sizeof who.role, "%s", c->role);
+    snprintf(who.municipality_id, sizeof who.municipality_id, "%s", c->municipality);
+    snprintf(who.secretariat_area, sizeof who.secretariat_area, "%s", c->area);
+    bool names_code = router_param_index(route->pattern, "ibge_code") >= 0;
+    switch (policy_judge(&route->policy, policy_caller(&who, names_code ? CG : NULL))) {
+    case POLICY_UNAUTHENTICATED:
+        return EXPECT_UNAUTHENTICATED;
+    case POLICY_FORBIDDEN:
+        return EXPECT_FORBIDDEN;
+    case POLICY_HIDDEN:
+        return EXPECT_HIDDEN;
+    case POLICY_ALLOWED:
+        break;
+    }
+    /* The policy binds B's callers to B only through {ibge_code}; reaching
+     * one of A's private objects by its id, the row-level rule must refuse. */
+    if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
+        return EXPECT_OTHERS_OBJECT;
+    return EXPECT_ALLOWED;
+}
+
+/* Calls the route as the caller. Writes carry an empty object. */
+static struct http_response call(const struct route *route, const char *path,
+                                 const struct caller *c)
+{
+    bool has_body = strcmp(route->method, "GET") != 0 && strcmp(route->method, "DELETE") != 0;
+    return http_do(&(struct http_request){.method = route->method,
+                                          .path = path,
+                                          .token = token_of(c),
+                                          .body = has_body ? "{}" : NULL,
+                                          .content_type = strcmp(route->method, "PATCH") == 0
+                                                              ? "application/merge-patch+json"
+                                                              : NULL});
+}
+
+static bool is_problem(struct http_response *r, const char *slug)
+{
+    const char *ct = http_header(r, "Content-Type");
+    if (!ct || strcmp(ct, "application/problem+json") != 0)
+        return false;
+    char type[96];
+    snprintf(type, sizeof type, "https://pacto.dev/problems/%s", slug);
+    const char *got = http_json_string(r, "type");
+    return got && strcmp(got, type) == 0;
+}
+
+/* NULL when the response is what the expectation asks, else why not. */
+static const char *mismatch(struct http_response *r, enum expectation want, bool changed)
+{
+    long s = r->status;
+    switch (want) {
+    case EXPECT_UNAUTHENTICATED: {
+        if (s != 401 || !is_problem(r, "unauthenticated"))
+            return "wrong answer";
+        const char *www = http_header(r, "WWW-Authenticate");
+        if (!www || strncmp(www, "Bearer", 6) != 0)
+            return "no Bearer challenge";
+        break;
+    }
+    case EXPECT_FORBIDDEN:
+        if (s != 403 || !is_problem(r, "forbidden"))
+            return "wrong answer";
+        break;
+    case EXPECT_HIDDEN:
+        if (s != 404 || !is_problem(r, "not-found"))
+            return "wrong answer";
+        break;
+    case EXPECT_OTHERS_OBJECT:
+        if ((s != 403 || !is_problem(r, "forbidden")) && (s != 404 || !is_problem(r, "not-found")))
+            return "wrong answer";
+        break;
+    case EXPECT_ALLOWED:
+        return s == 401 || s == 403 || s == 404 || s >= 500 ? "refused" : NULL;
+    }
+    return changed ? "refused, but the database changed" : NULL;
+}
+
+static bool same_snapshot(const struct fixture_snapshot *a, const struct fixture_snapshot *b)
+{
+    return a->states == b->states && a->municipalities == b->municipalities &&
+           a->municipality_rows == b->municipality_rows && a->users == b->users &&
+           a->audit == b->audit && a->cycles == b->cycles && a->adhesions == b->adhesions &&
+           a->team == b->team;
+}
+
+/* Loop test: _i indexes api_routes. Each caller finds the world as
+ * world_build made it: a call that changed it (an allowed mayor withdrawing
+ * the adhesion, deleting the member) is followed by a fresh one. */
+START_TEST(every_caller_gets_what_the_route_policy_declares)
+{
+    const struct route *route = &api_routes[_i];
+    ck_assert_msg(policy_is_declared(&route->policy), "%s %s declares no access policy",
+                  route->method, route->pattern);
+    world_build();
+    struct buf failures = {0};
+    struct fixture_snapshot before = fixture_snapshot();
+    for (size_t i = 0; i < NCALLERS; i++) {
+        char path[512];
+        bool of_a;
+        route_path(route, path, sizeof path, &of_a);
+        enum expectation want = expect(route, &callers[i], of_a);
+        struct http_response r = call(route, path, &callers[i]);
+        struct fixture_snapshot after = fixture_snapshot();
+        bool changed = !same_snapshot(&before, &after);
+        const char *why = mismatch(&r, want, changed);
+        if (why)
+            buf_printf(&failures, "\n  %s %s as %s: expected %s, got %ld (%s): %.160s",
+                       route->method, path, callers[i].name, expectation_text[want], r.status, why,
+                       buf_cstr(&r.body));
+        http_response_free(&r);
+        if (changed) {
+            fixture_reset();
+            world_build();
+            after = fixture_snapshot();
+        }
+        before = after;
+    }
+    char report[4096];
+    snprintf(report, sizeof report, "%s", buf_cstr(&failures));
+    bool ok = failures.len == 0;
+    buf_free(&failures);
+    ck_assert_msg(ok, "%s %s:%s", route->method, route->pattern, report);
+}
+END_TEST
+
+Suite *matrix_suite(void)
+{
+    Suite *s = suite_create("matrix");
+    TCase *tc = tcase_create("routes");
+    tcase_add_checked_fixture(tc, fixture_reset, NULL);
+    tcase_add_loop_test(tc, every_caller_gets_what_the_route_policy_declares, 0,
+                        (int)api_routes_count);
+    suite_add_tcase(s, tc);
+    return s;
+}
