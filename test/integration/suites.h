@@ -22,6 +22,7 @@ Suite *invitations_suite(void);
 Suite *representative_suite(void);
 Suite *team_suite(void);
 Suite *idp_suite(void);
+Suite *resource_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif
