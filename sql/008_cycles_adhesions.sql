@@ -1,6 +1,47 @@
--- Adhesions declared as a resource (lib/resource): their JSON per viewer,
--- their audit snapshot, the list's filters, and the protocol number an
--- adhesion is signed under.
+-- Cycles and adhesions declared as resources (lib/resource): their JSON per
+-- viewer, their audit snapshots, the cycle's window rules, the lists'
+-- filters, and the protocol number an adhesion is signed under.
+
+-- A cycle as every caller sees it; the phase depends on when it is asked.
+CREATE FUNCTION cycle_json(c cycles, v pacto_viewer) RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN json_build_object(
+        'id', c.id, 'name', c.name, 'state', (SELECT s.uf FROM states s WHERE s.code = c.state_code),
+        'adhesion_opens_at', pacto_ts(c.adhesion_opens_at),
+        'adhesion_closes_at', pacto_ts(c.adhesion_closes_at),
+        'pact_opens_at', pacto_ts(c.pact_opens_at), 'pact_closes_at', pacto_ts(c.pact_closes_at),
+        'target_year', c.target_year, 'commitments', c.commitments,
+        'created_at', pacto_ts(c.created_at), 'updated_at', pacto_ts(c.updated_at),
+        'phase', cycle_phase(c, now()));
+
+-- What the audit log keeps of a cycle: all but the phase, which is not stored.
+CREATE FUNCTION cycle_snapshot(c cycles) RETURNS jsonb
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN cycle_json(c, NULL)::jsonb - 'phase';
+
+-- The window rules, judged on the cycle as it would be stored (a PATCH on
+-- the merged cycle); the table's CHECK constraints repeat them as the last
+-- line of defence.
+CREATE FUNCTION cycle_rules(c cycles) RETURNS TABLE (field text, message text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT r.field, r.message
+          FROM (VALUES (1, 'adhesion_closes_at', 'must be after adhesion_opens_at',
+                        c.adhesion_closes_at > c.adhesion_opens_at),
+                       (2, 'pact_closes_at', 'must be after pact_opens_at',
+                        c.pact_closes_at > c.pact_opens_at),
+                       (3, 'pact_opens_at', 'must not be before adhesion_opens_at',
+                        c.pact_opens_at >= c.adhesion_opens_at)) AS r (n, field, message, ok)
+         WHERE NOT r.ok
+         ORDER BY r.n;
+    END;
+
+-- GET /v1/cycles?state=&phase=: cycles are public, so only the filters count.
+CREATE FUNCTION cycle_matches(c cycles, f jsonb, v pacto_viewer) RETURNS boolean
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (f->>'state' IS NULL
+            OR c.state_code = (SELECT s.code FROM states s WHERE s.uf = f->>'state'))
+       AND (f->>'phase' IS NULL OR cycle_phase(c, now()) = f->>'phase');
 
 -- An adhesion, with who signed and who withdrew it when `people`. There is
 -- never a CPF in it.
