@@ -9,15 +9,9 @@
 
 #include "http/request.h"
 
-#include <stdbool.h>
-
 void cycles_create(struct request *req); /* POST /v1/cycles */
 void cycles_list(struct request *req);   /* GET /v1/cycles */
 void cycles_get(struct request *req);    /* GET /v1/cycles/{cycle_id} */
 void cycles_update(struct request *req); /* PATCH /v1/cycles/{cycle_id} */
-
-/* True when s is a server-made id in its canonical form: 1 to 18 digits, no
- * leading zero. Path ids in any other form are answered 404. */
-bool cycles_is_id(const char *s);
 
 #endif

@@ -20,7 +20,18 @@ const char *resource_path_key(const struct request *req, const struct resource *
 {
     const char *key = req_param(req, req->match.nparams - 1);
     bool ok = res->key_type == RES_ID ? id_is_canonical(key) : ibge_code_is_valid(key);
-    return ok ? key : NULL;
+    return ok && (!res->parent || resource_path_parent(req, res)) ? key : NULL;
+}
+
+const char *resource_path_parent(const struct request *req, const struct resource *res)
+{
+    if (!res->parent)
+        return NULL;
+    const char *parent = req_param(req, 0);
+    bool ok = res->parent_type == RES_ID     ? id_is_canonical(parent)
+              : res->parent_type == RES_IBGE ? ibge_code_is_valid(parent)
+                                             : true;
+    return ok ? parent : NULL;
 }
 
 static const char *path_parent(const struct request *req, const struct resource *res)
@@ -41,7 +52,8 @@ bool resource_audit(struct request *req, const struct resource *res, const char 
 /* Answers one row of get/lock/insert/update. */
 static void respond_row(struct request *req, int status, const PGresult *r)
 {
-    resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, RES_COL_VERSION));
+    if (!PQgetisnull(r, 0, RES_COL_VERSION)) /* NULL: an unversioned resource */
+        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, RES_COL_VERSION));
     const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
     resp_json(req, status, json, strlen(json));
 }
@@ -51,7 +63,11 @@ static bool parent_exists(struct request *req, const struct resource *res)
 {
     if (!res->parent)
         return true;
-    const char *params[] = {path_parent(req, res)};
+    const char *params[] = {resource_path_parent(req, res)};
+    if (!params[0]) {
+        resp_not_found(req);
+        return false;
+    }
     PGresult *r = req_exec(req, &res_statements_of(res)->parent, 1, params);
     if (r && PQntuples(r) == 0)
         resp_not_found(req);
@@ -214,4 +230,24 @@ void resource_delete(struct request *req, const struct resource *res)
         resp_json(req, 204, "", 0);
         req_commit(req);
     }
+}
+
+/* Pieces for a resource's own handlers (see resource.h). */
+
+bool resource_read_body(struct request *req, const struct resource *res, bool create,
+                        struct res_write *w)
+{
+    return read_write(req, res, create, w);
+}
+
+void resource_changed(struct request *req, const struct resource *res, const char *action,
+                      const char *before, const PGresult *r, int status)
+{
+    const char *key = PQgetvalue(r, 0, RES_COL_KEY);
+    if (!resource_audit(req, res, action, key, before, PQgetvalue(r, 0, RES_COL_SNAPSHOT)))
+        return;
+    if (status == 201)
+        resp_header(req, "Location", "%s/%s", req->path, key);
+    respond_row(req, status, r);
+    req_commit(req);
 }

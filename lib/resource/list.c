@@ -90,8 +90,8 @@ void resource_list(struct request *req, const struct resource *res)
     struct query q;
     struct page page;
     char list[64];
-    snprintf(list, sizeof list, "%s%s%.24s", res->entity, res->parent ? ":" : "",
-             res->parent ? req_param(req, 0) : "");
+    snprintf(list, sizeof list, "%s%s%.24s", res->list_name ? res->list_name : res->entity,
+             res->parent ? ":" : "", res->parent ? req_param(req, 0) : "");
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
         return;
     const char *filters = read_filters(req, res, &q);
@@ -99,9 +99,9 @@ void resource_list(struct request *req, const struct resource *res)
         return;
     const struct res_statements *st = res_statements_of(res);
     if (res->parent) {
-        const char *parent[] = {req_param(req, 0)};
-        PGresult *p = req_exec(req, &st->parent, 1, parent);
-        if (p && PQntuples(p) == 0)
+        const char *parent[] = {resource_path_parent(req, res)};
+        PGresult *p = parent[0] ? req_exec(req, &st->parent, 1, parent) : NULL;
+        if (!parent[0] || (p && PQntuples(p) == 0))
             resp_not_found(req);
         if (!p || PQntuples(p) == 0)
             return;

@@ -114,8 +114,15 @@ struct resource {
     enum res_type key_type;    /* RES_ID or RES_IBGE */
     const char *parent;        /* column bound to the path's first parameter, or NULL */
     const char *parent_exists; /* SQL: one row when the parent ($1) exists */
+    /* The form of the parent's path parameter, checked before any query (a
+     * malformed one is "not found"): RES_ID or RES_IBGE; any other type, such
+     * as the default RES_TEXT, is not checked. */
+    enum res_type parent_type;
+    /* The table has no version column: rows carry no ETag, and the resource
+     * has no generic patch (whose UPDATE bumps version and updated_at). */
+    bool unversioned;
     const char *view, *snapshot, *rules, *matches; /* SQL function names (see above) */
-    const char *list_name;                         /* cursor namespace of the list */
+    const char *list_name; /* cursor namespace of the list (":<parent>" is added); NULL: entity */
     const struct res_field *fields;
     const struct res_filter *filters;
     struct res_hooks hooks;
@@ -154,7 +161,33 @@ void resource_validate(const struct resource *res, const cJSON *body, bool creat
 bool resource_audit(struct request *req, const struct resource *res, const char *action,
                     const char *key, const char *before, const char *after);
 
-/* The key of the item's path when it is well formed for res, else NULL. */
+/* The key of the item's path when it and the parent are well formed for res,
+ * else NULL. */
 const char *resource_path_key(const struct request *req, const struct resource *res);
+
+/*
+ * Pieces for a resource's own handlers, where a write is more than an INSERT
+ * or UPDATE of the body (an adhesion's signature, its withdrawal). They keep
+ * the generic handlers' order and answers.
+ */
+
+/* The parent of the path when res has one and it is well formed
+ * (parent_type), else NULL. */
+const char *resource_path_parent(const struct request *req, const struct resource *res);
+
+/* Reads the JSON body of a create (or, with create false, a merge patch) and
+ * validates it into w, running the prepare hook. Returns false after
+ * answering (400/413/415/422, or the hook's answer). */
+bool resource_read_body(struct request *req, const struct resource *res, bool create,
+                        struct res_write *w);
+
+/* Ends a write in the open transaction whose statement returned row r, with
+ * the columns every generated statement starts with (key, version or NULL,
+ * view, snapshot): records the audit event
+ * `action` from `before` (a snapshot, or NULL) to r's snapshot, answers
+ * `status` with r's view (with Location under req->path on 201, and the ETag
+ * when r has a version), and commits. On failure the answer is the error. */
+void resource_changed(struct request *req, const struct resource *res, const char *action,
+                      const char *before, const PGresult *r, int status);
 
 #endif

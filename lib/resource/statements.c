@@ -51,8 +51,9 @@ static void parent_clause(struct buf *b, const struct resource *res, int n)
 /* The columns every answer about one row starts with. */
 static void row_columns(struct buf *b, const struct resource *res, const char *row)
 {
-    buf_printf(b, "SELECT t.%s, t.version, %s(%s, $1::pacto_viewer), %s(%s)", res->key, res->view,
-               row, res->snapshot, row);
+    buf_printf(b, "SELECT t.%s, %s, %s(%s, $1::pacto_viewer), %s(%s)", res->key,
+               res->unversioned ? "NULL::integer" : "t.version", res->view, row, res->snapshot,
+               row);
 }
 
 static void build_reads(const struct resource *res, struct res_statements *st)

@@ -25,6 +25,7 @@ Suite *db_suite(void);
 Suite *hashing_suite(void);
 Suite *idp_suite(void);
 Suite *matrix_suite(void);
+Suite *resource_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif
