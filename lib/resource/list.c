@@ -90,8 +90,8 @@ void resource_list(struct request *req, const struct resource *res)
     struct query q;
     struct page page;
     char list[64];
-    snprintf(list, sizeof list, "%s%s%.24s", res->entity, res->parent ? ":" : "",
-             res->parent ? req_param(req, 0) : "");
+    snprintf(list, sizeof list, "%s%s%.24s", res->list_name ? res->list_name : res->entity,
+             res->parent ? ":" : "", res->parent ? req_param(req, 0) : "");
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
         return;
     const char *filters = read_filters(req, res, &q);
