@@ -2,13 +2,15 @@
  * Statements made from a resource's declaration (lib/resource/statements.c):
  * a list pages by key ascending, or descending when the declaration says so
  * (the audit log, newest first); a resource without a snapshot is read-only
- * and gets no write statements.
+ * and gets no write statements. And validation (lib/resource/validate.c):
+ * e-mail addresses and phone numbers are checked as text first.
  */
 #include "suites.h"
 
 #include "resource/resource.h"
 #include "resource/statements.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const struct res_field no_fields[] = {RES_END};
@@ -76,6 +78,49 @@ START_TEST(without_snapshot_a_resource_is_read_only)
 }
 END_TEST
 
+/* Validates body as a create of a resource with an e-mail and a phone; returns
+ * the number of errors and their JSON in out. */
+static int validate_contact(const char *body_json, char out[512])
+{
+    static const struct res_field fields[] = {
+        RES_FIELD("email", RES_EMAIL, RF_CREATE | RF_NULLABLE),
+        RES_FIELD("phone", RES_PHONE, RF_CREATE | RF_NULLABLE),
+        RES_END,
+    };
+    static const struct resource res = {.entity = "unit_contact", .fields = fields};
+    cJSON *body = cJSON_Parse(body_json);
+    ck_assert_ptr_nonnull(body);
+    struct res_write w = {0};
+    resource_validate(&res, body, true, &w);
+    int count = w.errors.count;
+    snprintf(out, 512, "%s", buf_cstr(&w.errors.items));
+    field_errors_free(&w.errors);
+    cJSON_Delete(w.doc);
+    cJSON_Delete(body);
+    return count;
+}
+
+static void assert_refused(const char *body_json, const char *message)
+{
+    char errors[512];
+    ck_assert_int_eq(validate_contact(body_json, errors), 1);
+    ck_assert_msg(strstr(errors, message), "%s: [%s], want %s", body_json, errors, message);
+}
+
+START_TEST(contact_fields_are_text_first)
+{
+    assert_refused("{\"email\":\"a\\u0001b@example.com\"}", "control characters");
+    assert_refused("{\"email\":\"a\\u007fb@example.com\"}", "control characters");
+    assert_refused("{\"email\":\"ab@example\"}", "is not an e-mail address");
+    assert_refused("{\"phone\":\" 67 3314-9000\"}", "must not start or end with spaces");
+    assert_refused("{\"phone\":\"67 3314 ramal 2\"}", "may hold only digits");
+    char errors[512];
+    ck_assert_int_eq(
+        validate_contact("{\"email\":\"ab@example.com\",\"phone\":\"+55 (67) 3314-9000\"}", errors),
+        0);
+}
+END_TEST
+
 Suite *resource_suite(void)
 {
     Suite *s = suite_create("resource");
@@ -83,6 +128,9 @@ Suite *resource_suite(void)
     tcase_add_test(tc, lists_page_ascending_by_default);
     tcase_add_test(tc, descending_lists_page_newest_first);
     tcase_add_test(tc, without_snapshot_a_resource_is_read_only);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("validate");
+    tcase_add_test(tc, contact_fields_are_text_first);
     suite_add_tcase(s, tc);
     return s;
 }
