@@ -1,14 +1,12 @@
 /*
- * Writing and reading audit events (see audit.h).
+ * Writing and reading audit events (see audit.h). The log is read through a
+ * read-only resource (lib/resource): its JSON and its filters are SQL
+ * (audit_event_json, audit_matches in sql/010_users_audit.sql), its list
+ * newest first.
  */
 #include "audit/audit.h"
 
-#include "http/query.h"
-#include "http/response.h"
-#include "validate/timestamp.h"
-
-#include <stdio.h>
-#include <string.h>
+#include "resource/resource.h"
 
 static const struct db_stmt STMT_AUDIT_INSERT = {
     .name = "audit_insert",
@@ -18,20 +16,34 @@ static const struct db_stmt STMT_AUDIT_INSERT = {
         " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)",
 };
 
-static const struct db_stmt STMT_AUDIT_LIST = {
-    .name = "audit_list",
-    .sql = "SELECT id, json_build_object('id', id, 'at', pacto_ts(at), 'actor_id', actor_id,"
-           "         'actor_role', actor_role, 'action', action, 'entity', entity,"
-           "         'entity_id', entity_id, 'before', before, 'after', after,"
-           "         'request_id', request_id)"
-           "  FROM audit_events"
-           " WHERE ($1::text IS NULL OR entity = $1)"
-           "   AND ($2::text IS NULL OR entity_id = $2)"
-           "   AND ($3::bigint IS NULL OR actor_id = $3)"
-           "   AND ($4::timestamptz IS NULL OR at >= $4)"
-           "   AND ($5::timestamptz IS NULL OR at < $5)"
-           "   AND ($6::bigint IS NULL OR id < $6)"
-           " ORDER BY id DESC LIMIT $7",
+/* What the log records events about: the one list of them, which the
+ * entity filter accepts (api/openapi.yaml: AuditEntity). */
+static const char *const audit_entities[] = {"municipality", "user",        "state", "cycle",
+                                             "adhesion",     "team_member", NULL};
+
+static const struct res_filter audit_filters[] = {
+    {.name = "entity", .type = RES_ENUM, .values = audit_entities},
+    {.name = "entity_id", .type = RES_TEXT, .max = 64},
+    {.name = "actor_id", .type = RES_ID},
+    {.name = "since", .type = RES_TIMESTAMP},
+    {.name = "until", .type = RES_TIMESTAMP},
+    {.name = NULL},
+};
+
+/* Nothing of an event is written through the API: no fields. */
+static const struct res_field audit_fields[] = {RES_END};
+
+static struct resource audit_log = {
+    .entity = "audit_event",
+    .table = "audit_events",
+    .key = "id",
+    .key_type = RES_ID,
+    .view = "audit_event_json",
+    .matches = "audit_matches",
+    .list_name = "audit",
+    .descending = true,
+    .fields = audit_fields,
+    .filters = audit_filters,
 };
 
 struct audit_actor audit_actor_of(const struct request *req)
@@ -53,61 +65,4 @@ bool audit_record(struct db_conn *db, const struct audit_actor *actor, const cha
     return r != NULL;
 }
 
-static bool is_entity(const char *s)
-{
-    static const char *const entities[] = {"municipality", "user",     "state",
-                                           "cycle",        "adhesion", "team_member"};
-    for (size_t i = 0; i < sizeof entities / sizeof entities[0]; i++)
-        if (strcmp(s, entities[i]) == 0)
-            return true;
-    return false;
-}
-
-static bool is_id(const char *s)
-{
-    return s && *s && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s);
-}
-
-void audit_list(struct request *req)
-{
-    static const char *const allowed[] = {"entity", "entity_id", "actor_id", "since",
-                                          "until",  "limit",     "cursor",   NULL};
-    struct query q;
-    struct page page;
-    if (!query_parse(req, allowed, &q) || !query_page(req, &q, "audit", &page))
-        return;
-    const char *entity = query_get(&q, "entity");
-    const char *actor = query_get(&q, "actor_id");
-    const char *since = query_get(&q, "since");
-    const char *until = query_get(&q, "until");
-    if (entity && !is_entity(entity)) {
-        resp_bad_parameter(req, "entity must be municipality, user, state, cycle, adhesion or "
-                                "team_member.");
-        return;
-    }
-    if (actor && !is_id(actor)) {
-        resp_bad_parameter(req, "actor_id must be a user id.");
-        return;
-    }
-    if ((since && !timestamp_is_rfc3339(since)) || (until && !timestamp_is_rfc3339(until))) {
-        resp_bad_parameter(req, "since and until must be RFC 3339 date-times.");
-        return;
-    }
-    struct db_conn *db = req_db(req);
-    if (!db)
-        return;
-    const char *params[] = {entity,
-                            query_get(&q, "entity_id"),
-                            actor,
-                            since,
-                            until,
-                            page.after[0] ? page.after : NULL,
-                            page.limit_plus_one};
-    PGresult *r = db_exec(db, &STMT_AUDIT_LIST, 7, params);
-    if (!r) {
-        resp_db_error(req);
-        return;
-    }
-    resp_page_rows(req, &page, r, 0, 1, NULL, 0);
-    PQclear(r);
-}
+void audit_list(struct request *req) { resource_list(req, &audit_log); }

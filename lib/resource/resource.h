@@ -121,8 +121,14 @@ struct resource {
     /* The table has no version column: rows carry no ETag, and the resource
      * has no generic patch (whose UPDATE bumps version and updated_at). */
     bool unversioned;
-    const char *view, *snapshot, *rules, *matches; /* SQL function names (see above) */
+    /* SQL function names (see above). Without a snapshot the resource is
+     * read-only (the audit log): no write statements are made for it, and the
+     * generic create / patch / delete must not be used on it. */
+    const char *view, *snapshot, *rules, *matches;
     const char *list_name; /* cursor namespace of the list (":<parent>" is added); NULL: entity */
+    /* The list pages by key descending (the audit log: newest first)
+     * instead of ascending. */
+    bool descending;
     const struct res_field *fields;
     const struct res_filter *filters;
     struct res_hooks hooks;
@@ -189,5 +195,39 @@ bool resource_read_body(struct request *req, const struct resource *res, bool cr
  * when r has a version), and commits. On failure the answer is the error. */
 void resource_changed(struct request *req, const struct resource *res, const char *action,
                       const char *before, const PGresult *r, int status);
+/* resource_get for an item the path does not name (GET /v1/me: the caller's
+ * own account): answers the item `key` as the viewer sees it, with its ETag,
+ * or 404. The route takes no query parameters. */
+void resource_show(struct request *req, const struct resource *res, const char *key);
+
+/* A custom action on the item of the path, beyond create / patch / delete
+ * (POST /v1/users/{user_id}/invitation). */
+struct res_action {
+    const char *name; /* the audit event's action: "invite" */
+    /* The change: $1 the viewer, $2 the key, then the caller's parameters.
+     * It returns the changed row's key, version, view and snapshot as its
+     * first four columns (then whatever the caller needs), or no row when the
+     * action does not apply to the item as it is. */
+    struct db_stmt stmt;
+    /* The 409 answered when stmt returns no row. */
+    const char *conflict_title, *conflict_detail;
+};
+
+/* Runs action `a` on the item of the path in one transaction: locks the item
+ * (404, or 412 when If-Match names another version), runs a->stmt with
+ * `params` (at most 8) after the viewer and the key, and writes the audit
+ * event with the locked row's snapshot as before and the new one as after.
+ * Returns the statement's row with the transaction still open: the caller
+ * answers (its ETag is the version, column 1) and calls req_commit. Returns
+ * NULL after answering 404, 409, 412 or the database's error. */
+PGresult *resource_action(struct request *req, const struct resource *res,
+                          const struct res_action *a, int nparams, const char *const *params);
+
+/* Runs the resource's rules on the document of a create (resource_validate's
+ * w->doc, as text) on db, adding an error to e for each broken one: for a
+ * create that is not resource_create, maybe outside any request (an account
+ * made by the command line). Returns false when the query failed. */
+bool resource_check_rules(struct db_conn *db, const struct resource *res, const char *doc,
+                          struct field_errors *e);
 
 #endif

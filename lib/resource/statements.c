@@ -51,9 +51,12 @@ static void parent_clause(struct buf *b, const struct resource *res, int n)
 /* The columns every answer about one row starts with. */
 static void row_columns(struct buf *b, const struct resource *res, const char *row)
 {
-    buf_printf(b, "SELECT t.%s, %s, %s(%s, $1::pacto_viewer), %s(%s)", res->key,
-               res->unversioned ? "NULL::integer" : "t.version", res->view, row, res->snapshot,
-               row);
+    buf_printf(b, "SELECT t.%s, %s, %s(%s, $1::pacto_viewer), ", res->key,
+               res->unversioned ? "NULL::integer" : "t.version", res->view, row);
+    if (res->snapshot)
+        buf_printf(b, "%s(%s)", res->snapshot, row);
+    else
+        buf_puts(b, "NULL::jsonb"); /* read-only: nothing to audit */
 }
 
 static void build_reads(const struct resource *res, struct res_statements *st)
@@ -77,14 +80,15 @@ static void build_reads(const struct resource *res, struct res_statements *st)
             buf_printf(&b, ", j->>'%s'", f->name);
     buf_printf(&b, " FROM (SELECT t.%s AS k, %s(t, $1::pacto_viewer) AS j FROM %s t", res->key,
                res->view, res->table);
-    buf_printf(&b, " WHERE ($2::text IS NULL OR t.%s > $2::text::%s)", res->key,
-               res->key_type == RES_ID ? "bigint" : "text");
+    buf_printf(&b, " WHERE ($2::text IS NULL OR t.%s %s $2::text::%s)", res->key,
+               res->descending ? "<" : ">", res->key_type == RES_ID ? "bigint" : "text");
     if (res->matches)
         buf_printf(&b, " AND %s(t, $4::jsonb, $1::pacto_viewer)", res->matches);
     else
         buf_puts(&b, " AND $4::jsonb IS NOT NULL");
     parent_clause(&b, res, 5);
-    buf_printf(&b, " ORDER BY t.%s LIMIT $3) x ORDER BY k", res->key);
+    const char *order = res->descending ? " DESC" : "";
+    buf_printf(&b, " ORDER BY t.%s%s LIMIT $3) x ORDER BY k%s", res->key, order, order);
     make(&st->list, stmt_name(res, "list"), &b);
     st->list_params = res->parent ? 5 : 4;
 }
@@ -148,8 +152,8 @@ static void build_writes(const struct resource *res, struct res_statements *st)
 /* What would make the generated SQL wrong. */
 static const char *declaration_problem(const struct resource *res)
 {
-    if (!res->entity || !res->table || !res->key || !res->view || !res->snapshot || !res->fields)
-        return "entity, table, key, view, snapshot and fields are required";
+    if (!res->entity || !res->table || !res->key || !res->view || !res->fields)
+        return "entity, table, key, view and fields are required";
     if (res->parent && !res->parent_exists)
         return "a resource with a parent needs parent_exists";
     for (const struct res_field *f = res->fields; f->name; f++)
@@ -172,7 +176,8 @@ const struct res_statements *res_statements_of(const struct resource *res)
         if (!st)
             abort();
         build_reads(res, st);
-        build_writes(res, st);
+        if (res->snapshot) /* else read-only: see resource.h */
+            build_writes(res, st);
         mut->sql = st;
     }
     pthread_mutex_unlock(&init_lock);

@@ -42,6 +42,9 @@ static void enum_message(const char *const *values, char *out, size_t n)
     }
 }
 
+/* The first of two reasons, or NULL when there is none. */
+static const char *either(const char *why, const char *other) { return why ? why : other; }
+
 /* Checks a text value of the field's type; NULL when fine, else the reason.
  * Writes the normalized form (a CPF's digits) to norm, or leaves it "". */
 static const char *text_problem(const struct res_field *f, const char *s, char *msg, size_t n,
@@ -62,10 +65,11 @@ static const char *text_problem(const struct res_field *f, const char *s, char *
             return NULL;
         enum_message(f->values, msg, n);
         return msg;
-    case RES_EMAIL:
-        return contact_email_problem(s);
+    case RES_EMAIL: /* and, as every text, no control characters or outer spaces */
+        return either(field_text_problem(s, 254), contact_email_problem(s));
     case RES_PHONE:
-        return strlen(s) > 32 || !*s ? "must be 1 to 32 characters" : contact_phone_problem(s);
+        return strlen(s) > 32 || !*s ? "must be 1 to 32 characters"
+                                     : either(field_text_problem(s, 32), contact_phone_problem(s));
     case RES_CPF:
         return strlen(s) <= 14 && cpf_normalize(s, norm) ? NULL : "is not a valid CPF";
     case RES_IBGE:

@@ -1,241 +1,236 @@
 /*
- * Account management by the coordination (see users.h).
+ * User accounts (see users.h), declared once as a resource. The coordination
+ * creates, lists and reads accounts and renews invitations; everyone reads
+ * their own account (/v1/me). An account made through the API starts
+ * inactive with an invitation whose token is handed over once and never
+ * stored; the command line (`pacto user add`) makes active accounts with a
+ * password. Changes to an account are lib/users/profile.c; who may call each
+ * route is in lib/api/routes.c.
  */
 #include "users/users.h"
 
 #include "auth/activate.h"
 #include "auth/password.h"
-#include "auth/session.h"
 #include "db/db.h"
-#include "http/fields.h"
 #include "http/idempotency.h"
 #include "http/query.h"
+#include "resource/resource.h"
 #include "users/profile.h"
-#include "validate/cpf.h"
-#include "validate/ibge.h"
+#include "validate/contact.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-static const struct db_stmt STMT_USER_MUNICIPALITY = {
-    .name = "user_municipality",
-    .sql = "SELECT mayor_cpf FROM municipalities WHERE ibge_code = $1",
-};
-
-static const struct db_stmt STMT_USER_INSERT = {
-    .name = "user_insert",
-    .sql = "INSERT INTO users AS u (name, email, cpf, phone, position, role, municipality_id,"
-           "                        secretariat_area, password_hash, active, invitation_hash,"
-           "                        invitation_expires_at)"
-           " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text IS NULL, $10,"
-           "         CASE WHEN $10::text IS NOT NULL THEN invitation_expiry(now()) END)"
-           " RETURNING id, user_json(u, false), version, pacto_ts(invitation_expires_at)",
-};
-
-static const struct db_stmt STMT_USER_GET = {
-    .name = "user_get",
-    .sql = "SELECT user_json(u, u.id = $2), version FROM users u WHERE id = $1",
-};
-
-static const struct db_stmt STMT_USER_LIST = {
-    .name = "user_list",
-    .sql = "SELECT id, user_json(u, u.id = $6) FROM users u"
-           " WHERE ($1::text IS NULL OR role = $1)"
-           "   AND ($2::text IS NULL OR municipality_id = $2)"
-           "   AND ($3::text IS NULL OR secretariat_area = $3)"
-           "   AND ($4::boolean IS NULL OR active = $4)"
-           "   AND ($5::bigint IS NULL OR id > $5)"
-           " ORDER BY id LIMIT $7",
-};
-
-static const struct db_stmt STMT_USER_INVITE_LOCK = {
-    .name = "user_invite_lock",
-    .sql = "SELECT user_json(u, false), version, password_hash IS NOT NULL"
-           "  FROM users u WHERE id = $1 FOR UPDATE",
-};
-
-static const struct db_stmt STMT_USER_INVITE = {
-    .name = "user_invite",
-    .sql = "UPDATE users u"
-           "   SET invitation_hash = $2, invitation_expires_at = invitation_expiry(now()),"
-           "       version = version + 1, updated_at = now()"
-           " WHERE id = $1"
-           " RETURNING user_json(u, false), pacto_ts(invitation_expires_at), version",
-};
 
 static const char *const roles[] = {"mayor", "representative", "secretariat", NULL};
 static const char *const areas[] = {"coordination", "health",  "education",
                                     "security",     "economy", NULL};
 
-static bool one_of(const char *s, const char *const *set)
+/* What a create may send. The rest is the server's: the password is the
+ * person's own, chosen on activation (the types of read-only fields are
+ * never used). Which fields a role requires or forbids is user_rules. */
+static const struct res_field user_fields[] = {
+    RES_FIELD("id", RES_ID, 0),
+    RES_FIELD("name", RES_TEXT, RF_CREATE | RF_REQUIRED, .max = 200),
+    RES_FIELD("email", RES_EMAIL, RF_CREATE | RF_REQUIRED),
+    RES_FIELD("cpf", RES_CPF, RF_CREATE | RF_NULLABLE),
+    RES_FIELD("phone", RES_PHONE, RF_CREATE | RF_NULLABLE),
+    RES_FIELD("position", RES_TEXT, RF_CREATE | RF_NULLABLE, .max = 200),
+    RES_FIELD("role", RES_ENUM, RF_CREATE | RF_REQUIRED, .values = roles),
+    RES_FIELD("municipality_id", RES_IBGE, RF_CREATE | RF_NULLABLE),
+    RES_FIELD("secretariat_area", RES_ENUM, RF_CREATE | RF_NULLABLE, .values = areas),
+    RES_FIELD("active", RES_BOOL, 0),
+    RES_FIELD("password", RES_TEXT, 0),
+    RES_FIELD("invitation", RES_TEXT, 0),
+    RES_FIELD("created_at", RES_TIMESTAMP, 0),
+    RES_FIELD("updated_at", RES_TIMESTAMP, 0),
+    RES_END,
+};
+
+static const struct res_filter user_filters[] = {
+    {.name = "role", .type = RES_ENUM, .values = roles},
+    {.name = "municipality_id", .type = RES_IBGE},
+    {.name = "secretariat_area", .type = RES_ENUM, .values = areas},
+    {.name = "active", .type = RES_BOOL},
+    {.name = NULL},
+};
+
+static struct resource user = {
+    .entity = "user",
+    .table = "users",
+    .key = "id",
+    .key_type = RES_ID,
+    .view = "user_view",
+    .snapshot = "user_snapshot",
+    .rules = "user_rules",
+    .matches = "user_matches",
+    .list_name = "users",
+    .fields = user_fields,
+    .filters = user_filters,
+};
+
+/* $1 the validated document, $2 the password's hash, $3 the invitation's. */
+static const struct db_stmt STMT_USER_INSERT = {
+    .name = "user_insert",
+    .sql = "SELECT t.id, user_view(t, NULL), user_snapshot(t), pacto_ts(t.invitation_expires_at)"
+           "  FROM user_insert($1::jsonb, $2, $3) t",
+};
+
+/* A new invitation for an account that never set its password: the first one
+ * expired or was lost, and stops working. $3 the invitation's hash. */
+static const struct res_action invite = {
+    .name = "invite",
+    .stmt =
+        {
+            .name = "user_invite",
+            .sql = "WITH t AS (UPDATE users t"
+                   "   SET invitation_hash = $3, invitation_expires_at = invitation_expiry(now()),"
+                   "       version = t.version + 1, updated_at = now()"
+                   " WHERE t.id = $2 AND t.password_hash IS NULL RETURNING t.*)"
+                   " SELECT t.id, t.version, user_view(t::users, $1::pacto_viewer),"
+                   "        user_snapshot(t::users), pacto_ts(t.invitation_expires_at) FROM t",
+        },
+    .conflict_title = "Account already activated",
+    .conflict_detail = "This account has set its password; reactivate it with PATCH "
+                       "/v1/users/{user_id} instead.",
+};
+
+const char *users_email_problem(const char *s) { return contact_email_problem(s); }
+const char *users_phone_problem(const char *s) { return contact_phone_problem(s); }
+
+/* The fields of `in` as a create document, checked like the body of POST
+ * /v1/users: errors go to e. Returns the document (cJSON_Delete it). */
+static cJSON *input_doc(const struct user_input *in, struct field_errors *e)
 {
-    for (; s && *set; set++)
-        if (strcmp(s, *set) == 0)
-            return true;
-    return false;
+    const struct {
+        const char *name, *value;
+    } given[] = {{"name", in->name},
+                 {"email", in->email},
+                 {"cpf", in->cpf},
+                 {"phone", in->phone},
+                 {"position", in->position},
+                 {"role", in->role},
+                 {"municipality_id", in->municipality_id},
+                 {"secretariat_area", in->secretariat_area}};
+    cJSON *body = cJSON_CreateObject();
+    if (!body)
+        abort(); /* as buf.h: no sane answer without memory */
+    for (size_t i = 0; i < sizeof given / sizeof given[0]; i++)
+        if (given[i].value)
+            cJSON_AddStringToObject(body, given[i].name, given[i].value);
+    struct res_write w = {.res = &user, .create = true, .errors = *e};
+    resource_validate(&user, body, true, &w);
+    *e = w.errors;
+    cJSON_Delete(body);
+    return w.doc;
 }
 
-const char *users_phone_problem(const char *s)
+/* Inserts the account `doc` (validated) with its audit event in the
+ * transaction open on db, after the rules that need the stored data (see
+ * users_insert for the outputs). password_hash and inv: exactly one. */
+static enum user_create_status insert_account(struct db_conn *db, const struct audit_actor *actor,
+                                              const cJSON *doc, const char *password_hash,
+                                              const struct auth_invitation *inv,
+                                              struct field_errors *e, struct buf *json_out,
+                                              char id_out[24])
 {
-    if (strspn(s, "0123456789 +-().") != strlen(s))
-        return "may hold only digits, spaces and + - ( ) .";
-    return NULL;
-}
-
-const char *users_email_problem(const char *s)
-{
-    size_t n = strlen(s);
-    const char *at = strchr(s, '@');
-    if (n < 3 || n > 254 || !at || at == s || strchr(at + 1, '@') || !strchr(at + 1, '.') ||
-        at[1] == '.' || s[n - 1] == '.' || strpbrk(s, " \t\r\n\"<>,;()[]\\"))
-        return "is not an e-mail address";
-    return NULL;
-}
-
-static void validate_input(const struct user_input *in, char cpf[12], struct field_errors *e)
-{
-    const char *why;
-    if (!in->name)
-        field_error(e, "name", "is required");
-    if (!in->email)
-        field_error(e, "email", "is required");
-    else if ((why = users_email_problem(in->email)))
-        field_error(e, "email", why);
-    if (!in->role || !one_of(in->role, roles)) {
-        field_error(e, "role", "must be mayor, representative or secretariat");
-        return;
+    char *text = cJSON_PrintUnformatted(doc);
+    if (!text)
+        abort();
+    enum user_create_status st = USER_DB_ERROR;
+    PGresult *r = NULL;
+    if (!resource_check_rules(db, &user, text, e)) {
+        /* USER_DB_ERROR */
+    } else if (e->count) {
+        st = USER_INVALID;
+    } else {
+        const char *params[] = {text, password_hash, inv ? inv->hash : NULL};
+        if (!(r = db_exec(db, &STMT_USER_INSERT, 3, params))) {
+            if (db_last_error(db) == DB_UNIQUE_VIOLATION)
+                st = USER_EMAIL_TAKEN;
+        } else if (audit_record(db, actor, "create", user.entity, PQgetvalue(r, 0, 0), NULL,
+                                PQgetvalue(r, 0, 2))) {
+            snprintf(id_out, 24, "%s", PQgetvalue(r, 0, 0));
+            buf_puts(json_out, PQgetvalue(r, 0, 1));
+            if (inv)
+                auth_invitation_add(json_out, inv, PQgetvalue(r, 0, 3));
+            st = USER_CREATED;
+        }
     }
-    if (in->invitation && in->password)
-        field_error(e, "password", "may not be set");
-    else if (!in->invitation &&
-             (why = in->password ? password_policy_error(in->password) : "is required"))
-        field_error(e, "password", why);
-    if (in->cpf && !cpf_normalize(in->cpf, cpf))
-        field_error(e, "cpf", "is not a valid CPF");
-    if (in->phone && (why = users_phone_problem(in->phone)))
-        field_error(e, "phone", why);
-    if (in->position && strcmp(in->role, "representative") != 0)
-        field_error(e, "position", "is only for representatives");
-    bool secretariat = strcmp(in->role, "secretariat") == 0;
-    if (secretariat && !one_of(in->secretariat_area, areas))
-        field_error(e, "secretariat_area",
-                    "must be coordination, health, education, security or economy");
-    if (!secretariat && in->secretariat_area)
-        field_error(e, "secretariat_area", "is only for secretariat users");
-    if (secretariat && in->municipality_id)
-        field_error(e, "municipality_id", "is not for secretariat users");
-    if (!secretariat && (!in->municipality_id || !ibge_code_is_valid(in->municipality_id)))
-        field_error(e, "municipality_id", "must be the IBGE code of the user's municipality");
-    if (strcmp(in->role, "mayor") == 0 && !in->cpf)
-        field_error(e, "cpf", "is required for a mayor");
-}
-
-/* The municipality must exist, and a mayor's CPF must be its registered mayor's. */
-static bool check_municipality(struct db_conn *db, const struct user_input *in, const char *cpf,
-                               struct field_errors *e)
-{
-    if (!in->municipality_id)
-        return true;
-    const char *params[] = {in->municipality_id};
-    PGresult *r = db_exec(db, &STMT_USER_MUNICIPALITY, 1, params);
-    if (!r)
-        return false;
-    if (PQntuples(r) == 0)
-        field_error(e, "municipality_id", "is not a registered municipality");
-    else if (strcmp(in->role, "mayor") == 0 && !PQgetisnull(r, 0, 0) &&
-             strcmp(PQgetvalue(r, 0, 0), cpf) != 0)
-        field_error(e, "cpf", "must be the municipality's registered mayor CPF");
     PQclear(r);
-    return true;
+    cJSON_free(text);
+    return st;
 }
 
 enum user_create_status users_insert(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24])
 {
-    char cpf[12] = "";
-    validate_input(in, cpf, e);
-    if (!e->count && !check_municipality(db, in, cpf, e))
-        return USER_DB_ERROR;
-    if (e->count)
-        return USER_INVALID;
-    char hash[PASSWORD_HASH_MAX];
-    if (in->password && !password_hash(in->password, hash))
-        return USER_DB_ERROR;
-    const char *params[] = {in->name,
-                            in->email,
-                            cpf[0] ? cpf : NULL,
-                            in->phone,
-                            in->position,
-                            in->role,
-                            in->municipality_id,
-                            in->secretariat_area,
-                            in->password ? hash : NULL,
-                            in->invitation ? in->invitation->hash : NULL};
-    PGresult *r = db_exec(db, &STMT_USER_INSERT, 10, params);
-    if (!r)
-        return db_last_error(db) == DB_UNIQUE_VIOLATION ? USER_EMAIL_TAKEN : USER_DB_ERROR;
-    snprintf(id_out, 24, "%s", PQgetvalue(r, 0, 0));
-    buf_puts(json_out, PQgetvalue(r, 0, 1));
-    bool recorded = audit_record(db, actor, "create", "user", id_out, NULL, buf_cstr(json_out));
-    if (recorded && in->invitation)
-        auth_invitation_add(json_out, in->invitation, PQgetvalue(r, 0, 3));
-    PQclear(r);
-    return recorded ? USER_CREATED : USER_DB_ERROR;
+    cJSON *doc = input_doc(in, e);
+    if (in->password)
+        field_error(e, "password", "may not be set");
+    else if (!in->invitation)
+        field_error(e, "password", "is required");
+    enum user_create_status st =
+        e->count ? USER_INVALID
+                 : insert_account(db, actor, doc, NULL, in->invitation, e, json_out, id_out);
+    cJSON_Delete(doc);
+    return st;
 }
 
 enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24])
 {
-    if (!db_begin(db))
-        return USER_DB_ERROR;
-    enum user_create_status st = users_insert(db, actor, in, e, json_out, id_out);
-    if (st != USER_CREATED)
+    cJSON *doc = input_doc(in, e);
+    const char *why;
+    if (in->invitation && in->password)
+        field_error(e, "password", "may not be set");
+    else if (!in->invitation &&
+             (why = in->password ? password_policy_error(in->password) : "is required"))
+        field_error(e, "password", why);
+    char hash[PASSWORD_HASH_MAX];
+    enum user_create_status st = USER_DB_ERROR;
+    if (e->count)
+        st = USER_INVALID;
+    else if ((in->password && !password_hash(in->password, hash)) || !db_begin(db))
+        st = USER_DB_ERROR;
+    else if ((st = insert_account(db, actor, doc, in->password ? hash : NULL, in->invitation, e,
+                                  json_out, id_out)) != USER_CREATED)
         db_rollback(db);
+    cJSON_Delete(doc);
     return st;
 }
 
 void users_create_endpoint(struct request *req)
 {
-    static const char *const allowed[] = {
-        "name", "email", "cpf", "phone", "position", "role", "municipality_id", "secretariat_area",
-        NULL};
-    static const char *const readonly[] = {"id",       "active",     "created_at", "updated_at",
-                                           "password", "invitation", NULL};
-    cJSON *body = req_json_object(req, false);
+    cJSON *body = req_keep_json(req, req_json_object(req, false));
     if (!body)
         return;
-    struct field_errors e = {0};
-    fields_only(body, allowed, readonly, &e);
-    struct user_input in = {0};
-    field_string(body, "name", 200, &in.name, &e);
-    field_string(body, "email", 254, &in.email, &e);
-    field_string(body, "cpf", 14, &in.cpf, &e);
-    field_string(body, "phone", 32, &in.phone, &e);
-    field_string(body, "position", 200, &in.position, &e);
-    field_string(body, "role", 32, &in.role, &e);
-    field_string(body, "municipality_id", 7, &in.municipality_id, &e);
-    field_string(body, "secretariat_area", 32, &in.secretariat_area, &e);
+    struct res_write w = {.res = &user, .create = true};
+    resource_validate(&user, body, true, &w);
+    req_keep_json(req, w.doc);
     struct auth_invitation invitation;
-    in.invitation = &invitation;
-    struct db_conn *db = req_db(req);
-    if (db && !auth_invitation_new(&invitation)) {
-        resp_problem(req, 500, "internal-error", "Internal error", NULL);
-        db = NULL;
-    }
-    if (!db) {
-        field_errors_free(&e);
-        cJSON_Delete(body);
-        return;
-    }
+    struct audit_actor actor = audit_actor_of(req);
     struct buf json = {0};
     char id[24];
-    struct audit_actor actor = audit_actor_of(req);
-    switch (e.count ? USER_INVALID : users_create(db, &actor, &in, &e, &json, id)) {
+    enum user_create_status st = USER_INVALID;
+    if (w.errors.count) {
+        /* USER_INVALID, before any database work */
+    } else if (!auth_invitation_new(&invitation)) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        return;
+    } else if (!req_db(req)) {
+        return;
+    } else {
+        st = db_begin(req->db)
+                 ? insert_account(req->db, &actor, w.doc, NULL, &invitation, &w.errors, &json, id)
+                 : USER_DB_ERROR;
+    }
+    switch (st) {
     case USER_CREATED:
         resp_header(req, "Location", "/v1/users/%s", id);
-        resp_header(req, "ETag", "\"1\"");
+        resp_header(req, "ETag", "\"1\""); /* a new account's version */
         /* A retry under the same Idempotency-Key gets the invitation without
          * its token, which is never stored: POST /v1/users/{id}/invitation
          * makes a new one. */
@@ -244,7 +239,7 @@ void users_create_endpoint(struct request *req)
         req_commit(req);
         break;
     case USER_INVALID:
-        resp_validation(req, &e, NULL);
+        resp_validation(req, &w.errors, NULL);
         break;
     case USER_EMAIL_TAKEN:
         resp_problem(req, 409, "conflict", "E-mail already in use",
@@ -254,9 +249,8 @@ void users_create_endpoint(struct request *req)
         resp_db_error(req);
         break;
     }
-    field_errors_free(&e);
+    field_errors_free(&w.errors);
     buf_free(&json);
-    cJSON_Delete(body);
 }
 
 void users_redact_token(struct buf *out, const char *json, const char *token)
@@ -271,149 +265,43 @@ void users_redact_token(struct buf *out, const char *json, const char *token)
     buf_puts(out, at + strlen(quoted));
 }
 
-/* Only the canonical form of an id: "01" would reach user 1 under another
- * name and slip past the checks that compare ids as text (such as "you
- * cannot deactivate your own account"). */
-static bool is_user_id(const char *s)
-{
-    return *s >= '1' && *s <= '9' && strlen(s) <= 18 && strspn(s, "0123456789") == strlen(s);
-}
-
-/* Answers one account; its CPF is unmasked only for its owner. */
-static void show_user(struct request *req, const char *id)
-{
-    static const char *const allowed[] = {NULL};
-    struct query q;
-    if (!query_parse(req, allowed, &q))
-        return;
-    struct db_conn *db = req_db(req);
-    if (!db)
-        return;
-    const char *params[] = {id, req->who.user_id_str};
-    PGresult *r = db_exec(db, &STMT_USER_GET, 2, params);
-    if (!r) {
-        resp_db_error(req);
-        return;
-    }
-    if (PQntuples(r) == 1) {
-        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
-        resp_json(req, 200, PQgetvalue(r, 0, 0), strlen(PQgetvalue(r, 0, 0)));
-    } else {
-        resp_not_found(req);
-    }
-    PQclear(r);
-}
-
-void users_get(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    if (is_user_id(id))
-        show_user(req, id);
-    else
-        resp_not_found(req);
-}
-
-void users_list(struct request *req)
-{
-    static const char *const allowed[] = {
-        "role", "municipality_id", "secretariat_area", "active", "limit", "cursor", NULL};
-    struct query q;
-    struct page page;
-    bool has_active, active;
-    if (!query_parse(req, allowed, &q) || !query_page(req, &q, "users", &page) ||
-        !query_bool(req, &q, "active", &has_active, &active))
-        return;
-    const char *role = query_get(&q, "role");
-    const char *municipality = query_get(&q, "municipality_id");
-    const char *area = query_get(&q, "secretariat_area");
-    if (role && !one_of(role, roles)) {
-        resp_bad_parameter(req, "role must be mayor, representative or secretariat.");
-        return;
-    }
-    if (area && !one_of(area, areas)) {
-        resp_bad_parameter(req, "secretariat_area is not a known area.");
-        return;
-    }
-    if (municipality && !ibge_code_is_valid(municipality)) {
-        resp_bad_parameter(req, "municipality_id must be an IBGE code.");
-        return;
-    }
-    struct db_conn *db = req_db(req);
-    if (!db)
-        return;
-    const char *params[] = {role,
-                            municipality,
-                            area,
-                            has_active ? (active ? "true" : "false") : NULL,
-                            page.after[0] ? page.after : NULL,
-                            req->who.user_id_str,
-                            page.limit_plus_one};
-    PGresult *r = db_exec(db, &STMT_USER_LIST, 7, params);
-    if (!r) {
-        resp_db_error(req);
-        return;
-    }
-    resp_page_rows(req, &page, r, 0, 1, NULL, 0);
-    PQclear(r);
-}
+void users_get(struct request *req) { resource_get(req, &user); }
+void users_list(struct request *req) { resource_list(req, &user); }
+void users_me(struct request *req) { resource_show(req, &user, req->who.user_id_str); }
 
 void users_update(struct request *req)
 {
-    const char *id = req_param(req, 0);
-    if (!is_user_id(id)) {
+    const char *id = resource_path_key(req, &user);
+    if (id)
+        profile_update(req, id, PROFILE_BY_COORDINATION);
+    else
         resp_not_found(req);
-        return;
-    }
-    profile_update(req, id, PROFILE_BY_COORDINATION);
 }
-
-void users_me(struct request *req) { show_user(req, req->who.user_id_str); }
 
 void users_me_update(struct request *req)
 {
     profile_update(req, req->who.user_id_str, PROFILE_BY_SELF);
 }
 
-/* A new invitation for an account that was never activated: the first one
- * expired or was lost. The previous token stops working. */
 void users_invite(struct request *req)
 {
-    static const char *const allowed[] = {NULL};
+    static const char *const no_params[] = {NULL};
     struct query q;
-    const char *id = req_param(req, 0);
-    if (!query_parse(req, allowed, &q))
+    struct auth_invitation inv;
+    if (!query_parse(req, no_params, &q))
         return;
-    if (!is_user_id(id)) {
-        resp_not_found(req);
-        return;
-    }
-    struct auth_invitation invitation;
-    if (!auth_invitation_new(&invitation)) {
+    if (!auth_invitation_new(&inv)) {
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
         return;
     }
-    const char *params[] = {id, invitation.hash};
-    PGresult *cur = req_lock_row(req, &STMT_USER_INVITE_LOCK, 1, params, 1);
-    if (!cur)
+    const char *params[] = {inv.hash};
+    PGresult *r = resource_action(req, &user, &invite, 1, params);
+    if (!r)
         return;
-    PGresult *r = NULL;
-    struct audit_actor actor = audit_actor_of(req);
-    if (strcmp(PQgetvalue(cur, 0, 2), "t") == 0) {
-        resp_problem(req, 409, "conflict", "Account already activated",
-                     "This account has set its password; reactivate it with PATCH "
-                     "/v1/users/{user_id} instead.");
-    } else if (!(r = db_exec(req->db, &STMT_USER_INVITE, 2, params)) ||
-               !audit_record(req->db, &actor, "invite", "user", id, PQgetvalue(cur, 0, 0),
-                             PQgetvalue(r, 0, 0))) {
-        resp_db_error(req);
-    } else {
-        struct buf json = {0};
-        buf_puts(&json, PQgetvalue(r, 0, 0));
-        auth_invitation_add(&json, &invitation, PQgetvalue(r, 0, 1));
-        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 2));
-        resp_json_buf(req, 200, &json);
-        req_commit(req);
-    }
-    PQclear(r);
-    PQclear(cur);
+    struct buf json = {0};
+    buf_puts(&json, PQgetvalue(r, 0, 2));
+    auth_invitation_add(&json, &inv, PQgetvalue(r, 0, 4));
+    resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
+    resp_json_buf(req, 200, &json);
+    req_commit(req);
 }

@@ -1,6 +1,8 @@
 /*
  * User accounts: the coordination's management of accounts, and each user's
- * own profile (/v1/me).
+ * own profile (/v1/me). Accounts are a resource (lib/resource) declared in
+ * users.c; their JSON per viewer, the rules of a new account and the list's
+ * filters are SQL (sql/010_users_audit.sql).
  */
 #ifndef PACTO_USERS_USERS_H
 #define PACTO_USERS_USERS_H
@@ -31,30 +33,32 @@ struct user_input {
 enum user_create_status { USER_CREATED, USER_INVALID, USER_EMAIL_TAKEN, USER_DB_ERROR };
 
 /* Validates and inserts a user with its audit event, in one transaction.
- * On USER_CREATED the transaction is still open, for the caller to commit;
- * json_out holds the user as the API shows it (CPF masked), with an
- * "invitation" member {token, expires_at} when in->invitation is set, and
- * id_out its id. On USER_INVALID, e holds the reasons. Otherwise nothing is
- * left open. */
+ * The fields are checked as in POST /v1/users, and a password against the
+ * policy; the password is hashed before the transaction begins (Argon2 takes
+ * tens of milliseconds and 19 MiB). On USER_CREATED the transaction is still
+ * open, for the caller to commit; json_out holds the user as the API shows it
+ * (CPF masked), with an "invitation" member {token, expires_at} when
+ * in->invitation is set, and id_out its id. On USER_INVALID, e holds the
+ * reasons. Otherwise nothing is left open. */
 enum user_create_status users_create(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24]);
 
 /* users_create inside a transaction the caller has opened on db and will end:
- * on anything but USER_CREATED the caller rolls back. */
+ * on anything but USER_CREATED the caller rolls back. Only for accounts with
+ * an invitation: nothing is hashed inside a transaction, so a password is
+ * refused ("may not be set"). */
 enum user_create_status users_insert(struct db_conn *db, const struct audit_actor *actor,
                                      const struct user_input *in, struct field_errors *e,
                                      struct buf *json_out, char id_out[24]);
-
-/* NULL when s is an acceptable phone number, else the reason. */
-const char *users_phone_problem(const char *s);
 
 /* Appends json to out with the string "token" replaced by null: what may be
  * stored of an answer that hands over an invitation. */
 void users_redact_token(struct buf *out, const char *json, const char *token);
 
-/* NULL when s looks like an e-mail address (one @, text on both sides, a dot
- * in the domain, no spaces, at most 254 bytes), else the reason. */
+/* contact_email_problem and contact_phone_problem (validate/contact.h), for
+ * the callers not yet moved to them; to be removed with the last one. */
 const char *users_email_problem(const char *s);
+const char *users_phone_problem(const char *s);
 
 #endif

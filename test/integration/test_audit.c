@@ -3,8 +3,9 @@
  * secretariat reads it; events come newest first with who, role, what,
  * before/after and the X-Request-Id of the request that made the change;
  * the entity, entity_id, actor_id, since and until filters; refusal of bad
- * filter values; cursor pagination; no event for a failed change; and
- * audit_events refusing UPDATE and DELETE in the database itself.
+ * filter values (an actor id with a leading zero too); cursor pagination;
+ * no event for a failed change; and audit_events refusing UPDATE and DELETE
+ * in the database itself.
  */
 #include "suites.h"
 
@@ -211,6 +212,22 @@ START_TEST(bad_filters_are_refused)
 }
 END_TEST
 
+/* An actor's id is written one way only: "01" is not another name of user 1. */
+START_TEST(actor_id_only_in_canonical_form)
+{
+    const char *coord = fixture_user_id(U_COORDINATION);
+    seed_event("2024-05-01T12:00:00Z", "municipality", CG, coord);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/audit?actor_id=%s", coord);
+    struct http_response r = audit_get(path);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 1);
+    http_response_free(&r);
+    snprintf(path, sizeof path, "/v1/audit?actor_id=0%s", coord);
+    expect_refusal(path, fixture_token(U_COORDINATION), 400, "invalid-parameter");
+    expect_refusal("/v1/audit?actor_id=0", fixture_token(U_COORDINATION), 400, "invalid-parameter");
+}
+END_TEST
+
 /* Follows next_cursor with pages of `limit`; returns the number of pages
  * and checks that the ids strictly decrease (newest first, no duplicates). */
 static int walk(int limit, long *events)
@@ -329,6 +346,7 @@ Suite *audit_suite(void)
     tcase_add_test(tc, events_name_actor_change_and_request_id);
     tcase_add_test(tc, filters_select_events);
     tcase_add_test(tc, bad_filters_are_refused);
+    tcase_add_test(tc, actor_id_only_in_canonical_form);
     tcase_add_test(tc, pagination_walks_every_event_once);
     tcase_add_test(tc, failed_changes_write_no_event);
     tcase_add_test(tc, audit_events_are_append_only_in_the_database);

@@ -18,5 +18,6 @@ Suite *router_suite(void);
 Suite *contract_suite(void);
 Suite *policy_suite(void);
 Suite *base64url_suite(void);
+Suite *resource_suite(void);
 
 #endif
