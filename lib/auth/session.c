@@ -6,6 +6,7 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "http/response.h"
+#include "validate/id.h"
 
 #include <pthread.h>
 
@@ -85,8 +86,7 @@ enum session_result session_resolve(struct request *req, const struct token_clai
                                     struct identity *who)
 {
     /* Ids in canonical form only (no leading zero), as the server issues them. */
-    if (strspn(claims->sub, "0123456789") != strlen(claims->sub) || claims->sub[0] < '1' ||
-        strlen(claims->sub) > 18)
+    if (!id_is_canonical(claims->sub))
         return SESSION_REVOKED;
     struct account a;
     enum session_result res = load_account(req, claims->sub, &a);

@@ -17,14 +17,15 @@
 #include <string.h>
 
 /* Checks one filter value; NULL when fine, else the reason. */
-static const char *filter_problem(const struct res_filter *f, const char *v)
+static const char *filter_problem(const struct res_filter *f, const char *v, char *msg, size_t n)
 {
     switch (f->type) {
     case RES_ENUM:
         for (const char *const *s = f->values; *s; s++)
             if (strcmp(*s, v) == 0)
                 return NULL;
-        return "is not one of the values the API documents";
+        resource_enum_message(f->values, msg, n);
+        return msg;
     case RES_UF:
         return strlen(v) == 2 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 2
                    ? NULL
@@ -53,9 +54,10 @@ static char *read_filters(struct request *req, const struct resource *res, const
         const char *v = query_get(q, f->name);
         if (!v)
             continue;
-        const char *why = filter_problem(f, v);
+        char msg[160];
+        const char *why = filter_problem(f, v, msg, sizeof msg);
         if (why) {
-            char detail[160];
+            char detail[224];
             snprintf(detail, sizeof detail, "%s %s.", f->name, why);
             resp_bad_parameter(req, detail);
             return NULL;

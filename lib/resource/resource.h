@@ -162,6 +162,9 @@ void resource_delete(struct request *req, const struct resource *res);
 void resource_validate(const struct resource *res, const cJSON *body, bool create,
                        struct res_write *w);
 
+/* Writes "must be a, b or c" for the NULL-terminated values into out. */
+void resource_enum_message(const char *const *values, char *out, size_t n);
+
 /* Writes the audit event of a change to res in the request's transaction.
  * Returns false after answering the database error. */
 bool resource_audit(struct request *req, const struct resource *res, const char *action,

@@ -32,8 +32,7 @@ static bool is_enum_value(const char *const *values, const char *s)
     return false;
 }
 
-/* "must be servant, council or other" */
-static void enum_message(const char *const *values, char *out, size_t n)
+void resource_enum_message(const char *const *values, char *out, size_t n)
 {
     size_t len = (size_t)snprintf(out, n, "must be ");
     for (size_t i = 0; values[i] && len < n; i++) {
@@ -63,7 +62,7 @@ static const char *text_problem(const struct res_field *f, const char *s, char *
     case RES_ENUM:
         if (is_enum_value(f->values, s))
             return NULL;
-        enum_message(f->values, msg, n);
+        resource_enum_message(f->values, msg, n);
         return msg;
     case RES_EMAIL: /* and, as every text, no control characters or outer spaces */
         return either(field_text_problem(s, 254), contact_email_problem(s));
