@@ -15,96 +15,85 @@
 #include "team/team.h"
 #include "users/users.h"
 
-/* Who may call what (authz/policy.h): {allowed, revealed to, why not}. */
-#define PUBLIC POLICY_PUBLIC
-#define ANY_USER                                                                                   \
-    {                                                                                              \
-        ROLE_ANY_USER, 0, NULL                                                                     \
-    }
-#define COORDINATION                                                                               \
-    {                                                                                              \
-        ROLE_COORDINATION, 0, "Only the program's coordination may do this."                       \
-    }
+/* Who may call what (authz/policy.h): the roles allowed, those a refused
+ * caller must be one of to be told 403 rather than 404, and why not. */
+// clang-format off
+#define PUBLIC          POLICY_PUBLIC
+#define ANY_USER        {.allow = ROLE_ANY_USER}
+#define COORDINATION    {.allow = ROLE_COORDINATION, \
+                         .why = "Only the program's coordination may do this."}
 /* The team is the municipality's own business; the secretariat follows it.
  * Its members are not known to anyone else. */
-#define TEAM_READ                                                                                  \
-    {                                                                                              \
-        ROLE_MUNICIPAL | ROLE_SECRETARIAT, 0,                                                      \
-            "Only the municipality and the secretariat see its team."                              \
-    }
-#define TEAM_WRITE                                                                                 \
-    {                                                                                              \
-        ROLE_MUNICIPAL, 0, "Only the municipality's mayor and representative keep its team."       \
-    }
-#define MEMBER_READ                                                                                \
-    {                                                                                              \
-        ROLE_MUNICIPAL | ROLE_SECRETARIAT, ROLE_MUNICIPAL | ROLE_SECRETARIAT,                      \
-            "Only the municipality and the secretariat see its team."                              \
-    }
-#define MEMBER_WRITE                                                                               \
-    {                                                                                              \
-        ROLE_MUNICIPAL, ROLE_MUNICIPAL | ROLE_SECRETARIAT,                                         \
-            "Only the municipality's mayor and representative keep its team."                      \
-    }
-#define MAYOR_APPOINTS                                                                             \
-    {                                                                                              \
-        ROLE_MAYOR, 0, "Only the municipality's mayor appoints its representative."                \
-    }
-#define MAYOR_SIGNS                                                                                \
-    {                                                                                              \
-        ROLE_MAYOR, 0, "Only the municipality's mayor may sign the adhesion."                      \
-    }
-#define MAYOR_WITHDRAWS                                                                            \
-    {                                                                                              \
-        ROLE_MAYOR, 0, "Only the municipality's mayor may withdraw its adhesion."                  \
-    }
+#define TEAM_READ       {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality and the secretariat see its team."}
+#define TEAM_WRITE      {.allow = ROLE_MUNICIPAL, \
+                         .why = "Only the municipality's mayor and representative keep its team."}
+#define MEMBER_READ     {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality and the secretariat see its team."}
+#define MEMBER_WRITE    {.allow = ROLE_MUNICIPAL, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality's mayor and representative keep its team."}
+#define MAYOR_APPOINTS  {.allow = ROLE_MAYOR, \
+                         .why = "Only the municipality's mayor appoints its representative."}
+#define MAYOR_SIGNS     {.allow = ROLE_MAYOR, \
+                         .why = "Only the municipality's mayor may sign the adhesion."}
+#define MAYOR_WITHDRAWS {.allow = ROLE_MAYOR, \
+                         .why = "Only the municipality's mayor may withdraw its adhesion."}
 
-/* method, path, handler, who may call it, honours Idempotency-Key */
+/* What a route takes (http/router.h). */
+#define IDEMPOTENT ROUTE_IDEMPOTENT
+#define QUERY      ROUTE_QUERY
+#define NO_BODY    ROUTE_NO_BODY
+#define NO_TOKEN   ROUTE_NO_TOKEN
+#define UPLOAD     ROUTE_UPLOAD
+
+/* method, path, handler, who may call it, what it takes */
 const struct route api_routes[] = {
-    {"GET", "/healthz", system_healthz, PUBLIC, false},
-    {"GET", "/readyz", system_readyz, PUBLIC, false},
-    {"GET", "/metrics", system_metrics, PUBLIC, false},
-    {"GET", "/v1/openapi.yaml", system_openapi, PUBLIC, false},
+    {"GET",    "/healthz",                      system_healthz,        PUBLIC,       0},
+    {"GET",    "/readyz",                       system_readyz,         PUBLIC,       0},
+    {"GET",    "/metrics",                      system_metrics,        PUBLIC,       0},
+    {"GET",    "/v1/openapi.yaml",              system_openapi,        PUBLIC,       0},
 
-    {"POST", "/v1/auth/token", auth_token, PUBLIC, false},
-    {"POST", "/v1/auth/activate", auth_activate, PUBLIC, false},
-    {"GET", "/v1/me", users_me, ANY_USER, false},
-    {"PATCH", "/v1/me", users_me_update, ANY_USER, false},
+    {"POST",   "/v1/auth/token",                auth_token,            PUBLIC,       NO_TOKEN},
+    {"POST",   "/v1/auth/activate",             auth_activate,         PUBLIC,       NO_TOKEN},
+    {"GET",    "/v1/me",                        users_me,              ANY_USER,     0},
+    {"PATCH",  "/v1/me",                        users_me_update,       ANY_USER,     0},
 
-    {"POST", "/v1/users", users_create_endpoint, COORDINATION, true},
-    {"GET", "/v1/users", users_list, COORDINATION, false},
-    {"GET", "/v1/users/{user_id}", users_get, COORDINATION, false},
-    {"PATCH", "/v1/users/{user_id}", users_update, COORDINATION, false},
-    {"POST", "/v1/users/{user_id}/invitation", users_invite, COORDINATION, false},
+    {"POST",   "/v1/users",                     users_create_endpoint, COORDINATION, IDEMPOTENT},
+    {"GET",    "/v1/users",                     users_list,            COORDINATION, QUERY},
+    {"GET",    "/v1/users/{user_id}",           users_get,             COORDINATION, 0},
+    {"PATCH",  "/v1/users/{user_id}",           users_update,          COORDINATION, 0},
+    {"POST",   "/v1/users/{user_id}/invitation", users_invite,         COORDINATION, NO_BODY},
 
-    {"GET", "/v1/states", states_list, PUBLIC, false},
-    {"POST", "/v1/states/import", states_import, COORDINATION, false},
+    {"GET",    "/v1/states",                    states_list,           PUBLIC,       QUERY},
+    {"POST",   "/v1/states/import",             states_import,         COORDINATION, UPLOAD},
 
-    {"GET", "/v1/municipalities", municipalities_list, PUBLIC, false},
-    {"POST", "/v1/municipalities", municipalities_create, COORDINATION, true},
-    {"POST", "/v1/municipalities/import", municipalities_import, COORDINATION, false},
-    {"GET", "/v1/municipalities/{ibge_code}", municipalities_get, PUBLIC, false},
-    {"PATCH", "/v1/municipalities/{ibge_code}", municipalities_update, COORDINATION, false},
-    {"GET", "/v1/municipalities/{ibge_code}/representative", representatives_get, PUBLIC, false},
-    {"PUT", "/v1/municipalities/{ibge_code}/representative", representatives_put, MAYOR_APPOINTS,
-     false},
-    {"GET", "/v1/municipalities/{ibge_code}/team", team_list, TEAM_READ, false},
-    {"POST", "/v1/municipalities/{ibge_code}/team", team_create, TEAM_WRITE, true},
-    {"GET", "/v1/municipalities/{ibge_code}/team/{member_id}", team_get, MEMBER_READ, false},
-    {"PATCH", "/v1/municipalities/{ibge_code}/team/{member_id}", team_update, MEMBER_WRITE, false},
-    {"DELETE", "/v1/municipalities/{ibge_code}/team/{member_id}", team_delete, MEMBER_WRITE, false},
+    {"GET",    "/v1/municipalities",            municipalities_list,   PUBLIC,       QUERY},
+    {"POST",   "/v1/municipalities",            municipalities_create, COORDINATION, IDEMPOTENT},
+    {"POST",   "/v1/municipalities/import",     municipalities_import, COORDINATION, UPLOAD},
+    {"GET",    "/v1/municipalities/{ibge_code}", municipalities_get,   PUBLIC,       0},
+    {"PATCH",  "/v1/municipalities/{ibge_code}", municipalities_update, COORDINATION, 0},
+    {"GET",    "/v1/municipalities/{ibge_code}/representative", representatives_get, PUBLIC, 0},
+    {"PUT",    "/v1/municipalities/{ibge_code}/representative", representatives_put,
+                                                                       MAYOR_APPOINTS, 0},
+    {"GET",    "/v1/municipalities/{ibge_code}/team", team_list,      TEAM_READ,    QUERY},
+    {"POST",   "/v1/municipalities/{ibge_code}/team", team_create,    TEAM_WRITE,   IDEMPOTENT},
+    {"GET",    "/v1/municipalities/{ibge_code}/team/{member_id}", team_get, MEMBER_READ, 0},
+    {"PATCH",  "/v1/municipalities/{ibge_code}/team/{member_id}", team_update, MEMBER_WRITE, 0},
+    {"DELETE", "/v1/municipalities/{ibge_code}/team/{member_id}", team_delete, MEMBER_WRITE, 0},
 
-    {"GET", "/v1/cycles", cycles_list, PUBLIC, false},
-    {"POST", "/v1/cycles", cycles_create, COORDINATION, true},
-    {"GET", "/v1/cycles/{cycle_id}", cycles_get, PUBLIC, false},
-    {"PATCH", "/v1/cycles/{cycle_id}", cycles_update, COORDINATION, false},
-    {"GET", "/v1/cycles/{cycle_id}/adhesions", adhesions_list, PUBLIC, false},
-    {"POST", "/v1/cycles/{cycle_id}/adhesions", adhesions_create, MAYOR_SIGNS, true},
-    {"GET", "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}", adhesions_get, PUBLIC, false},
-    {"POST", "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}/withdraw", adhesions_withdraw,
-     MAYOR_WITHDRAWS, false},
+    {"GET",    "/v1/cycles",                    cycles_list,           PUBLIC,       QUERY},
+    {"POST",   "/v1/cycles",                    cycles_create,         COORDINATION, IDEMPOTENT},
+    {"GET",    "/v1/cycles/{cycle_id}",         cycles_get,            PUBLIC,       0},
+    {"PATCH",  "/v1/cycles/{cycle_id}",         cycles_update,         COORDINATION, 0},
+    {"GET",    "/v1/cycles/{cycle_id}/adhesions", adhesions_list,      PUBLIC,       QUERY},
+    {"POST",   "/v1/cycles/{cycle_id}/adhesions", adhesions_create,    MAYOR_SIGNS,  IDEMPOTENT},
+    {"GET",    "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}", adhesions_get, PUBLIC, 0},
+    {"POST",   "/v1/cycles/{cycle_id}/adhesions/{adhesion_id}/withdraw", adhesions_withdraw,
+                                                                       MAYOR_WITHDRAWS, NO_BODY},
 
-    {"GET", "/v1/audit", audit_list, COORDINATION, false},
+    {"GET",    "/v1/audit",                     audit_list,            COORDINATION, QUERY},
 };
+// clang-format on
 
 const size_t api_routes_count = sizeof api_routes / sizeof api_routes[0];

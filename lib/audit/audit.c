@@ -12,8 +12,8 @@ static const struct db_stmt STMT_AUDIT_INSERT = {
     .name = "audit_insert",
     .sql =
         "INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id, before, after,"
-        "                          request_id)"
-        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8)",
+        "                          request_id, client_request_id)"
+        " VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8, $9)",
 };
 
 /* What the log records events about: the one list of them, which the
@@ -52,15 +52,17 @@ struct audit_actor audit_actor_of(const struct request *req)
         .user_id = req->who.user_id_str[0] ? req->who.user_id_str : NULL,
         .role = req->who.role[0] ? req->who.role : NULL,
         .request_id = req->request_id,
+        .client_request_id = req->client_request_id[0] ? req->client_request_id : NULL,
     };
 }
 
 bool audit_record(struct db_conn *db, const struct audit_actor *actor, const char *action,
                   const char *entity, const char *entity_id, const char *before, const char *after)
 {
-    const char *params[] = {actor->user_id, actor->role, action, entity,
-                            entity_id,      before,      after,  actor->request_id};
-    PGresult *r = db_exec(db, &STMT_AUDIT_INSERT, 8, params);
+    const char *params[] = {actor->user_id, actor->role,       action,
+                            entity,         entity_id,         before,
+                            after,          actor->request_id, actor->client_request_id};
+    PGresult *r = db_exec(db, &STMT_AUDIT_INSERT, 9, params);
     PQclear(r);
     return r != NULL;
 }

@@ -13,7 +13,8 @@
 struct audit_actor {
     const char *user_id; /* NULL for commands run by an operator */
     const char *role;
-    const char *request_id;
+    const char *request_id;        /* the server's own */
+    const char *client_request_id; /* the client's X-Request-Id, or NULL */
 };
 
 /* Fills an actor from an HTTP request. */

@@ -118,7 +118,9 @@ static void activate(struct request *req, const PGresult *cur, const char *hash)
     const char *params[] = {id, hash};
     PGresult *r = db_exec(req->db, &STMT_ACTIVATE, 2, params);
     /* The account acts on its own behalf: nobody is logged in yet. */
-    struct audit_actor actor = {id, PQgetvalue(cur, 0, 1), req->request_id};
+    struct audit_actor actor = audit_actor_of(req);
+    actor.user_id = id; /* the account activates itself */
+    actor.role = PQgetvalue(cur, 0, 1);
     if (!r || !audit_record(req->db, &actor, "activate", "user", id, PQgetvalue(cur, 0, 2),
                             PQgetvalue(r, 0, 0))) {
         resp_db_error(req);

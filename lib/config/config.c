@@ -130,6 +130,34 @@ static bool load_token(struct config *c, char *err, size_t errlen)
     return true;
 }
 
+static bool load_public_url(struct config *c, char *err, size_t errlen)
+{
+    const char *v = env_or("PACTO_PUBLIC_URL", "");
+    size_t n = strlen(v);
+    if (!n)
+        return true;
+    bool scheme = strncmp(v, "http://", 7) == 0 || strncmp(v, "https://", 8) == 0;
+    if (!scheme || n >= sizeof c->public_url || v[n - 1] == '/' || strpbrk(v, "?# \t\r\n\"<>")) {
+        snprintf(err, errlen,
+                 "PACTO_PUBLIC_URL must be an http(s) URL without a trailing slash, e.g. "
+                 "https://api.pacto.example");
+        return false;
+    }
+    memcpy(c->public_url, v, n + 1);
+    return true;
+}
+
+static bool load_proxies(struct config *c, char *err, size_t errlen)
+{
+    const char *bad = NULL;
+    if (proxy_list_parse(env_or("PACTO_TRUSTED_PROXIES", ""), &c->trusted_proxies, &bad))
+        return true;
+    snprintf(err, errlen,
+             "PACTO_TRUSTED_PROXIES: \"%.64s\" is not an IP address or CIDR range (at most %d)",
+             bad ? bad : "", PROXY_LIST_MAX);
+    return false;
+}
+
 bool config_load_server(struct config *c, char *err, size_t errlen)
 {
     if (!config_load_database(c, err, errlen))
@@ -149,7 +177,8 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
                  level);
         return false;
     }
-    return load_cors(c, err, errlen) && load_token(c, err, errlen);
+    return load_cors(c, err, errlen) && load_public_url(c, err, errlen) &&
+           load_proxies(c, err, errlen) && load_token(c, err, errlen);
 }
 
 void config_free(struct config *c) { token_config_free(&c->token); }

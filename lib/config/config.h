@@ -6,6 +6,7 @@
 #define PACTO_CONFIG_CONFIG_H
 
 #include "auth/token.h"
+#include "http/proxy.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,6 +25,11 @@ struct config {
     char cors_origins[CONFIG_MAX_ORIGINS][256];
     int cors_origin_count;
     int log_level; /* LOG_DEBUG .. LOG_ERROR */
+    /* The API's public base URL, for absolute links ("https://api.example");
+     * "" until set: then http://<listen>. No trailing slash. */
+    char public_url[256];
+    /* Peers whose X-Forwarded-For is believed (PACTO_TRUSTED_PROXIES). */
+    struct proxy_list trusted_proxies;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

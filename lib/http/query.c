@@ -3,6 +3,7 @@
  */
 #include "http/query.h"
 
+#include "config/config.h"
 #include "csv/csv.h"
 #include "http/response.h"
 
@@ -121,6 +122,13 @@ bool query_page(struct request *req, const struct query *q, const char *list, st
 static void link_next(struct request *req, const char *cursor)
 {
     struct buf url = {0};
+    /* Absolute (API.md): the server's public base URL, as clients reach it
+     * through any proxy; without one configured, the listening address. */
+    if (req->cfg->public_url[0])
+        buf_puts(&url, req->cfg->public_url);
+    else
+        buf_printf(&url, "http://%s%s",
+                   strchr(req->cfg->listen, ':') ? "" : "127.0.0.1:", req->cfg->listen);
     buf_puts(&url, req->path);
     char sep = '?';
     const char *s = req->query ? req->query : "";

@@ -4,6 +4,7 @@
 #include "http/request.h"
 
 #include "db/db.h"
+#include "http/negotiate.h"
 #include "http/response.h"
 #include "json/json_strict.h"
 
@@ -64,6 +65,11 @@ PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
     if (!r)
         resp_db_error(req);
     return req_keep_result(req, r);
+}
+
+const char *req_echoed_id(const struct request *req)
+{
+    return req->client_request_id[0] ? req->client_request_id : req->request_id;
 }
 
 const char *req_header(const struct request *req, const char *name)
@@ -184,7 +190,10 @@ cJSON *req_json_object(struct request *req, bool merge_patch)
 bool req_wants_csv(const struct request *req)
 {
     const char *accept = req_header(req, "Accept");
-    return accept && strstr(accept, "text/csv") != NULL;
+    if (!accept)
+        return false;
+    double csv = http_accept_q(accept, "text/csv");
+    return csv > 0 && csv > http_accept_q(accept, "application/json");
 }
 
 bool req_if_match(const struct request *req, const char *version)

@@ -39,8 +39,9 @@ struct request {
     const struct config *cfg; /* the server's configuration */
     const char *method;
     const char *path;
-    const char *query; /* raw query string, or NULL */
-    char request_id[65];
+    const char *query;          /* raw query string, or NULL */
+    char request_id[65];        /* the server's own id: made here, never forged */
+    char client_request_id[65]; /* a sane incoming X-Request-Id, else "" */
     char remote_addr[48];
     struct router_match match;
     struct identity who;
@@ -86,6 +87,10 @@ void req_release(struct request *req);
  * error (503/409/422/500) and returns NULL: the handler just returns. */
 PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
                    const char *const *params);
+
+/* The request id the client sees (X-Request-Id, and problems' request_id):
+ * its own when it sent a sane one, else the server's. */
+const char *req_echoed_id(const struct request *req);
 
 /* A request header's value, or NULL. */
 const char *req_header(const struct request *req, const char *name);

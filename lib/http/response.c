@@ -59,7 +59,7 @@ void resp_problem(struct request *req, int status, const char *slug, const char 
                   const char *detail)
 {
     struct buf b = {0};
-    problem_start(&b, status, slug, title, detail, req->request_id);
+    problem_start(&b, status, slug, title, detail, req_echoed_id(req));
     buf_putc(&b, '}');
     resp_body(req, status, "application/problem+json", &b);
 }
@@ -98,7 +98,7 @@ void resp_validation(struct request *req, struct field_errors *e, const char *de
 {
     struct buf b = {0};
     problem_start(&b, 422, "validation-failed", "The request breaks a validation rule",
-                  detail ? detail : "See errors for each field.", req->request_id);
+                  detail ? detail : "See errors for each field.", req_echoed_id(req));
     buf_puts(&b, ",\"errors\":[");
     buf_append(&b, buf_cstr(&e->items), e->items.len);
     buf_puts(&b, "]}");

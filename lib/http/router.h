@@ -15,12 +15,29 @@
 
 struct request;
 
+/* What a route takes beyond its path, checked by the dispatcher. */
+#define ROUTE_IDEMPOTENT                                                                           \
+    (1u << 0) /* a create that honours Idempotency-Key (http/idempotency.h)                        \
+               */
+#define ROUTE_QUERY                                                                                \
+    (1u << 1) /* takes query parameters, which the handler checks                                  \
+                 (query_parse); any other route refuses a query with 400 */
+#define ROUTE_NO_BODY                                                                              \
+    (1u << 2) /* a POST action that takes no body: one is refused with 400                         \
+                 (GET, HEAD and DELETE never take one) */
+#define ROUTE_NO_TOKEN                                                                             \
+    (1u << 3) /* ignores Authorization: logging in works with an expired                           \
+                 token still in the browser app's headers */
+#define ROUTE_UPLOAD                                                                               \
+    (1u << 4) /* takes a body of up to UPLOAD_BODY_LIMIT, not                                      \
+                 JSON_BODY_LIMIT (http/request.h) */
+
 struct route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern; /* "/v1/users/{user_id}": literal segments and {name} */
     void (*handler)(struct request *req);
     struct policy policy; /* who may call it (authz/policy.h) */
-    bool idempotent;      /* a create that honours Idempotency-Key (lib/http/idempotency.h) */
+    unsigned flags;       /* ROUTE_* below */
 };
 
 enum router_result { ROUTER_FOUND, ROUTER_NOT_FOUND, ROUTER_METHOD_NOT_ALLOWED };

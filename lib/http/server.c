@@ -9,12 +9,16 @@
 #include "db/db.h"
 #include "http/idempotency.h"
 #include "http/metrics.h"
+#include "http/proxy.h"
+#include "http/query.h"
 #include "http/request.h"
 #include "http/response.h"
 #include "log/log.h"
 
 #include <civetweb.h>
+#include <inttypes.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -22,8 +26,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORS_ALLOW_HEADERS  "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"
-#define CORS_EXPOSE_HEADERS "ETag, Location, Link, X-Request-Id, Retry-After"
+#define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"
+#define CORS_EXPOSE_HEADERS                                                                        \
+    "ETag, Location, Link, X-Request-Id, Retry-After, Idempotent-Replayed, WWW-Authenticate"
 
 static struct {
     struct mg_context *ctx;
@@ -41,23 +46,45 @@ static double elapsed_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) + (double)(now.tv_nsec - start->tv_nsec) / 1e9;
 }
 
-/* Honours a sane incoming X-Request-Id, else makes a random one. */
+/* splitmix64 (Steele, Lea and Flood): a fast generator whose outputs from one
+ * random seed per thread do not repeat within 2^64 calls. */
+static uint64_t splitmix64(uint64_t *state)
+{
+    uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* A new 32-hex-digit request id. Each thread seeds its generator once from
+ * the kernel: ids need to be unique, not secret. */
+static void request_id_new(char out[65])
+{
+    static _Thread_local uint64_t state[2];
+    static _Thread_local bool seeded;
+    if (!seeded) {
+        if (getrandom(state, sizeof state, 0) != (ssize_t)sizeof state) {
+            struct timespec t;
+            clock_gettime(CLOCK_REALTIME, &t);
+            state[0] = (uint64_t)t.tv_nsec ^ ((uint64_t)t.tv_sec << 30);
+            state[1] = (uint64_t)(uintptr_t)&seeded;
+        }
+        seeded = true;
+    }
+    snprintf(out, 65, "%016" PRIx64 "%016" PRIx64, splitmix64(&state[0]), splitmix64(&state[1]));
+}
+
+/* Makes the server's own id, and keeps a sane incoming X-Request-Id beside
+ * it: the client's id is echoed and logged, but audit events and problems
+ * carry the server's, which a client cannot choose. */
 static void set_request_id(struct request *req)
 {
+    request_id_new(req->request_id);
     const char *in = req_header(req, "X-Request-Id");
-    if (in) {
-        size_t n = strlen(in);
-        if (n >= 1 && n <= 64 &&
-            strspn(in, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n) {
-            memcpy(req->request_id, in, n + 1);
-            return;
-        }
-    }
-    unsigned char raw[16];
-    if (getrandom(raw, sizeof raw, 0) != (ssize_t)sizeof raw)
-        memset(raw, 0, sizeof raw);
-    for (size_t i = 0; i < sizeof raw; i++)
-        snprintf(req->request_id + 2 * i, 3, "%02x", raw[i]);
+    size_t n = in ? strlen(in) : 0;
+    if (n >= 1 && n <= 64 &&
+        strspn(in, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == n)
+        memcpy(req->client_request_id, in, n + 1);
 }
 
 static const char *allowed_origin(const struct request *req)
@@ -147,6 +174,50 @@ static bool authorize(struct request *req, const struct route *route)
 
 static bool is_head(const struct request *req) { return strcmp(req->method, "HEAD") == 0; }
 
+/* True when the request carries a body (RFC 9112 6.3: Content-Length or
+ * Transfer-Encoding). */
+static bool has_body(const struct request *req)
+{
+    const struct mg_request_info *ri = mg_get_request_info(req->conn);
+    return ri->content_length > 0 || req_header(req, "Transfer-Encoding") != NULL;
+}
+
+static bool takes_no_body(const struct route *route)
+{
+    return (route->flags & ROUTE_NO_BODY) || strcmp(route->method, "GET") == 0 ||
+           strcmp(route->method, "DELETE") == 0;
+}
+
+/* Reads the body of an operation that takes one, before anything else is
+ * done with the request. On failure answers 413. */
+static bool read_body_first(struct request *req, const struct route *route)
+{
+    if (takes_no_body(route) || !has_body(req))
+        return true;
+    return req_read_body(req, (route->flags & ROUTE_UPLOAD) ? UPLOAD_BODY_LIMIT : JSON_BODY_LIMIT);
+}
+
+/* Refuses a body sent to an operation that takes none (400), which is never
+ * read, so the connection closes after the answer. */
+static bool body_fits(struct request *req, const struct route *route)
+{
+    if (!takes_no_body(route) || !has_body(req))
+        return true;
+    req->close_connection = true;
+    resp_problem(req, 400, "malformed-request", "Unexpected request body",
+                 "This operation takes no request body.");
+    return false;
+}
+
+/* A route without ROUTE_QUERY takes no query parameters: the same 400 as a
+ * list's unknown parameter. */
+static bool query_fits(struct request *req, const struct route *route)
+{
+    static const char *const none[] = {NULL};
+    struct query q;
+    return (route->flags & ROUTE_QUERY) || query_parse(req, none, &q);
+}
+
 static void route_and_handle(struct request *req, const char *origin)
 {
     /* HEAD is GET without the body (RFC 9110 9.3.2); send_response drops it. */
@@ -161,49 +232,95 @@ static void route_and_handle(struct request *req, const char *origin)
         if (preflight(req, origin, req->match.allow))
             return;
         resp_header(req, "Allow", "%s", req->match.allow);
-        resp_problem(req, 405, "method-not-allowed", "Method not allowed", NULL);
+        char detail[128];
+        snprintf(detail, sizeof detail, "This path answers %s.", req->match.allow);
+        resp_problem(req, 405, "method-not-allowed", "Method not allowed", detail);
         return;
     }
     const struct route *route = req->match.route;
-    const char *authorization = req_header(req, "Authorization");
+    /* The body is read before the caller is looked up, so a slow upload never
+     * holds a database connection while it arrives (the account check may
+     * need one when the cache is cold). */
+    if (!read_body_first(req, route))
+        return;
+    const char *authorization =
+        (route->flags & ROUTE_NO_TOKEN) ? NULL : req_header(req, "Authorization");
     if (authorization && !authenticate(req, authorization))
         return;
-    if (!authorize(req, route))
+    if (!authorize(req, route) || !body_fits(req, route) || !query_fits(req, route))
         return;
-    if (!route->idempotent || idempotency_begin(req))
+    if (!(route->flags & ROUTE_IDEMPOTENT) || idempotency_begin(req))
         route->handler(req);
     idempotency_end(req);
     if (!req->status)
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
 }
 
+/* The value of the Date header (RFC 9110 6.6.1), made at most once a second
+ * per thread. */
+static const char *http_date(void)
+{
+    static _Thread_local char text[40];
+    static _Thread_local time_t made;
+    time_t now = time(NULL);
+    if (now != made) {
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        strftime(text, sizeof text, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        made = now;
+    }
+    return text;
+}
+
+/* Sends a response whose connection must close: the header lines of `head`
+ * after its status line through civetweb's header API, then the body. */
+static void send_closing(struct mg_connection *conn, int status, const struct buf *head,
+                         const struct buf *body)
+{
+    mg_response_header_start(conn, status);
+    const char *lines = strstr(buf_cstr(head), "\r\n") + 2; /* after the status line */
+    mg_response_header_add_lines(conn, lines);
+    mg_response_header_add(conn, "Connection", "close", -1);
+    mg_response_header_send(conn);
+    if (body && body->len)
+        mg_write(conn, body->data, body->len);
+}
+
+/* Status line, headers and body in one buffer, sent with one write: the
+ * header API of civetweb sends every line by itself, and with tcp_nodelay
+ * each is a packet. */
 static void send_response(struct request *req, const char *origin)
 {
     struct mg_connection *conn = req->conn;
-    char number[32];
-    mg_response_header_start(conn, req->status);
-    if (req->status != 204) {
-        mg_response_header_add(conn, "Content-Type", req->content_type, -1);
-        snprintf(number, sizeof number, "%zu", req->body.len);
-        mg_response_header_add(conn, "Content-Length", number, -1);
-    }
-    mg_response_header_add(conn, "X-Request-Id", req->request_id, -1);
-    mg_response_header_add(conn, "X-Content-Type-Options", "nosniff", -1);
+    struct buf out = {0};
+    buf_printf(&out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", req->status,
+               mg_get_response_code_text(conn, req->status), http_date());
+    if (req->status != 204 && req->status != 304)
+        buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n", req->content_type,
+                   req->body.len);
+    buf_printf(&out, "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", req_echoed_id(req));
     if (req_is_authenticated(req) || req_header(req, "Authorization") || req->status >= 400)
-        mg_response_header_add(conn, "Cache-Control", "no-store", -1);
-    if (origin) {
-        mg_response_header_add(conn, "Access-Control-Allow-Origin", origin, -1);
-        mg_response_header_add(conn, "Access-Control-Expose-Headers", CORS_EXPOSE_HEADERS, -1);
-    }
+        buf_puts(&out, "Cache-Control: no-store\r\n");
+    if (origin)
+        buf_printf(&out,
+                   "Access-Control-Allow-Origin: %s\r\n"
+                   "Access-Control-Expose-Headers: " CORS_EXPOSE_HEADERS "\r\n",
+                   origin);
     if (server.cfg->cors_origin_count)
-        mg_response_header_add(conn, "Vary", "Origin", -1);
-    if (req->close_connection)
-        mg_response_header_add(conn, "Connection", "close", -1);
-    if (req->headers.len)
-        mg_response_header_add_lines(conn, buf_cstr(&req->headers));
-    mg_response_header_send(conn);
-    if (req->status != 204 && req->body.len && !is_head(req))
-        mg_write(conn, req->body.data, req->body.len);
+        buf_puts(&out, "Vary: Origin\r\n");
+    buf_append(&out, buf_cstr(&req->headers), req->headers.len);
+    bool body = req->status != 204 && req->status != 304 && !is_head(req);
+    if (req->close_connection) {
+        /* Only the header API tells civetweb to close instead of reading the
+         * rest of an unread body: rare answers (413, shutdown) take it. */
+        send_closing(conn, req->status, &out, body ? &req->body : NULL);
+    } else {
+        buf_puts(&out, "\r\n");
+        if (body)
+            buf_append(&out, buf_cstr(&req->body), req->body.len);
+        mg_write(conn, out.data, out.len);
+    }
+    buf_free(&out);
 }
 
 static void access_log(const struct request *req, double seconds)
@@ -215,6 +332,10 @@ static void access_log(const struct request *req, double seconds)
     struct buf b = {0};
     buf_printf(&b, "{\"time\":\"%s\",\"level\":\"info\",\"request_id\":", ts);
     buf_json_string(&b, req->request_id);
+    if (req->client_request_id[0]) {
+        buf_puts(&b, ",\"client_request_id\":");
+        buf_json_string(&b, req->client_request_id);
+    }
     buf_puts(&b, ",\"method\":");
     buf_json_string(&b, req->method);
     buf_puts(&b, ",\"route\":");
@@ -241,7 +362,8 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
                           .method = ri->request_method,
                           .path = ri->local_uri ? ri->local_uri : "",
                           .query = ri->query_string};
-    snprintf(req.remote_addr, sizeof req.remote_addr, "%s", ri->remote_addr);
+    proxy_client_addr(&server.cfg->trusted_proxies, ri->remote_addr,
+                      req_header(&req, "X-Forwarded-For"), req.remote_addr);
     set_request_id(&req);
     const char *origin = allowed_origin(&req);
 

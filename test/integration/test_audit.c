@@ -81,15 +81,18 @@ static void change_with_request_id(const char *method, const char *path, const c
 static void assert_event(const cJSON *ev, const char *action, const char *entity_id,
                          const char *request_id)
 {
-    static const char *const keys[] = {"id",     "at",        "actor_id",  "actor_role",
-                                       "action", "entity",    "entity_id", "before",
-                                       "after",  "request_id"};
+    static const char *const keys[] = {"id",     "at",         "actor_id",         "actor_role",
+                                       "action", "entity",     "entity_id",        "before",
+                                       "after",  "request_id", "client_request_id"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++)
         ck_assert_msg(cJSON_HasObjectItem(ev, keys[i]), "event without %s", keys[i]);
     ck_assert_str_eq(cJSON_GetObjectItem(ev, "action")->valuestring, action);
     ck_assert_str_eq(cJSON_GetObjectItem(ev, "entity")->valuestring, "municipality");
     ck_assert_str_eq(cJSON_GetObjectItem(ev, "entity_id")->valuestring, entity_id);
-    ck_assert_str_eq(cJSON_GetObjectItem(ev, "request_id")->valuestring, request_id);
+    /* The client's id beside the server's own, which the client cannot choose. */
+    ck_assert_str_eq(cJSON_GetObjectItem(ev, "client_request_id")->valuestring, request_id);
+    const char *own = cJSON_GetObjectItem(ev, "request_id")->valuestring;
+    ck_assert_msg(strlen(own) == 32 && strspn(own, "0123456789abcdef") == 32, "request_id %s", own);
     ck_assert_str_eq(cJSON_GetObjectItem(ev, "actor_role")->valuestring, "secretariat");
     ck_assert_int_eq((long)cJSON_GetObjectItem(ev, "actor_id")->valuedouble,
                      atol(fixture_user_id(U_COORDINATION)));

@@ -268,6 +268,8 @@ static bool is_municipal_of_b(const struct caller *c)
  * route names {ibge_code}. */
 static enum expectation expect(const struct route *route, const struct caller *c, bool of_a)
 {
+    if (route->flags & ROUTE_NO_TOKEN) /* logging in ignores any token sent */
+        return EXPECT_ALLOWED;
     if (c->own == OWN_DEACTIVATED)
         return EXPECT_UNAUTHENTICATED; /* a token is checked even where none is needed */
     struct identity who = {0};
@@ -296,7 +298,8 @@ static enum expectation expect(const struct route *route, const struct caller *c
 static struct http_response call(const struct route *route, const char *path,
                                  const struct caller *c)
 {
-    bool has_body = strcmp(route->method, "GET") != 0 && strcmp(route->method, "DELETE") != 0;
+    bool has_body = strcmp(route->method, "GET") != 0 && strcmp(route->method, "DELETE") != 0 &&
+                    !(route->flags & ROUTE_NO_BODY);
     return http_do(&(struct http_request){.method = route->method,
                                           .path = path,
                                           .token = token_of(c),

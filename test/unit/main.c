@@ -20,6 +20,8 @@ int main(void)
     srunner_add_suite(sr, contract_suite());
     srunner_add_suite(sr, policy_suite());
     srunner_add_suite(sr, base64url_suite());
+    srunner_add_suite(sr, negotiate_suite());
+    srunner_add_suite(sr, proxy_suite());
     srunner_add_suite(sr, resource_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);

@@ -18,6 +18,8 @@ Suite *router_suite(void);
 Suite *contract_suite(void);
 Suite *policy_suite(void);
 Suite *base64url_suite(void);
+Suite *negotiate_suite(void);
+Suite *proxy_suite(void);
 Suite *resource_suite(void);
 
 #endif
