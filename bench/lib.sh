@@ -8,8 +8,8 @@
 #   bench_serve HOST:PORT           starts `pacto serve` there; sets server_pid
 #   bench_login URL EMAIL PASSWORD  prints an access token
 #   wait_http URL                   waits until URL answers 2xx
-# A script that finds the IBGE files missing exits 0 with a note: the
-# benchmarks need the real lists, which are not part of the repository.
+# The IBGE lists are the build's plain copies of data/ (made by cmake in
+# BUILD_DIR/data); a build without them stops the benchmark with an error.
 
 bench_pids=()
 bench_pg_dir=
@@ -27,10 +27,10 @@ bench_start() {
   root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
   cd "$root" || exit 1
   build=$1
-  data="$root/../shared/data"
+  data="$build/data"
   if [[ ! -f "$data/ibge-municipios.csv" || ! -f "$data/ibge-estados.csv" ]]; then
-    echo "bench: $data/ibge-*.csv not found; the benchmark needs the real list. Skipped."
-    exit 0
+    echo "bench: $data/ibge-*.csv not found; configure the build with cmake first."
+    exit 1
   fi
   work=$(mktemp -d /tmp/pacto-bench.XXXXXX)
   chmod 755 "$work"

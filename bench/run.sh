@@ -3,7 +3,7 @@
 #   (a) bench_bare: civetweb answering a constant JSON body (the HTTP ceiling),
 #   (b) pacto: authenticated GET /v1/municipalities/{code} on random codes,
 #   (c) pacto: public list page of 50 municipalities.
-# It starts its own PostgreSQL, imports the real IBGE list from ../shared/data,
+# It starts its own PostgreSQL, imports the real IBGE lists (data/, through the build),
 # and stops everything when done. usage: bench/run.sh [BUILD_DIR]
 set -euo pipefail
 # shellcheck source=bench/lib.sh

@@ -1,34 +1,27 @@
 #!/usr/bin/env bash
-# Loads demo data into the database at PACTO_DATABASE_URL: states and
-# municipalities, two mayors, and one demo account per role. Safe to run again.
+# Loads demo data into the database at PACTO_DATABASE_URL: the IBGE states and
+# municipalities from data/, two mayors, and one demo account per role. Safe to
+# run again.
 #   scripts/demo-data.sh [PACTO_BINARY]   (default build/pacto)
 set -euo pipefail
 
 : "${PACTO_DATABASE_URL:?set PACTO_DATABASE_URL}"
 root=$(cd "$(dirname "$0")/.." && pwd)
 pacto=${1:-$root/build/pacto}
-data=$(realpath -m "$root/../shared/data")
+data=$root/data
 password='pacto-demo-2026'
 export PGCLIENTENCODING=UTF8
 
 sql() { psql "$PACTO_DATABASE_URL" -X -q -v ON_ERROR_STOP=1; }
 
-if [ -f "$data/ibge-estados.csv" ] && [ -f "$data/ibge-municipios.csv" ]; then
-  "$pacto" import-states "$data/ibge-estados.csv"
-  "$pacto" import-municipalities "$data/ibge-municipios.csv"
-else
-  echo "demo-data: $data has no IBGE CSVs; loading only Mato Grosso do Sul and three municipalities"
-  sql <<'SQL'
-INSERT INTO states (code, uf, name, region)
-VALUES (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste')
-ON CONFLICT DO NOTHING;
-INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude, capital)
-VALUES ('5002704', 'Campo Grande', 50, -20.4486, -54.6295, true),
-       ('5003702', 'Dourados', 50, -22.2231, -54.812, false),
-       ('5008305', 'Três Lagoas', 50, -20.7849, -51.7007, false)
-ON CONFLICT DO NOTHING;
-SQL
-fi
+# The municipalities are stored compressed. They are decompressed whole first:
+# a damaged archive then stops the script before anything is imported, where
+# through a pipe the import could take a truncated list.
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+gzip -dc "$data/ibge-municipios.csv.gz" >"$tmp/ibge-municipios.csv"
+"$pacto" import-states "$data/ibge-estados.csv"
+"$pacto" import-municipalities "$tmp/ibge-municipios.csv"
 
 sql <<'SQL'
 UPDATE municipalities SET mayor_name = 'Maria Demo', mayor_cpf = '52998224725' WHERE ibge_code = '5002704';
