@@ -1,0 +1,147 @@
+/*
+ * What the route table declares each operation takes, as a client meets it:
+ * no query parameters where none are declared, no body where none is taken,
+ * login that ignores a stale token; and the details every answer carries
+ * (Date, a 405's detail, the headers a browser app may read, Accept
+ * q-values).
+ */
+#include "suites.h"
+
+#include "fixture.h"
+
+#include <stdio.h>
+#include <string.h>
+
+START_TEST(operations_without_declared_parameters_refuse_any)
+{
+    const char *paths[] = {"/healthz?x=1", "/v1/me?x=1", "/v1/municipalities/" CG "?verbose=1",
+                           "/v1/openapi.yaml?v=2"};
+    for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+        struct http_response r = http_get(paths[i], fixture_token(U_MAYOR_CG));
+        http_expect_problem(&r, 400, "invalid-parameter");
+        ck_assert_msg(strstr(buf_cstr(&r.body), "Unknown query parameter"), "%s: %s", paths[i],
+                      buf_cstr(&r.body));
+        http_response_free(&r);
+    }
+    struct fixture_snapshot before = fixture_snapshot();
+    struct http_response r =
+        http_do(&(struct http_request){.method = "POST",
+                                       .path = "/v1/municipalities/" CG "/team?dry_run=true",
+                                       .token = fixture_token(U_MAYOR_CG),
+                                       .body = "{\"name\":\"Lúcia\",\"type\":\"servant\"}"});
+    http_expect_problem(&r, 400, "invalid-parameter");
+    fixture_assert_unchanged(before);
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(actions_without_a_body_refuse_one)
+{
+    struct fixture_snapshot before = fixture_snapshot();
+    char path[96];
+    snprintf(path, sizeof path, "/v1/users/%s/invitation", fixture_user_id(U_REP_CG));
+    struct http_response r =
+        http_post(path, fixture_token(U_COORDINATION), "{\"expires_in_days\":30}");
+    http_expect_problem(&r, 400, "malformed-request");
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "takes no request body"));
+    http_response_free(&r);
+    r = http_do(
+        &(struct http_request){.method = "GET", .path = "/v1/municipalities/" CG, .body = "{}"});
+    http_expect_problem(&r, 400, "malformed-request");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+    /* Refusing the body comes after refusing the caller: no body tells a
+     * stranger anything. */
+    r = http_post(path, NULL, "{}");
+    fixture_expect_unauthenticated(&r);
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(login_ignores_a_stale_token)
+{
+    char login[160];
+    snprintf(login, sizeof login, "{\"email\":\"%s\",\"password\":\"%s\"}", fixture_email(U_HEALTH),
+             FIXTURE_PASSWORD);
+    struct http_response r = http_do(&(struct http_request){
+        .method = "POST", .path = "/v1/auth/token", .token = "expired.or.garbage", .body = login});
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    ck_assert_ptr_nonnull(http_json_string(&r, "access_token"));
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(answers_carry_date_and_405_a_detail)
+{
+    struct http_response r =
+        http_do(&(struct http_request){.method = "DELETE", .path = "/v1/states"});
+    http_expect_problem(&r, 405, "method-not-allowed");
+    ck_assert_ptr_nonnull(http_json_string(&r, "detail"));
+    ck_assert_ptr_nonnull(http_header(&r, "Allow"));
+    const char *date = http_header(&r, "Date");
+    ck_assert_msg(date && strlen(date) == 29 && strstr(date, " GMT"), "Date: %s", date);
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(browser_apps_may_read_the_documented_headers)
+{
+    const char *origin[] = {"Origin: https://app.example.test", NULL};
+    struct http_response r =
+        http_do(&(struct http_request){.method = "GET", .path = "/v1/me", .headers = origin});
+    ck_assert_int_eq(r.status, 401);
+    const char *exposed = http_header(&r, "Access-Control-Expose-Headers");
+    ck_assert_ptr_nonnull(exposed);
+    const char *names[] = {"ETag",
+                           "Location",
+                           "Link",
+                           "X-Request-Id",
+                           "Retry-After",
+                           "Idempotent-Replayed",
+                           "WWW-Authenticate"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        ck_assert_msg(strstr(exposed, names[i]), "%s is not exposed: %s", names[i], exposed);
+    http_response_free(&r);
+}
+END_TEST
+
+START_TEST(accept_q_values_choose_the_format)
+{
+    static const struct {
+        const char *accept;
+        bool csv;
+    } cases[] = {
+        {"Accept: application/json, text/csv;q=0.5", false},
+        {"Accept: text/csv;q=0.9, application/json;q=0.5", true},
+        {"Accept: text/csv", true},
+        {"Accept: */*", false},
+        {"Accept: text/csv;q=0, */*", false},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *headers[] = {cases[i].accept, NULL};
+        struct http_response r = http_do(&(struct http_request){
+            .method = "GET", .path = "/v1/municipalities?limit=2", .headers = headers});
+        ck_assert_int_eq(r.status, 200);
+        const char *type = http_header(&r, "Content-Type");
+        ck_assert_msg(strncmp(type, cases[i].csv ? "text/csv" : "application/json",
+                              cases[i].csv ? 8 : 16) == 0,
+                      "%s gave %s", cases[i].accept, type);
+        http_response_free(&r);
+    }
+}
+END_TEST
+
+Suite *wire_suite(void)
+{
+    Suite *s = suite_create("wire");
+    TCase *tc = tcase_create("wire");
+    tcase_add_checked_fixture(tc, fixture_reset, NULL);
+    tcase_add_test(tc, operations_without_declared_parameters_refuse_any);
+    tcase_add_test(tc, actions_without_a_body_refuse_one);
+    tcase_add_test(tc, login_ignores_a_stale_token);
+    tcase_add_test(tc, answers_carry_date_and_405_a_detail);
+    tcase_add_test(tc, browser_apps_may_read_the_documented_headers);
+    tcase_add_test(tc, accept_q_values_choose_the_format);
+    suite_add_tcase(s, tc);
+    return s;
+}
