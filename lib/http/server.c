@@ -272,20 +272,6 @@ static const char *http_date(void)
     return text;
 }
 
-/* Sends a response whose connection must close: the header lines of `head`
- * after its status line through civetweb's header API, then the body. */
-static void send_closing(struct mg_connection *conn, int status, const struct buf *head,
-                         const struct buf *body)
-{
-    mg_response_header_start(conn, status);
-    const char *lines = strstr(buf_cstr(head), "\r\n") + 2; /* after the status line */
-    mg_response_header_add_lines(conn, lines);
-    mg_response_header_add(conn, "Connection", "close", -1);
-    mg_response_header_send(conn);
-    if (body && body->len)
-        mg_write(conn, body->data, body->len);
-}
-
 /* Status line, headers and body in one buffer, sent with one write: the
  * header API of civetweb sends every line by itself, and with tcp_nodelay
  * each is a packet. */
@@ -308,18 +294,15 @@ static void send_response(struct request *req, const char *origin)
                    origin);
     if (server.cfg->cors_origin_count)
         buf_puts(&out, "Vary: Origin\r\n");
+    /* The client is asked to close; civetweb itself still reads and drops
+     * what is left of an unread body before it reuses the connection. */
+    if (req->close_connection)
+        buf_puts(&out, "Connection: close\r\n");
     buf_append(&out, buf_cstr(&req->headers), req->headers.len);
-    bool body = req->status != 204 && req->status != 304 && !is_head(req);
-    if (req->close_connection) {
-        /* Only the header API tells civetweb to close instead of reading the
-         * rest of an unread body: rare answers (413, shutdown) take it. */
-        send_closing(conn, req->status, &out, body ? &req->body : NULL);
-    } else {
-        buf_puts(&out, "\r\n");
-        if (body)
-            buf_append(&out, buf_cstr(&req->body), req->body.len);
-        mg_write(conn, out.data, out.len);
-    }
+    buf_puts(&out, "\r\n");
+    if (req->status != 204 && req->status != 304 && !is_head(req))
+        buf_append(&out, buf_cstr(&req->body), req->body.len);
+    mg_write(conn, out.data, out.len);
     buf_free(&out);
 }
 
@@ -423,6 +406,13 @@ static int civetweb_error(struct mg_connection *conn, int status, const char *me
     return 0;
 }
 
+static int authorize_in_dispatch(struct mg_connection *conn, void *cbdata)
+{
+    (void)conn;
+    (void)cbdata;
+    return 1;
+}
+
 bool http_server_start(const struct config *cfg, const struct route *routes, size_t nroutes)
 {
     char why[256];
@@ -464,6 +454,9 @@ bool http_server_start(const struct config *cfg, const struct route *routes, siz
         mg_exit_library();
         return false;
     }
+    /* Authorization is the route policy's. Without a handler of its own,
+     * civetweb looks for a .htpasswd file on every request. */
+    mg_set_auth_handler(server.ctx, "/", authorize_in_dispatch, NULL);
     mg_set_request_handler(server.ctx, "/", dispatch, NULL);
     return true;
 }
