@@ -2,6 +2,7 @@
  * libcurl-based HTTP client for the integration tests (see client.h).
  */
 #include "client.h"
+#include "record.h"
 
 #include <check.h>
 #include <curl/curl.h>
@@ -66,6 +67,7 @@ struct http_response http_do(const struct http_request *req)
     CURLcode rc = curl_easy_perform(curl);
     ck_assert_msg(rc == CURLE_OK, "%s %s: %s", req->method, req->path, curl_easy_strerror(rc));
     curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res.status);
+    record_exchange(req, &res);
     curl_slist_free_all(headers);
     curl_easy_cleanup(curl);
     buf_free(&url);
