@@ -4,6 +4,8 @@
 #   integration  BUILD_DIR/test_integration, over HTTP against `pacto serve`
 #   server-exit  the server stops on SIGTERM with status 0 (under ASan: no
 #                errors, no leaks)
+#   contract     every response the integration stage received, checked
+#                against api/openapi.yaml (scripts/contract-check.sh)
 #   lint         scripts/lint.sh
 # and ends with the line "N passed, N failed".
 #   scripts/test.sh BUILD_DIR
@@ -114,11 +116,12 @@ if PACTO_PG_NOSYNC=1 "$pg" start "$pgdir" "$pgport" && "$build/pacto" migrate; t
 stage unit "$build/test_unit"
 
 if [ "$db_ready" = 1 ] && start_server; then
-  stage integration "$build/test_integration"
+  PACTO_TEST_RECORD=$tmp/responses.jsonl stage integration "$build/test_integration"
   stage server-exit stop_server
+  stage contract "$root/scripts/contract-check.sh" "$tmp/responses.jsonl"
 else
-  echo "=== integration, server-exit: FAILED (no database or no server)"
-  failed=$((failed + 2))
+  echo "=== integration, server-exit, contract: FAILED (no database or no server)"
+  failed=$((failed + 3))
 fi
 
 server_stages_failed=$failed

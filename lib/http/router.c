@@ -98,18 +98,36 @@ bool router_check(const struct route *routes, size_t n, char *why, size_t whylen
     return true;
 }
 
+/* How many literal segments a pattern has: among the patterns that match a
+ * path, the one with the most is the path's resource ("/v1/municipalities/
+ * import" over "/v1/municipalities/{ibge_code}"), whatever the method. */
+static int literal_segments(const char *pattern)
+{
+    int n = 0;
+    for (const char *p = pattern; *p; p++)
+        if (*p == '/' && p[1] && p[1] != '{')
+            n++;
+    return n;
+}
+
 enum router_result router_match(const struct route *routes, size_t n, const char *method,
                                 const char *path, struct router_match *out)
 {
-    bool path_known = false;
     out->route = NULL;
     out->allow[0] = '\0';
-    size_t allow_len = 0;
     struct router_match tmp;
+    int best = -1;
+    for (size_t i = 0; i < n; i++)
+        if (match_pattern(routes[i].pattern, path, &tmp) &&
+            literal_segments(routes[i].pattern) > best)
+            best = literal_segments(routes[i].pattern);
+    if (best < 0)
+        return ROUTER_NOT_FOUND;
+    size_t allow_len = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!match_pattern(routes[i].pattern, path, &tmp))
+        if (literal_segments(routes[i].pattern) != best ||
+            !match_pattern(routes[i].pattern, path, &tmp))
             continue;
-        path_known = true;
         if (strcmp(routes[i].method, method) == 0) {
             *out = tmp;
             out->route = &routes[i];
@@ -120,7 +138,7 @@ enum router_result router_match(const struct route *routes, size_t n, const char
         if (w > 0 && (size_t)w < sizeof out->allow - allow_len)
             allow_len += (size_t)w;
     }
-    return path_known ? ROUTER_METHOD_NOT_ALLOWED : ROUTER_NOT_FOUND;
+    return ROUTER_METHOD_NOT_ALLOWED;
 }
 
 int router_param_index(const char *pattern, const char *name)

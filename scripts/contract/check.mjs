@@ -282,12 +282,15 @@ function checkRecord(rec) {
 
   checkResponse(op, { status, headers, body, head, fail });
 
-  // Asked for a type the answer declares, a success answers in that type.
-  const accept = (rec.request_headers?.accept ?? '').split(',').map(mediaTypeOf).filter((m) => m && !m.includes('*'));
+  // A success answers in the declared type the request's Accept prefers
+  // (RFC 9110 12.5.1: the q-value of the most specific matching range).
+  const accept = rec.request_headers?.accept;
   const resp = status < 300 ? responseFor(op, status) : undefined;
-  if (resp && !head && body.length > 0) {
+  if (accept && resp && !head && body.length > 0) {
     const offered = Object.keys(resp.content ?? {}).map(mediaTypeOf);
-    const wanted = accept.filter((m) => offered.includes(m));
+    const q = Object.fromEntries(offered.map((m) => [m, acceptQ(accept, m)]));
+    const top = Math.max(...Object.values(q));
+    const wanted = top > 0 ? offered.filter((m) => q[m] === top) : [];
     const got = mediaTypeOf(headers['content-type']);
     if (wanted.length && !wanted.includes(got))
       fail('Accept not honoured', `asked for ${wanted.join(', ')}, got ${got || '(no Content-Type)'}`);
@@ -319,6 +322,25 @@ const MUST_DECLARE = [
   'etag', 'location', 'link', 'www-authenticate', 'retry-after', 'idempotent-replayed', 'allow',
   'access-control-allow-methods', 'access-control-allow-headers',
 ];
+
+// The q-value an Accept header gives a media type: that of the most specific
+// range matching it (type/subtype over type/* over */*), 0 when none does.
+function acceptQ(accept, type) {
+  const [major] = type.split('/');
+  let best = -1;
+  let q = 0;
+  for (const part of accept.split(',')) {
+    const [range, ...params] = part.split(';').map((p) => p.trim().toLowerCase());
+    const specificity = range === type ? 2 : range === `${major}/*` ? 1 : range === '*/*' ? 0 : -1;
+    if (specificity <= best) continue;
+    const qp = params.find((p) => p.startsWith('q='));
+    const v = qp ? Number(qp.slice(2)) : 1;
+    if (!(v >= 0 && v <= 1)) continue;
+    best = specificity;
+    q = v;
+  }
+  return q;
+}
 
 function mediaTypeOf(ct) {
   return (ct ?? '').split(';')[0].trim().toLowerCase();

@@ -269,7 +269,7 @@ static int walk(int limit, long *events)
 START_TEST(pagination_walks_every_event_once)
 {
     fixture_exec("INSERT INTO audit_events (actor_id, actor_role, action, entity, entity_id)"
-                 " SELECT NULL, NULL, 'import', 'municipality', g::text"
+                 " SELECT NULL, NULL, 'create', 'municipality', g::text"
                  "   FROM generate_series(1, 7) g");
     long events;
     ck_assert_int_eq(walk(1, &events), 7);

@@ -65,14 +65,17 @@ START_TEST(parameters_are_captured)
 }
 END_TEST
 
-START_TEST(literal_segment_wins_by_order)
+START_TEST(literal_segment_wins_over_a_parameter)
 {
     struct router_match m;
     ck_assert_int_eq(match("POST", "/v1/municipalities/import", &m), ROUTER_FOUND);
     ck_assert_ptr_eq(m.route, &routes[2]);
-    /* GET of "import" falls to the template, whose handler answers 404. */
-    ck_assert_int_eq(match("GET", "/v1/municipalities/import", &m), ROUTER_FOUND);
-    ck_assert_ptr_eq(m.route, &routes[3]);
+    /* "import" is a resource of its own: other methods are not allowed there,
+     * rather than falling to the {ibge_code} template. */
+    ck_assert_int_eq(match("GET", "/v1/municipalities/import", &m), ROUTER_METHOD_NOT_ALLOWED);
+    ck_assert_str_eq(m.allow, "POST");
+    ck_assert_int_eq(match("PATCH", "/v1/municipalities/5002704", &m), ROUTER_FOUND);
+    ck_assert_ptr_eq(m.route, &routes[4]);
 }
 END_TEST
 
@@ -202,7 +205,7 @@ Suite *router_suite(void)
     tcase_add_test(tc, exact_paths_match);
     tcase_add_test(tc, prefixes_and_suffixes_do_not_match);
     tcase_add_test(tc, parameters_are_captured);
-    tcase_add_test(tc, literal_segment_wins_by_order);
+    tcase_add_test(tc, literal_segment_wins_over_a_parameter);
     tcase_add_test(tc, empty_and_oversized_parameters_are_refused);
     tcase_add_test(tc, wrong_method_lists_allowed_ones);
     suite_add_tcase(s, tc);
