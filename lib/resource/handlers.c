@@ -111,12 +111,30 @@ static bool check_rules(struct request *req, struct res_write *w, const char *do
     return r != NULL;
 }
 
+/* Takes the secrets (RES_SECRET) out of the document: a password the hooks
+ * have worked on never travels to the database, not even in a parameter. */
+static void drop_secrets(struct res_write *w)
+{
+    for (const struct res_field *f = w->res->fields; f->name; f++)
+        if (f->type == RES_SECRET)
+            cJSON_DeleteItemFromObjectCaseSensitive(w->doc, f->name);
+}
+
+/* Re-answers a write that broke a unique constraint with the resource's own
+ * 409, when it declares one; the database error is answered already. */
+static void unique_conflict(struct request *req, const struct resource *res)
+{
+    if (res->unique_title && req->db && db_last_error(req->db) == DB_UNIQUE_VIOLATION)
+        resp_problem(req, 409, "conflict", res->unique_title, res->unique_detail);
+}
+
 /* The hooks' check, then the rules, in the open transaction. Returns the
  * document's text, or NULL after answering. */
 static const char *checked_doc(struct request *req, struct res_write *w)
 {
     if (w->res->hooks.check && !w->res->hooks.check(req, w))
         return NULL;
+    drop_secrets(w);
     char *doc = req_defer(req, cJSON_free, cJSON_PrintUnformatted(w->doc));
     if (!doc || !check_rules(req, w, doc))
         return NULL;
@@ -126,18 +144,21 @@ static const char *checked_doc(struct request *req, struct res_write *w)
     return NULL;
 }
 
-/* Validates the body into w. Returns false after answering. */
-static bool read_write(struct request *req, const struct resource *res, bool create,
+/* Validates the body of a create (key NULL) or of a patch of item `key`
+ * into w. Returns false after answering. */
+static bool read_write(struct request *req, const struct resource *res, const char *key,
                        struct res_write *w)
 {
-    *w = (struct res_write){.res = res, .create = create, .parent = path_parent(req, res)};
-    if (!create && !(w->key = resource_path_key(req, res))) {
-        resp_not_found(req);
-        return false;
-    }
+    bool create = !key;
+    *w = (struct res_write){.res = res,
+                            .create = create,
+                            .parent = path_parent(req, res),
+                            .key = key,
+                            .caller = policy_caller(&req->who, NULL)};
     cJSON *body = req_keep_json(req, req_json_object(req, !create));
     if (!body)
         return false;
+    w->body = body;
     resource_validate(res, body, create, w);
     req_keep_json(req, w->doc);
     if (create && res->parent)
@@ -155,7 +176,7 @@ static bool read_write(struct request *req, const struct resource *res, bool cre
 void resource_create(struct request *req, const struct resource *res)
 {
     struct res_write w;
-    if (!read_write(req, res, true, &w))
+    if (!read_write(req, res, NULL, &w))
         return;
     const struct res_statements *st = res_statements_of(res);
     char viewer[AUTHZ_VIEWER_MAX];
@@ -168,9 +189,10 @@ void resource_create(struct request *req, const struct resource *res)
         resp_db_error(req);
     } else if ((doc = checked_doc(req, &w))) {
         const char *params[] = {viewer, doc};
-        if ((r = req_exec(req, &st->insert, 2, params)) &&
-            resource_audit(req, res, "create", PQgetvalue(r, 0, RES_COL_KEY), NULL,
-                           PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
+        if (!(r = req_exec(req, &st->insert, 2, params))) {
+            unique_conflict(req, res);
+        } else if (resource_audit(req, res, "create", PQgetvalue(r, 0, RES_COL_KEY), NULL,
+                                  PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
             /* The new item lives under the collection it was posted to. */
             resp_header(req, "Location", "%s/%s", req->path, PQgetvalue(r, 0, RES_COL_KEY));
             respond_row(req, 201, r);
@@ -182,8 +204,17 @@ void resource_create(struct request *req, const struct resource *res)
 
 void resource_patch(struct request *req, const struct resource *res)
 {
+    const char *key = resource_path_key(req, res);
+    if (key)
+        resource_patch_item(req, res, key);
+    else
+        resp_not_found(req);
+}
+
+void resource_patch_item(struct request *req, const struct resource *res, const char *key)
+{
     struct res_write w;
-    if (!read_write(req, res, false, &w))
+    if (!read_write(req, res, key, &w))
         return;
     const struct res_statements *st = res_statements_of(res);
     char viewer[AUTHZ_VIEWER_MAX];
@@ -196,7 +227,7 @@ void resource_patch(struct request *req, const struct resource *res)
     if (w.current && (doc = checked_doc(req, &w))) {
         const char *params[] = {viewer, w.key, doc, w.parent};
         if (!(r = req_exec(req, &st->update, res->parent ? 4 : 3, params))) {
-            /* answered */
+            unique_conflict(req, res);
         } else if (PQntuples(r) == 0) { /* nothing changed: nothing to write or audit */
             respond_row(req, 200, w.current);
         } else if (resource_audit(req, res, "update", w.key,
@@ -237,7 +268,12 @@ void resource_delete(struct request *req, const struct resource *res)
 bool resource_read_body(struct request *req, const struct resource *res, bool create,
                         struct res_write *w)
 {
-    return read_write(req, res, create, w);
+    const char *key = create ? NULL : resource_path_key(req, res);
+    if (create || key)
+        return read_write(req, res, key, w);
+    *w = (struct res_write){.res = res}; /* as the caller frees w.errors */
+    resp_not_found(req);
+    return false;
 }
 
 void resource_changed(struct request *req, const struct resource *res, const char *action,

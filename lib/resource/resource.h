@@ -42,7 +42,12 @@ enum res_type {
     RES_NUMBER,    /* a number in min..max */
     RES_BOOL,
     RES_TEXT_LIST, /* an array of min..max strings of 1..item_max characters */
-    RES_ID         /* a server-made integer id (read-only fields only) */
+    RES_ID,        /* a server-made integer id (read-only fields only) */
+    /* Any string, judged only by check: a password, whose spaces and symbols
+     * are the person's own. Never a column (RF_VIRTUAL): a hook reads it from
+     * the document, and the generic writes drop it before the document goes
+     * to the database. */
+    RES_SECRET
 };
 
 /* Field flags. A field with none of RF_CREATE and RF_PATCH is read-only: a
@@ -59,6 +64,10 @@ enum res_type {
                               into stored fields */
 #define RF_CSV   (1u << 6) /* a column of the list's CSV download, in field order */
 #define RF_WRITE (RF_CREATE | RF_PATCH)
+/* A column the generic patch writes from the document though no client sees
+ * or sends it: a prepare hook puts it there (a password's hash, an invitation
+ * withdrawn). To a client it is an unknown field. */
+#define RF_INTERNAL (1u << 7)
 
 struct res_field {
     const char *name;
@@ -70,6 +79,11 @@ struct res_field {
     int item_max;              /* RES_TEXT_LIST: characters per item */
     /* An extra rule on a text value: NULL when fine, else the reason. */
     const char *(*check)(const char *text);
+    /* Who may write it, as ROLE_* bits (authz/policy.h); 0: anyone the
+     * route's policy lets in. Another caller gets "may not be set", as for a
+     * field the write does not take: which fields a role may write is said
+     * here, never in a handler (a representative's position). */
+    unsigned writers;
 };
 
 /* A declaration line: RES_FIELD("name", RES_TEXT, RF_WRITE | RF_REQUIRED, .max = 200). */
@@ -96,8 +110,11 @@ struct res_write;
 /* What is special about a resource, run by the generic handlers. Each may
  * add field errors (e) or answer the request itself and return false. */
 struct res_hooks {
-    /* After validation, before any database work: defaults that depend on the
-     * request, fields taken from the caller or the path. */
+    /* After validation, before the transaction: defaults that depend on the
+     * request, fields taken from the caller or the path, rules between the
+     * fields sent (w->body), and work that must not hold a connection (a
+     * password's hash: it may read, then give req->db back). It must leave
+     * no transaction open. */
     bool (*prepare)(struct request *req, struct res_write *w);
     /* Inside the transaction, just before the write: rules that need other
      * rows (the cycle's window, the state's code). w->current is the locked
@@ -132,6 +149,12 @@ struct resource {
     const struct res_field *fields;
     const struct res_filter *filters;
     struct res_hooks hooks;
+    /* The statement prefix instead of entity, for a second resource of the
+     * same entity (an account as its owner changes it: "profile"). */
+    const char *name;
+    /* The 409 of a create or patch that breaks a unique constraint ("E-mail
+     * already in use"); NULL: resp_db_error's. */
+    const char *unique_title, *unique_detail;
     struct res_statements *sql;
 };
 
@@ -143,6 +166,12 @@ struct res_write {
     const char *parent, *key; /* from the path; key NULL on create */
     const PGresult *current;  /* patch: the locked row (key, version, view, snapshot) */
     struct field_errors errors;
+    /* The caller's ROLE_* bit (policy_caller, without a path's municipality:
+     * the route's policy has bound it already), judged against each field's
+     * writers. 0, as outside a request, is nobody: such fields are refused. */
+    unsigned caller;
+    const cJSON *body; /* the body as sent; NULL when resource_validate runs alone */
+    void *hook_data;   /* what prepare leaves for check; owned by the request */
 };
 
 /* Builds the resource's statements from its fields. Call once per resource
@@ -156,9 +185,13 @@ void resource_list(struct request *req, const struct resource *res);
 void resource_create(struct request *req, const struct resource *res);
 void resource_patch(struct request *req, const struct resource *res);
 void resource_delete(struct request *req, const struct resource *res);
+/* resource_patch of the item `key`, which the path does not name (PATCH
+ * /v1/me: the caller's own account). */
+void resource_patch_item(struct request *req, const struct resource *res, const char *key);
 
 /* Validates body against the fields for a create or a patch into w->doc,
- * adding every problem to w->errors. */
+ * adding every problem to w->errors; fields with writers are judged against
+ * w->caller. */
 void resource_validate(const struct resource *res, const cJSON *body, bool create,
                        struct res_write *w);
 

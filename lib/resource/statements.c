@@ -25,7 +25,7 @@ static void make(struct db_stmt *s, char *name, struct buf *sql)
 static char *stmt_name(const struct resource *res, const char *what)
 {
     struct buf b = {0};
-    buf_printf(&b, "res_%s_%s", res->entity, what);
+    buf_printf(&b, "res_%s_%s", res->name ? res->name : res->entity, what);
     return b.data;
 }
 
@@ -111,9 +111,9 @@ static void build_writes(const struct resource *res, struct res_statements *st)
 
     /* $1 viewer, $2 key, $3 the patch, $4 parent. No row when nothing changes. */
     buf_printf(&b, "WITH t AS (UPDATE %s t SET (", res->table);
-    columns(&b, res, RF_PATCH, "");
+    columns(&b, res, RF_PATCH | RF_INTERNAL, "");
     buf_puts(&b, ") = (SELECT ");
-    columns(&b, res, RF_PATCH, "r.");
+    columns(&b, res, RF_PATCH | RF_INTERNAL, "r.");
     buf_printf(&b,
                " FROM jsonb_populate_record(t, $3::jsonb) r),"
                " version = t.version + 1, updated_at = now()"
@@ -156,9 +156,12 @@ static const char *declaration_problem(const struct resource *res)
         return "entity, table, key, view and fields are required";
     if (res->parent && !res->parent_exists)
         return "a resource with a parent needs parent_exists";
-    for (const struct res_field *f = res->fields; f->name; f++)
+    for (const struct res_field *f = res->fields; f->name; f++) {
         if (strspn(f->name, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(f->name))
             return "field names are lower-case SQL identifiers";
+        if (f->type == RES_SECRET && !(f->flags & RF_VIRTUAL))
+            return "a secret is never a column: declare it RF_VIRTUAL";
+    }
     return NULL;
 }
 

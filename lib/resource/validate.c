@@ -81,6 +81,8 @@ static const char *text_problem(const struct res_field *f, const char *s, char *
         return timestamp_is_rfc3339(s)
                    ? NULL
                    : "must be an RFC 3339 date-time with an offset, e.g. 2026-08-22T03:00:00Z";
+    case RES_SECRET:
+        return f->check ? f->check(s) : NULL;
     default:
         return "must not be a string";
     }
@@ -89,7 +91,7 @@ static const char *text_problem(const struct res_field *f, const char *s, char *
 static bool is_text_type(enum res_type t)
 {
     return t == RES_TEXT || t == RES_ENUM || t == RES_EMAIL || t == RES_PHONE || t == RES_CPF ||
-           t == RES_IBGE || t == RES_UF || t == RES_TIMESTAMP;
+           t == RES_IBGE || t == RES_UF || t == RES_TIMESTAMP || t == RES_SECRET;
 }
 
 /* Checks a list of strings; NULL when fine, else the reason. */
@@ -150,6 +152,12 @@ static void check_value(const struct res_field *f, const cJSON *v, cJSON *doc,
         field_error(e, f->name, why);
 }
 
+/* True when the caller of w may write field f (its writers). */
+static bool may_write(const struct res_field *f, const struct res_write *w)
+{
+    return !f->writers || (f->writers & w->caller);
+}
+
 void resource_validate(const struct resource *res, const cJSON *body, bool create,
                        struct res_write *w)
 {
@@ -160,9 +168,9 @@ void resource_validate(const struct resource *res, const cJSON *body, bool creat
         abort();
     for (const cJSON *it = body->child; it; it = it->next) {
         const struct res_field *f = field_named(res, it->string);
-        if (!f)
+        if (!f || (f->flags & RF_INTERNAL))
             field_error(e, it->string, "unknown field");
-        else if (!(f->flags & may))
+        else if (!(f->flags & may) || !may_write(f, w))
             field_error(e, f->name, "may not be set");
         else if (!cJSON_IsNull(it))
             check_value(f, it, w->doc, e);

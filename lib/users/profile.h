@@ -1,20 +1,17 @@
 /*
- * Changing an account: by its owner (PATCH /v1/me) or by the coordination
- * (PATCH /v1/users/{id}). One path, so both are validated and audited alike.
+ * The caller's own account as its owner changes it (PATCH /v1/me): name,
+ * e-mail, phone, password (with current_password) and, for a representative,
+ * position. The coordination's changes to an account (PATCH
+ * /v1/users/{user_id}) are the account resource's (lib/users/users.c).
  */
 #ifndef PACTO_USERS_PROFILE_H
 #define PACTO_USERS_PROFILE_H
 
 #include "http/request.h"
 
-enum profile_mode {
-    PROFILE_BY_SELF,        /* name, email, phone, password (with current_password), and
-                               position for representatives */
-    PROFILE_BY_COORDINATION /* name, email, phone, active (false also withdraws an unused
-                               invitation) */
-};
-
-/* Applies the request's merge patch to user `id` and answers. */
-void profile_update(struct request *req, const char *id, enum profile_mode mode);
+/* Applies the request's merge patch to the caller's account and answers
+ * (200 with the account, its own CPF unmasked, and its ETag), with the audit
+ * event in the change's transaction. */
+void profile_update(struct request *req);
 
 #endif

@@ -4,13 +4,16 @@
  * their own account (/v1/me). An account made through the API starts
  * inactive with an invitation whose token is handed over once and never
  * stored; the command line (`pacto user add`) makes active accounts with a
- * password. Changes to an account are lib/users/profile.c; who may call each
- * route is in lib/api/routes.c.
+ * password. The coordination changes, deactivates and reactivates accounts
+ * with the generic patch; what their owners change of them is
+ * lib/users/profile.c. Who may call each route is in lib/api/routes.c.
  */
 #include "users/users.h"
 
 #include "auth/activate.h"
 #include "auth/password.h"
+#include "auth/session.h"
+#include "cache/cache.h"
 #include "db/db.h"
 #include "http/idempotency.h"
 #include "http/query.h"
@@ -26,24 +29,27 @@ static const char *const roles[] = {"mayor", "representative", "secretariat", NU
 static const char *const areas[] = {"coordination", "health",  "education",
                                     "security",     "economy", NULL};
 
-/* What a create may send. The rest is the server's: the password is the
- * person's own, chosen on activation (the types of read-only fields are
- * never used). Which fields a role requires or forbids is user_rules. */
+/* What a create may send, and what the coordination may change. The rest is
+ * the server's: the password is the person's own, chosen on activation (the
+ * types of read-only fields are never used). Which fields a role requires or
+ * forbids is user_rules. */
 static const struct res_field user_fields[] = {
     RES_FIELD("id", RES_ID, 0),
-    RES_FIELD("name", RES_TEXT, RF_CREATE | RF_REQUIRED, .max = 200),
-    RES_FIELD("email", RES_EMAIL, RF_CREATE | RF_REQUIRED),
+    RES_FIELD("name", RES_TEXT, RF_WRITE | RF_REQUIRED, .max = 200),
+    RES_FIELD("email", RES_EMAIL, RF_WRITE | RF_REQUIRED),
     RES_FIELD("cpf", RES_CPF, RF_CREATE | RF_NULLABLE),
-    RES_FIELD("phone", RES_PHONE, RF_CREATE | RF_NULLABLE),
+    RES_FIELD("phone", RES_PHONE, RF_WRITE | RF_NULLABLE),
     RES_FIELD("position", RES_TEXT, RF_CREATE | RF_NULLABLE, .max = 200),
     RES_FIELD("role", RES_ENUM, RF_CREATE | RF_REQUIRED, .values = roles),
     RES_FIELD("municipality_id", RES_IBGE, RF_CREATE | RF_NULLABLE),
     RES_FIELD("secretariat_area", RES_ENUM, RF_CREATE | RF_NULLABLE, .values = areas),
-    RES_FIELD("active", RES_BOOL, 0),
+    RES_FIELD("active", RES_BOOL, RF_PATCH),
     RES_FIELD("password", RES_TEXT, 0),
     RES_FIELD("invitation", RES_TEXT, 0),
     RES_FIELD("created_at", RES_TIMESTAMP, 0),
     RES_FIELD("updated_at", RES_TIMESTAMP, 0),
+    RES_FIELD("invitation_hash", RES_TEXT, RF_INTERNAL),
+    RES_FIELD("invitation_expires_at", RES_TIMESTAMP, RF_INTERNAL),
     RES_END,
 };
 
@@ -54,6 +60,20 @@ static const struct res_filter user_filters[] = {
     {.name = "active", .type = RES_BOOL},
     {.name = NULL},
 };
+
+/* The prepare hook of a patch: nobody deactivates their own account, and
+ * deactivating an account also withdraws an invitation not yet used, so that
+ * activating it cannot undo the deactivation. */
+static bool deactivation(struct request *req, struct res_write *w)
+{
+    if (w->create || !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(w->doc, "active")))
+        return true;
+    if (strcmp(w->key, req->who.user_id_str) == 0)
+        field_error(&w->errors, "active", "you cannot deactivate your own account");
+    cJSON_AddNullToObject(w->doc, "invitation_hash");
+    cJSON_AddNullToObject(w->doc, "invitation_expires_at");
+    return true;
+}
 
 static struct resource user = {
     .entity = "user",
@@ -67,6 +87,9 @@ static struct resource user = {
     .list_name = "users",
     .fields = user_fields,
     .filters = user_filters,
+    .hooks = {.prepare = deactivation},
+    .unique_title = "E-mail already in use",
+    .unique_detail = "Another account already uses this e-mail address.",
 };
 
 /* $1 the validated document, $2 the password's hash, $3 the invitation's. */
@@ -269,18 +292,27 @@ void users_get(struct request *req) { resource_get(req, &user); }
 void users_list(struct request *req) { resource_list(req, &user); }
 void users_me(struct request *req) { resource_show(req, &user, req->who.user_id_str); }
 
+/* After a change of account `id` answered 200: the NOTIFY trigger evicts the
+ * account from every server's cache once the change commits; this server
+ * forgets it now as well, so that a deactivated user's very next request
+ * here is refused (SPEC 5). Forgetting an unchanged account only costs a
+ * read. */
+static void forget_session(const struct request *req, const char *id)
+{
+    if (req->status == 200 && id)
+        cache_evict(session_cache(), id);
+}
+
 void users_update(struct request *req)
 {
-    const char *id = resource_path_key(req, &user);
-    if (id)
-        profile_update(req, id, PROFILE_BY_COORDINATION);
-    else
-        resp_not_found(req);
+    resource_patch(req, &user);
+    forget_session(req, resource_path_key(req, &user));
 }
 
 void users_me_update(struct request *req)
 {
-    profile_update(req, req->who.user_id_str, PROFILE_BY_SELF);
+    profile_update(req);
+    forget_session(req, req->who.user_id_str);
 }
 
 void users_invite(struct request *req)

@@ -403,6 +403,31 @@ START_TEST(test_me_password_change)
 }
 END_TEST
 
+/* A password is the person's own: outer spaces and control characters are
+ * kept as typed, never trimmed or judged as text, and never stored or
+ * audited as given. */
+START_TEST(test_me_password_is_kept_as_typed)
+{
+    const char *email = fixture_email(U_REP_CG);
+    struct http_response r = patch_me(U_REP_CG, "{\"password\":\"  spaced\\tout pass  \","
+                                                "\"current_password\":\"" FIXTURE_PASSWORD "\"}");
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+    ck_assert_int_eq(login_status(email, "  spaced\\tout pass  "), 200);
+    ck_assert_int_eq(login_status(email, "spaced\\tout pass"), 401);
+    ck_assert_int_eq(
+        fixture_long("SELECT count(*) FROM audit_events"
+                     " WHERE before::text LIKE '%spaced%' OR after::text LIKE '%spaced%'"),
+        0);
+    /* And it is the current password of the next change. */
+    r = patch_me(U_REP_CG, "{\"password\":\"" NEW_PASSWORD "\","
+                           "\"current_password\":\"  spaced\\tout pass  \"}");
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+    ck_assert_int_eq(login_status(email, NEW_PASSWORD), 200);
+}
+END_TEST
+
 START_TEST(test_me_email_taken)
 {
     struct fixture_snapshot before = fixture_snapshot();
@@ -475,6 +500,7 @@ Suite *auth_suite(void)
     tcase_add_test(tc, test_me_patch_refuses_readonly_and_unknown_fields);
     tcase_add_test(tc, test_me_password_change_rules);
     tcase_add_test(tc, test_me_password_change);
+    tcase_add_test(tc, test_me_password_is_kept_as_typed);
     tcase_add_test(tc, test_me_email_taken);
     tcase_add_test(tc, test_me_stale_if_match);
     tcase_add_test(tc, test_me_noop_patch_writes_nothing);

@@ -379,6 +379,49 @@ START_TEST(test_patch_user_refuses_other_fields)
 }
 END_TEST
 
+/* Each PATCH takes its own fields, whoever calls: the coordination's own
+ * /v1/me takes no active flag, and a representative's position is theirs
+ * alone to change. */
+START_TEST(test_each_patch_takes_its_own_fields)
+{
+    static const struct fixture_invalid_body me[] = {
+        {"{\"active\":true}", "active"}, {"{\"position\":\"Coordenadora\"}", "position"}};
+    const struct http_request patch_me = {.method = "PATCH",
+                                          .path = "/v1/me",
+                                          .token = fixture_token(U_COORDINATION),
+                                          .content_type = "application/merge-patch+json"};
+    fixture_expect_invalid_bodies(&patch_me, me, sizeof me / sizeof me[0]);
+    struct fixture_snapshot before = fixture_snapshot();
+    expect_refused(patch_user(U_REP_CG, "{\"position\":\"Adjunta\"}"), 422, "validation-failed",
+                   "position");
+    expect_refused(patch_user(U_REP_CG, "{\"current_password\":\"" FIXTURE_PASSWORD "\"}"), 422,
+                   "validation-failed", "current_password");
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
+/* Deactivating an active account with no invitation changes active alone. */
+START_TEST(test_deactivation_keeps_the_rest)
+{
+    struct http_response r = patch_user(U_MAYOR_CG, "{\"active\":false,\"name\":\"Maria S.\"}");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_json_string(&r, "name"), "Maria S.");
+    ck_assert_str_eq(http_header(&r, "ETag"), "\"2\"");
+    http_response_free(&r);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %s AND NOT active"
+                                   " AND password_hash IS NOT NULL AND email = '%s'",
+                                   fixture_user_id(U_MAYOR_CG), fixture_email(U_MAYOR_CG)),
+                     1);
+    /* Deactivating it again changes nothing: no new version, no event. */
+    struct fixture_snapshot before = fixture_snapshot();
+    r = patch_user(U_MAYOR_CG, "{\"active\":false}");
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_header(&r, "ETag"), "\"2\"");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
 Suite *users_suite(void)
 {
     Suite *s = suite_create("users");
@@ -404,6 +447,8 @@ Suite *users_suite(void)
     tcase_add_test(tc, test_deactivate_and_reactivate);
     tcase_add_test(tc, test_coordination_cannot_deactivate_itself);
     tcase_add_test(tc, test_patch_user_refuses_other_fields);
+    tcase_add_test(tc, test_each_patch_takes_its_own_fields);
+    tcase_add_test(tc, test_deactivation_keeps_the_rest);
     suite_add_tcase(s, tc);
     return s;
 }
