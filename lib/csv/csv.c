@@ -170,4 +170,42 @@ void csv_write_field(struct buf *out, const char *field)
     buf_putc(out, '"');
 }
 
+/* A decimal number as PostgreSQL prints one: [+-]digits[.digits][e[+-]digits]. */
+static bool is_plain_number(const char *s)
+{
+    const char *p = s + (*s == '+' || *s == '-');
+    size_t digits = strspn(p, "0123456789");
+    if (!digits)
+        return false;
+    p += digits;
+    if (*p == '.') {
+        size_t frac = strspn(p + 1, "0123456789");
+        if (!frac)
+            return false;
+        p += 1 + frac;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        p += (*p == '+' || *p == '-');
+        size_t exp = strspn(p, "0123456789");
+        if (!exp)
+            return false;
+        p += exp;
+    }
+    return *p == '\0';
+}
+
+void csv_write_cell(struct buf *out, const char *field)
+{
+    if (!field || !strchr("=+-@\t\r", field[0]) || field[0] == '\0' || is_plain_number(field)) {
+        csv_write_field(out, field);
+        return;
+    }
+    struct buf quoted = {0};
+    buf_putc(&quoted, '\'');
+    buf_puts(&quoted, field);
+    csv_write_field(out, buf_cstr(&quoted));
+    buf_free(&quoted);
+}
+
 void csv_end_record(struct buf *out) { buf_puts(out, "\r\n"); }

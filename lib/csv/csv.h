@@ -42,8 +42,14 @@ struct buf;
 /* Appends one field, quoted when it holds a comma, quote, CR or LF (quotes
  * doubled). Only the field: the caller puts the ',' between fields. A NULL
  * field is written as empty. Fields whose first character is =, +, - or @ are written as-is:
- * the caller decides about spreadsheet formula escaping. */
+ * csv_write_cell is the writer for what is published. */
 void csv_write_field(struct buf *out, const char *field);
+
+/* csv_write_field for published data: a field a spreadsheet would run as a
+ * formula (first character =, +, -, @, tab or CR; OWASP "CSV injection") is
+ * written with a leading apostrophe, unless it is a plain number such as
+ * -20.4486, which stays as it is. */
+void csv_write_cell(struct buf *out, const char *field);
 /* Appends the CRLF that ends a record. */
 void csv_end_record(struct buf *out);
 

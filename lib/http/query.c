@@ -5,10 +5,12 @@
 
 #include "config/config.h"
 #include "csv/csv.h"
+#include "db/db.h"
 #include "http/response.h"
 
 #include <civetweb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool is_allowed(const char *const *allowed, const char *name)
@@ -151,13 +153,15 @@ static void link_next(struct request *req, const char *cursor)
 static void csv_rows(struct buf *out, const PGresult *r, int rows, const char *header,
                      int first_col)
 {
-    buf_puts(out, header);
-    buf_puts(out, "\r\n");
+    if (header) {
+        buf_puts(out, header);
+        buf_puts(out, "\r\n");
+    }
     for (int i = 0; i < rows; i++) {
         for (int col = first_col; col < PQnfields(r); col++) {
             if (col > first_col)
                 buf_putc(out, ',');
-            csv_write_field(out, PQgetvalue(r, i, col));
+            csv_write_cell(out, PQgetvalue(r, i, col));
         }
         csv_end_record(out);
     }
@@ -192,4 +196,92 @@ void resp_page_rows(struct request *req, const struct page *p, const PGresult *r
         buf_puts(&b, "null");
     buf_putc(&b, '}');
     resp_json_buf(req, 200, &b);
+}
+
+/* Rows read per block of a CSV download. */
+#define CSV_BLOCK_ROWS 1000
+
+/* A CSV download in progress: the list's statement with copies of its
+ * parameters, and where the walk stands. */
+struct csv_walk {
+    struct list_query q;
+    char *owned[LIST_MAX_PARAMS];
+    char after[CURSOR_MAX_KEY + 1];
+    char limit[12];
+    bool done;
+};
+
+static void csv_walk_free(void *p)
+{
+    struct csv_walk *w = p;
+    for (int i = 0; i < LIST_MAX_PARAMS; i++)
+        free(w->owned[i]);
+    free(w);
+}
+
+/* Reads the next block into out (the header row first when header is set).
+ * Returns false when the database failed; w->done tells the end. */
+static bool csv_block(struct request *req, struct csv_walk *w, struct buf *out, bool header)
+{
+    w->q.params[w->q.after_param] = w->after[0] ? w->after : NULL;
+    w->q.params[w->q.limit_param] = w->limit;
+    struct db_conn *db = req_db(req);
+    PGresult *r = db ? db_exec(db, w->q.stmt, w->q.nparams, w->q.params) : NULL;
+    if (!r)
+        return false;
+    int n = PQntuples(r);
+    int rows = n < CSV_BLOCK_ROWS ? n : CSV_BLOCK_ROWS;
+    csv_rows(out, r, rows, header ? w->q.csv_header : NULL, w->q.csv_first_col);
+    w->done = n <= CSV_BLOCK_ROWS;
+    if (!w->done)
+        snprintf(w->after, sizeof w->after, "%s", PQgetvalue(r, rows - 1, w->q.key_col));
+    PQclear(r);
+    return true;
+}
+
+/* The stream's next chunk, after the first block the handler sent: the
+ * connection is taken for the block and given back at once. */
+static int csv_next(struct request *req, struct buf *chunk)
+{
+    struct csv_walk *w = req->stream_ctx;
+    if (w->done)
+        return 0;
+    bool ok = csv_block(req, w, chunk, false);
+    db_release(req->db);
+    req->db = NULL;
+    return !ok ? -1 : w->done ? 0 : 1;
+}
+
+void resp_list(struct request *req, const struct page *p, const struct list_query *q)
+{
+    if (!q->csv_header || !req_wants_csv(req)) {
+        struct list_query run = *q;
+        run.params[q->after_param] = p->after[0] ? p->after : NULL;
+        run.params[q->limit_param] = p->limit_plus_one;
+        PGresult *r = req_exec(req, run.stmt, run.nparams, run.params);
+        if (r)
+            resp_page_rows(req, p, r, q->key_col, q->json_col, NULL, 0);
+        return;
+    }
+    struct csv_walk *w = calloc(1, sizeof *w);
+    if (!w)
+        abort();
+    req_defer(req, csv_walk_free, w);
+    w->q = *q;
+    for (int i = 0; i < q->nparams; i++)
+        if (q->params[i])
+            w->q.params[i] = w->owned[i] = strdup(q->params[i]);
+    snprintf(w->after, sizeof w->after, "%s", p->after);
+    snprintf(w->limit, sizeof w->limit, "%d", CSV_BLOCK_ROWS + 1);
+    struct buf b = {0};
+    if (!csv_block(req, w, &b, true)) {
+        buf_free(&b);
+        resp_db_error(req);
+        return;
+    }
+    resp_body(req, 200, "text/csv; charset=utf-8", &b);
+    if (!w->done) {
+        req->stream_next = csv_next;
+        req->stream_ctx = w;
+    }
 }

@@ -54,4 +54,28 @@ bool query_page(struct request *req, const struct query *q, const char *list, st
 void resp_page_rows(struct request *req, const struct page *p, const PGresult *r, int key_col,
                     int json_col, const char *csv_header, int csv_first_col);
 
+/* A list's statement, for resp_list: run once for a JSON page, or walked
+ * from start to end for a CSV download. params[after_param] is the sort key
+ * to continue after (NULL: from the start) and params[limit_param] the LIMIT
+ * text; each row has its key in key_col, its JSON in json_col and its CSV
+ * cells from csv_first_col on. */
+#define LIST_MAX_PARAMS 16
+struct list_query {
+    const struct db_stmt *stmt;
+    int nparams;
+    const char *params[LIST_MAX_PARAMS];
+    int after_param, limit_param;
+    int key_col, json_col, csv_first_col;
+    const char *csv_header; /* NULL: the list has no CSV form */
+};
+
+/* Answers the list: one page of JSON as resp_page_rows does; or, when the
+ * client prefers CSV and the list has one, the WHOLE filtered result (from
+ * the cursor, when one was given), open data being downloaded whole. The
+ * first rows are read here, so a failure is still a clean 503; when there are
+ * more, the rest is streamed (chunked) in blocks of rows, each read on a
+ * connection taken for that block alone, so a slow download never holds one.
+ * Copies what it needs of q. */
+void resp_list(struct request *req, const struct page *p, const struct list_query *q);
+
 #endif

@@ -53,6 +53,12 @@ struct request {
     struct buf body;
     bool close_connection; /* e.g. after 413: the rest of the body is never read */
 
+    /* A body longer than what the handler made: after body, the server sends
+     * (chunked) what stream_next appends to chunk, while it returns 1; 0 is
+     * the end (after this chunk), -1 a failure (the body stops short). */
+    int (*stream_next)(struct request *req, struct buf *chunk);
+    void *stream_ctx;
+
     struct buf raw; /* the request body, once read (req_read_body) */
     bool raw_read;
     char idempotency_key[256]; /* "" when the request has none */

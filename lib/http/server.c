@@ -272,6 +272,40 @@ static const char *http_date(void)
     return text;
 }
 
+/* Appends one chunk (RFC 9112 7.1) of data. */
+static void put_chunk(struct buf *out, const struct buf *data)
+{
+    if (!data->len)
+        return;
+    buf_printf(out, "%zx\r\n", data->len);
+    buf_append(out, data->data, data->len);
+    buf_puts(out, "\r\n");
+}
+
+/* Sends head, the body as the first chunk, then every chunk stream_next
+ * makes, then the last chunk. If the stream fails midway the last chunk is
+ * never sent, so the client can tell the body is incomplete. */
+static void send_stream(struct request *req, struct buf *head)
+{
+    put_chunk(head, &req->body);
+    bool ok = mg_write(req->conn, head->data, head->len) > 0;
+    struct buf chunk = {0}, out = {0};
+    int more = 1;
+    while (ok && more == 1) {
+        buf_reset(&chunk);
+        buf_reset(&out);
+        more = req->stream_next(req, &chunk);
+        put_chunk(&out, &chunk);
+        ok = more >= 0 && (!out.len || mg_write(req->conn, out.data, out.len) > 0);
+    }
+    if (ok)
+        mg_write(req->conn, "0\r\n\r\n", 5);
+    else
+        log_msg(LOG_WARN, "request %s: the streamed body stopped short", req->request_id);
+    buf_free(&chunk);
+    buf_free(&out);
+}
+
 /* Status line, headers and body in one buffer, sent with one write: the
  * header API of civetweb sends every line by itself, and with tcp_nodelay
  * each is a packet. */
@@ -281,7 +315,9 @@ static void send_response(struct request *req, const char *origin)
     struct buf out = {0};
     buf_printf(&out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", req->status,
                mg_get_response_code_text(conn, req->status), http_date());
-    if (req->status != 204 && req->status != 304)
+    if (req->stream_next)
+        buf_printf(&out, "Content-Type: %s\r\nTransfer-Encoding: chunked\r\n", req->content_type);
+    else if (req->status != 204 && req->status != 304)
         buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n", req->content_type,
                    req->body.len);
     buf_printf(&out, "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", req_echoed_id(req));
@@ -300,9 +336,16 @@ static void send_response(struct request *req, const char *origin)
         buf_puts(&out, "Connection: close\r\n");
     buf_append(&out, buf_cstr(&req->headers), req->headers.len);
     buf_puts(&out, "\r\n");
-    if (req->status != 204 && req->status != 304 && !is_head(req))
-        buf_append(&out, buf_cstr(&req->body), req->body.len);
-    mg_write(conn, out.data, out.len);
+    if (req->stream_next) {
+        if (!is_head(req))
+            send_stream(req, &out);
+        else
+            mg_write(conn, out.data, out.len);
+    } else {
+        if (req->status != 204 && req->status != 304 && !is_head(req))
+            buf_append(&out, buf_cstr(&req->body), req->body.len);
+        mg_write(conn, out.data, out.len);
+    }
     buf_free(&out);
 }
 

@@ -110,9 +110,15 @@ void resource_list(struct request *req, const struct resource *res)
     }
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, page.after[0] ? page.after : NULL, page.limit_plus_one, filters,
-                            req_param(req, 0)};
-    PGresult *r = req_exec(req, &st->list, st->list_params, params);
-    if (r)
-        resp_page_rows(req, &page, r, 0, 1, csv_header(req, res), 2);
+    /* $1 viewer, $2 the key to continue after, $3 limit, $4 filters, $5 parent */
+    struct list_query lq = {.stmt = &st->list,
+                            .nparams = st->list_params,
+                            .params = {viewer, NULL, NULL, filters, req_param(req, 0)},
+                            .after_param = 1,
+                            .limit_param = 2,
+                            .key_col = 0,
+                            .json_col = 1,
+                            .csv_first_col = 2,
+                            .csv_header = csv_header(req, res)};
+    resp_list(req, &page, &lq);
 }

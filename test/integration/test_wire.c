@@ -131,6 +131,42 @@ START_TEST(accept_q_values_choose_the_format)
 }
 END_TEST
 
+/* Open data is downloaded whole: CSV ignores the page size and walks the
+ * filtered list to its end, in blocks streamed as they are read; JSON stays
+ * paginated. Cells that would run as formulas are neutralized. */
+START_TEST(csv_downloads_are_whole_and_safe)
+{
+    fixture_exec("INSERT INTO cycles (name, state_code, adhesion_opens_at, adhesion_closes_at,"
+                 "                    pact_opens_at, pact_closes_at, target_year, commitments)"
+                 " SELECT CASE WHEN g = 7 THEN '=HYPERLINK(\"http://x\")' ELSE 'Ciclo ' || g END,"
+                 "        50, now(), now() + interval '1 day', now() + interval '2 days',"
+                 "        now() + interval '3 days', 2027, '[\"Acompanhar\"]'"
+                 "   FROM generate_series(1, 2345) g");
+    const char *csv[] = {"Accept: text/csv", NULL};
+    struct http_response r = http_do(&(struct http_request){
+        .method = "GET", .path = "/v1/cycles?state=MS&limit=10", .headers = csv});
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_eq(http_header(&r, "Transfer-Encoding"), "chunked");
+    ck_assert_ptr_null(http_header(&r, "Link"));
+    long lines = 0;
+    for (const char *p = buf_cstr(&r.body); (p = strstr(p, "\r\n")); p += 2)
+        lines++;
+    ck_assert_int_eq(lines, 1 + 2345); /* the header row, then every cycle */
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), ",\"'=HYPERLINK(\"\"http://x\"\")\","));
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), ",=HYPERLINK"));
+    http_response_free(&r);
+    /* A short list needs no stream. */
+    r = http_do(
+        &(struct http_request){.method = "GET", .path = "/v1/cycles?state=SP", .headers = csv});
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(http_header(&r, "Content-Length"));
+    http_response_free(&r);
+    r = http_get("/v1/cycles?state=MS&limit=10", NULL);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 10);
+    http_response_free(&r);
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
     Suite *s = suite_create("wire");
@@ -142,6 +178,7 @@ Suite *wire_suite(void)
     tcase_add_test(tc, answers_carry_date_and_405_a_detail);
     tcase_add_test(tc, browser_apps_may_read_the_documented_headers);
     tcase_add_test(tc, accept_q_values_choose_the_format);
+    tcase_add_test(tc, csv_downloads_are_whole_and_safe);
     suite_add_tcase(s, tc);
     return s;
 }

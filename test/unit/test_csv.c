@@ -217,6 +217,40 @@ START_TEST(writer_quotes_only_when_needed)
 }
 END_TEST
 
+START_TEST(published_cells_never_run_as_formulas)
+{
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"+55 67 3314-0000", "'+55 67 3314-0000"},
+        {"-2+3", "'-2+3"},
+        {"@SUM(A1)", "'@SUM(A1)"},
+        {"\tlead", "'\tlead"},
+        {"\rlead", "\"'\rlead\""},
+        {"-20.4486", "-20.4486"},
+        {"+1", "+1"},
+        {"-1.5e-3", "-1.5e-3"},
+        {"-", "'-"},
+        {"-.5", "'-.5"},
+        {"São Paulo", "São Paulo"},
+        {"a=b", "a=b"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct buf b = {0};
+        csv_write_cell(&b, cases[i].in);
+        ck_assert_msg(strcmp(buf_cstr(&b), cases[i].out) == 0, "%s gave %s", cases[i].in,
+                      buf_cstr(&b));
+        buf_free(&b);
+    }
+    struct buf b = {0};
+    csv_write_cell(&b, NULL);
+    ck_assert_str_eq(buf_cstr(&b), "");
+    buf_free(&b);
+}
+END_TEST
+
 Suite *csv_suite(void)
 {
     Suite *s = suite_create("csv");
@@ -229,6 +263,7 @@ Suite *csv_suite(void)
     tcase_add_test(tc, reports_errors_with_lines);
     tcase_add_test(tc, accepts_exactly_max_fields);
     tcase_add_test(tc, writer_quotes_only_when_needed);
+    tcase_add_test(tc, published_cells_never_run_as_formulas);
     suite_add_tcase(s, tc);
     return s;
 }
