@@ -110,9 +110,8 @@ static const char *checked_doc(struct request *req, struct res_write *w)
     return NULL;
 }
 
-/* Validates the body into w. Returns false after answering. */
-static bool read_write(struct request *req, const struct resource *res, bool create,
-                       struct res_write *w)
+bool resource_read(struct request *req, const struct resource *res, bool create,
+                   struct res_write *w)
 {
     *w = (struct res_write){.res = res, .create = create, .parent = path_parent(req, res)};
     if (!create && !(w->key = resource_path_key(req, res))) {
@@ -139,7 +138,7 @@ static bool read_write(struct request *req, const struct resource *res, bool cre
 void resource_create(struct request *req, const struct resource *res)
 {
     struct res_write w;
-    if (!read_write(req, res, true, &w))
+    if (!resource_read(req, res, true, &w))
         return;
     const struct res_statements *st = res_statements_of(res);
     char viewer[AUTHZ_VIEWER_MAX];
@@ -167,7 +166,7 @@ void resource_create(struct request *req, const struct resource *res)
 void resource_patch(struct request *req, const struct resource *res)
 {
     struct res_write w;
-    if (!read_write(req, res, false, &w))
+    if (!resource_read(req, res, false, &w))
         return;
     const struct res_statements *st = res_statements_of(res);
     char viewer[AUTHZ_VIEWER_MAX];

@@ -6,6 +6,7 @@
 #include "resource/resource.h"
 
 #include "authz/policy.h"
+#include "http/fields.h"
 #include "http/query.h"
 #include "resource/statements.h"
 #include "validate/ibge.h"
@@ -16,8 +17,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Checks one filter value; NULL when fine, else the reason. */
-static const char *filter_problem(const struct res_filter *f, const char *v)
+/* UTF-8 code points in s. */
+static size_t characters(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xc0) != 0x80;
+    return n;
+}
+
+/* Checks one filter value; NULL when fine, else the reason (in msg when it
+ * needs formatting). */
+static const char *filter_problem(const struct res_filter *f, const char *v, char *msg, size_t n)
 {
     switch (f->type) {
     case RES_ENUM:
@@ -37,11 +48,32 @@ static const char *filter_problem(const struct res_filter *f, const char *v)
         return id_is_canonical(v) ? NULL : "must be an id";
     case RES_TIMESTAMP:
         return timestamp_is_rfc3339(v) ? NULL : "must be an RFC 3339 date-time";
-    case RES_TEXT:
-        return *v && strlen(v) <= (size_t)f->max ? NULL : "is empty or too long";
+    case RES_TEXT: {
+        /* Counted and checked as a text field of a body is. */
+        int min = f->min > 1 ? f->min : 1;
+        if (!field_text_problem(v, (size_t)f->max) && characters(v) >= (size_t)min)
+            return NULL;
+        snprintf(msg, n, "must have %d to %d characters", min, f->max);
+        return msg;
+    }
     default:
         return "is not supported";
     }
+}
+
+/* A filter that comes only with another (res_filter.with) given alone:
+ * answers 400 and returns true. */
+static bool unpaired(struct request *req, const struct resource *res, const struct query *q)
+{
+    for (const struct res_filter *f = res->filters; f && f->name; f++) {
+        if (!f->with || (query_get(q, f->name) != NULL) == (query_get(q, f->with) != NULL))
+            continue;
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s and %s go together.", f->name, f->with);
+        resp_bad_parameter(req, detail);
+        return true;
+    }
+    return false;
 }
 
 /* The filters of q as one JSON object (booleans as JSON booleans), or NULL
@@ -53,7 +85,8 @@ static char *read_filters(struct request *req, const struct resource *res, const
         const char *v = query_get(q, f->name);
         if (!v)
             continue;
-        const char *why = filter_problem(f, v);
+        char msg[96];
+        const char *why = filter_problem(f, v, msg, sizeof msg);
         if (why) {
             char detail[160];
             snprintf(detail, sizeof detail, "%s %s.", f->name, why);
@@ -90,9 +123,10 @@ void resource_list(struct request *req, const struct resource *res)
     struct query q;
     struct page page;
     char list[64];
-    snprintf(list, sizeof list, "%s%s%.24s", res->entity, res->parent ? ":" : "",
-             res->parent ? req_param(req, 0) : "");
-    if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
+    snprintf(list, sizeof list, "%s%s%.24s", res->list_name ? res->list_name : res->entity,
+             res->parent ? ":" : "", res->parent ? req_param(req, 0) : "");
+    if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page) ||
+        unpaired(req, res, &q))
         return;
     const char *filters = read_filters(req, res, &q);
     if (!filters)
@@ -110,7 +144,8 @@ void resource_list(struct request *req, const struct resource *res)
     authz_viewer(&req->who, viewer);
     const char *params[] = {viewer, page.after[0] ? page.after : NULL, page.limit_plus_one, filters,
                             req_param(req, 0)};
-    PGresult *r = req_exec(req, &st->list, st->list_params, params);
+    const char *header = req_wants_csv(req) ? csv_header(req, res) : NULL;
+    PGresult *r = req_exec(req, header ? &st->list_csv : &st->list, st->list_params, params);
     if (r)
-        resp_page_rows(req, &page, r, 0, 1, csv_header(req, res), 2);
+        resp_page_rows(req, &page, r, 0, 1, header, 2);
 }

@@ -19,6 +19,7 @@ int main(void)
     srunner_add_suite(sr, router_suite());
     srunner_add_suite(sr, contract_suite());
     srunner_add_suite(sr, policy_suite());
+    srunner_add_suite(sr, resource_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

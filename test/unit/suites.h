@@ -17,5 +17,6 @@ Suite *login_limit_suite(void);
 Suite *router_suite(void);
 Suite *contract_suite(void);
 Suite *policy_suite(void);
+Suite *resource_suite(void);
 
 #endif
