@@ -167,7 +167,7 @@ static bool refuse_signature(struct request *req, const PGresult *ctx)
 void adhesions_create(struct request *req)
 {
     struct res_write w;
-    if (!resource_read_body(req, &adhesion, true, &w))
+    if (!resource_read(req, &adhesion, true, &w))
         return;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);

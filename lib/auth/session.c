@@ -106,20 +106,3 @@ enum session_result session_resolve(struct request *req, const struct token_clai
     snprintf(who->cpf, sizeof who->cpf, "%s", a.cpf);
     return SESSION_OK;
 }
-
-bool authz_is_coordination(const struct identity *who)
-{
-    return strcmp(who->role, "secretariat") == 0 &&
-           strcmp(who->secretariat_area, "coordination") == 0;
-}
-
-bool authz_is_secretariat(const struct identity *who)
-{
-    return strcmp(who->role, "secretariat") == 0;
-}
-
-bool authz_is_municipal(const struct identity *who, const char *ibge_code)
-{
-    return (strcmp(who->role, "mayor") == 0 || strcmp(who->role, "representative") == 0) &&
-           strcmp(who->municipality_id, ibge_code) == 0;
-}

@@ -24,11 +24,4 @@ struct cache *session_cache(void);
 enum session_result session_resolve(struct request *req, const struct token_claims *claims,
                                     struct identity *who);
 
-/* Authorization helpers, the one place that says who may act on what. */
-bool authz_is_coordination(const struct identity *who);
-/* A mayor or representative of that municipality. */
-bool authz_is_municipal(const struct identity *who, const char *ibge_code);
-/* A secretariat user of that area, or of coordination. */
-bool authz_is_secretariat(const struct identity *who);
-
 #endif

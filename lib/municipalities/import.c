@@ -1,19 +1,19 @@
 /*
  * Bulk import of the IBGE lists (states, then municipalities) from CSV:
- * every line is checked first, with line-numbered errors; only a fully valid
- * file is written, in one transaction, as one statement that upserts the rows
- * and writes an audit event for each row it created or changed.
+ * every line is checked first, by the rules the states' and municipalities'
+ * declarations give their fields, with line-numbered errors named by the
+ * file's columns; only a fully valid file is written, in one transaction, as
+ * one statement that upserts the rows and writes an audit event (the same
+ * snapshots as the API's) for each row it created or changed.
  */
 #include "municipalities/municipalities.h"
 
 #include "csv/csv.h"
 #include "db/db.h"
-#include "http/fields.h"
-#include "municipalities/sql.h"
+#include "resource/resource.h"
 #include "validate/ibge.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +26,7 @@ static const struct db_stmt STMT_IMPORT_MUNICIPALITIES = {
            "  SELECT * FROM json_to_recordset($1::json) AS x(ibge_code text, name text,"
            "         state_code smallint, latitude float8, longitude float8, capital boolean)),"
            " old AS ("
-           "  SELECT m.ibge_code, " MUNICIPALITY_SNAPSHOT " AS snapshot"
+           "  SELECT m.ibge_code, municipality_snapshot(m, s) AS snapshot"
            "    FROM municipalities m JOIN states s ON s.code = m.state_code"
            "    JOIN input i ON i.ibge_code = m.ibge_code),"
            " up AS ("
@@ -44,7 +44,8 @@ static const struct db_stmt STMT_IMPORT_MUNICIPALITIES = {
            "  INSERT INTO audit_events"
            "         (actor_id, actor_role, action, entity, entity_id, before, after, request_id)"
            "  SELECT $2, $3, CASE WHEN o.ibge_code IS NULL THEN 'create' ELSE 'update' END,"
-           "         'municipality', m.ibge_code, o.snapshot, " MUNICIPALITY_SNAPSHOT ", $4"
+           "         'municipality', m.ibge_code, o.snapshot,"
+           "         municipality_snapshot(m::municipalities, s), $4"
            "    FROM up m JOIN states s ON s.code = m.state_code"
            "    LEFT JOIN old o ON o.ibge_code = m.ibge_code"
            "  RETURNING action)"
@@ -59,7 +60,7 @@ static const struct db_stmt STMT_IMPORT_STATES = {
            "  SELECT * FROM json_to_recordset($1::json) AS x(code smallint, uf text, name text,"
            "         region text)),"
            " old AS ("
-           "  SELECT s.code, to_jsonb(s) - 'created_at' - 'updated_at' AS snapshot"
+           "  SELECT s.code, state_snapshot(s) AS snapshot"
            "    FROM states s JOIN input i USING (code)),"
            " up AS ("
            "  INSERT INTO states AS s (code, uf, name, region)"
@@ -75,7 +76,7 @@ static const struct db_stmt STMT_IMPORT_STATES = {
            "         (actor_id, actor_role, action, entity, entity_id, before, after, request_id)"
            "  SELECT $2, $3, CASE WHEN o.code IS NULL THEN 'create' ELSE 'update' END,"
            "         'state', up.code::text, o.snapshot,"
-           "         to_jsonb(up) - 'created_at' - 'updated_at', $4"
+           "         state_snapshot(up::states), $4"
            "    FROM up LEFT JOIN old o USING (code)"
            "  RETURNING action)"
            "SELECT count(*) FILTER (WHERE action = 'create'), count(*) FILTER (WHERE action = "
@@ -125,14 +126,29 @@ static const char *cell(const struct csv_record *rec, const struct columns *cols
     return (size_t)i < rec->nfields ? rec->fields[i] : "";
 }
 
-static bool parse_double(const char *s, double min, double max, double *out)
+/* A cell for the rules of a numeric field: a JSON number when it reads as
+ * one (its value in *out), else the text itself, which those rules refuse;
+ * NULL for an empty cell. */
+static cJSON *number_cell(const char *s, double *out)
 {
     if (!*s)
-        return false;
+        return NULL;
     errno = 0;
     char *end;
     *out = strtod(s, &end);
-    return !errno && !*end && isfinite(*out) && *out >= min && *out <= max;
+    return !errno && !*end ? cJSON_CreateNumber(*out) : cJSON_CreateString(s);
+}
+
+/* Checks a cell (value, NULL for none, consumed) by the rule of the
+ * resource's field `field`; a problem is reported under the file's column. */
+static void check_cell(const struct resource *res, const char *field, cJSON *value, long line,
+                       const char *column, struct field_errors *e)
+{
+    char msg[192];
+    const char *why = value ? resource_field_problem(res, field, value, msg, sizeof msg) : NULL;
+    if (why)
+        field_error_line(e, line, column, why);
+    cJSON_Delete(value);
 }
 
 static bool parse_uf_code(const char *s, int *out)
@@ -187,15 +203,11 @@ static void municipality_row(const struct csv_record *rec, const struct columns 
     int errors = e->count;
     double lat_v = 0, lon_v = 0;
     int uf_code = 0;
-    if (!ibge_code_is_valid(code))
-        field_error_line(e, line, "codigo_ibge", "is not a valid IBGE municipality code");
-    const char *why = field_text_problem(name, 200);
-    if (why)
-        field_error_line(e, line, "nome", why);
-    if (*lat && !parse_double(lat, -90, 90, &lat_v))
-        field_error_line(e, line, "latitude", "must be a number from -90 to 90");
-    if (*lon && !parse_double(lon, -180, 180, &lon_v))
-        field_error_line(e, line, "longitude", "must be a number from -180 to 180");
+    const struct resource *res = &municipality_resource;
+    check_cell(res, "ibge_code", cJSON_CreateString(code), line, "codigo_ibge", e);
+    check_cell(res, "name", cJSON_CreateString(name), line, "nome", e);
+    check_cell(res, "latitude", number_cell(lat, &lat_v), line, "latitude", e);
+    check_cell(res, "longitude", number_cell(lon, &lon_v), line, "longitude", e);
     if (strcmp(capital, "0") != 0 && strcmp(capital, "1") != 0)
         field_error_line(e, line, "capital", "must be 0 or 1");
     if (!parse_uf_code(uf, &uf_code) || !m->known_state[uf_code])
@@ -325,11 +337,8 @@ static void state_row(const struct csv_record *rec, const struct columns *cols, 
         field_error_line(e, line, "codigo_uf", "is not an IBGE state code");
     else if (s->seen[n])
         field_error_line(e, line, "codigo_uf", "appears more than once");
-    if (strlen(uf) != 2 || strspn(uf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != 2)
-        field_error_line(e, line, "uf", "must be two capital letters");
-    const char *why = field_text_problem(name, 100);
-    if (why)
-        field_error_line(e, line, "nome", why);
+    check_cell(&state_resource, "uf", cJSON_CreateString(uf), line, "uf", e);
+    check_cell(&state_resource, "name", cJSON_CreateString(name), line, "nome", e);
     if (e->count > errors)
         return;
     s->seen[n] = true;

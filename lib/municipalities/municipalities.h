@@ -22,6 +22,13 @@ struct cache;
 /* The cache of single municipalities read by GET (see lib/api/changes.c). */
 struct cache *municipalities_cache(void);
 
+struct resource;
+/* The declarations of a municipality and a state: for the imports' rules,
+ * and for writes elsewhere that change a municipality (the representative's
+ * appointment) and audit it as one. */
+extern struct resource municipality_resource;
+extern struct resource state_resource;
+
 struct import_result {
     long rows, inserted, updated, unchanged;
 };

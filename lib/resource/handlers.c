@@ -265,8 +265,8 @@ void resource_delete(struct request *req, const struct resource *res)
 
 /* Pieces for a resource's own handlers (see resource.h). */
 
-bool resource_read_body(struct request *req, const struct resource *res, bool create,
-                        struct res_write *w)
+bool resource_read(struct request *req, const struct resource *res, bool create,
+                   struct res_write *w)
 {
     const char *key = create ? NULL : resource_path_key(req, res);
     if (create || key)

@@ -6,6 +6,7 @@
 #include "resource/resource.h"
 
 #include "authz/policy.h"
+#include "http/fields.h"
 #include "http/query.h"
 #include "resource/statements.h"
 #include "validate/ibge.h"
@@ -16,7 +17,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Checks one filter value; NULL when fine, else the reason. */
+/* UTF-8 code points in s. */
+static size_t characters(const char *s)
+{
+    size_t n = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        n += (*p & 0xc0) != 0x80;
+    return n;
+}
+
+/* Checks one filter value; NULL when fine, else the reason (in msg when it
+ * needs formatting). */
 static const char *filter_problem(const struct res_filter *f, const char *v, char *msg, size_t n)
 {
     switch (f->type) {
@@ -38,11 +49,32 @@ static const char *filter_problem(const struct res_filter *f, const char *v, cha
         return id_is_canonical(v) ? NULL : "must be an id";
     case RES_TIMESTAMP:
         return timestamp_is_rfc3339(v) ? NULL : "must be an RFC 3339 date-time";
-    case RES_TEXT:
-        return *v && strlen(v) <= (size_t)f->max ? NULL : "is empty or too long";
+    case RES_TEXT: {
+        /* Counted and checked as a text field of a body is. */
+        int min = f->min > 1 ? f->min : 1;
+        if (!field_text_problem(v, (size_t)f->max) && characters(v) >= (size_t)min)
+            return NULL;
+        snprintf(msg, n, "must have %d to %d characters", min, f->max);
+        return msg;
+    }
     default:
         return "is not supported";
     }
+}
+
+/* A filter that comes only with another (res_filter.with) given alone:
+ * answers 400 and returns true. */
+static bool unpaired(struct request *req, const struct resource *res, const struct query *q)
+{
+    for (const struct res_filter *f = res->filters; f && f->name; f++) {
+        if (!f->with || (query_get(q, f->name) != NULL) == (query_get(q, f->with) != NULL))
+            continue;
+        char detail[160];
+        snprintf(detail, sizeof detail, "%s and %s go together.", f->name, f->with);
+        resp_bad_parameter(req, detail);
+        return true;
+    }
+    return false;
 }
 
 /* The filters of q as one JSON object (booleans as JSON booleans), or NULL
@@ -94,7 +126,8 @@ void resource_list(struct request *req, const struct resource *res)
     char list[64];
     snprintf(list, sizeof list, "%s%s%.24s", res->list_name ? res->list_name : res->entity,
              res->parent ? ":" : "", res->parent ? req_param(req, 0) : "");
-    if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
+    if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page) ||
+        unpaired(req, res, &q))
         return;
     const char *filters = read_filters(req, res, &q);
     if (!filters)
@@ -110,8 +143,10 @@ void resource_list(struct request *req, const struct resource *res)
     }
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
-    /* $1 viewer, $2 the key to continue after, $3 limit, $4 filters, $5 parent */
-    struct list_query lq = {.stmt = &st->list,
+    /* $1 viewer, $2 the key to continue after, $3 limit, $4 filters, $5 parent;
+     * the CSV columns are computed only for a CSV download. */
+    const char *header = req_wants_csv(req) ? csv_header(req, res) : NULL;
+    struct list_query lq = {.stmt = header ? &st->list_csv : &st->list,
                             .nparams = st->list_params,
                             .params = {viewer, NULL, NULL, filters, req_param(req, 0)},
                             .after_param = 1,
@@ -119,6 +154,6 @@ void resource_list(struct request *req, const struct resource *res)
                             .key_col = 0,
                             .json_col = 1,
                             .csv_first_col = 2,
-                            .csv_header = csv_header(req, res)};
+                            .csv_header = header};
     resp_list(req, &page, &lq);
 }

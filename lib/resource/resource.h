@@ -11,10 +11,11 @@
  * keeps), and optionally `rules(row) -> SETOF (field, message)` (cross-field
  * rules, judged on the row as it would be stored, for create and patch alike)
  * and `matches(row, filters jsonb, pacto_viewer) -> boolean` (a list's
- * filters and row-level visibility). The C side passes the validated body to
- * PostgreSQL as one jsonb parameter; the column lists of the INSERT and UPDATE
- * are made from the field list at start-up (resource_init), never from what
- * a client sent.
+ * filters and row-level visibility), or instead of view and matches for a
+ * list, `rows(pacto_viewer, filters jsonb)` (see struct resource). The C side
+ * passes the validated body to PostgreSQL as one jsonb parameter; the column
+ * lists of the INSERT and UPDATE are made from the field list at start-up
+ * (resource_init), never from what a client sent.
  *
  * Every write runs in one transaction with its audit event (the handler
  * cannot forget it) and honours If-Match on the row's version.
@@ -97,12 +98,14 @@ struct res_field {
     }
 
 /* A query parameter of a list: validated like a field, then handed to the
- * resource's matches() function in one jsonb object. */
+ * resource's matches() (or rows()) function in one jsonb object. */
 struct res_filter {
     const char *name;
     enum res_type type; /* RES_ENUM, RES_UF, RES_IBGE, RES_BOOL, RES_ID, RES_TIMESTAMP, RES_TEXT */
     const char *const *values;
-    int max; /* RES_TEXT: characters */
+    int max;          /* RES_TEXT: characters */
+    int min;          /* RES_TEXT: characters, at least 1 */
+    const char *with; /* another filter this one only comes with: both or neither, else 400 */
 };
 
 struct res_write;
@@ -146,6 +149,13 @@ struct resource {
     /* The list pages by key descending (the audit log: newest first)
      * instead of ascending. */
     bool descending;
+    /* Optional, for a list whose JSON or filters need other tables: an SQL
+     * function rows(pacto_viewer, filters jsonb[, parent]) RETURNS TABLE
+     * (k <key>, j json), the rows the list shows with their JSON; the list
+     * then uses neither view nor matches. PostgreSQL inlines such a function
+     * into the list's query, joins and all, whereas a view() or matches()
+     * that reads another table runs as a query of its own for every row. */
+    const char *rows;
     const struct res_field *fields;
     const struct res_filter *filters;
     struct res_hooks hooks;
@@ -198,6 +208,13 @@ void resource_validate(const struct resource *res, const cJSON *body, bool creat
 /* Writes "must be a, b or c" for the NULL-terminated values into out. */
 void resource_enum_message(const char *const *values, char *out, size_t n);
 
+/* The rule of res's field `name` applied to one value, for readers of
+ * other formats that name the field otherwise (a CSV import): NULL when
+ * value is acceptable, else the reason, in msg when it needs formatting
+ * (n bytes; 192 are always enough). */
+const char *resource_field_problem(const struct resource *res, const char *name, const cJSON *value,
+                                   char *msg, size_t n);
+
 /* Writes the audit event of a change to res in the request's transaction.
  * Returns false after answering the database error. */
 bool resource_audit(struct request *req, const struct resource *res, const char *action,
@@ -217,11 +234,13 @@ const char *resource_path_key(const struct request *req, const struct resource *
  * (parent_type), else NULL. */
 const char *resource_path_parent(const struct request *req, const struct resource *res);
 
-/* Reads the JSON body of a create (or, with create false, a merge patch) and
- * validates it into w, running the prepare hook. Returns false after
- * answering (400/413/415/422, or the hook's answer). */
-bool resource_read_body(struct request *req, const struct resource *res, bool create,
-                        struct res_write *w);
+/* The first step of create and patch, for custom handlers: reads the body
+ * (application/json, or merge-patch for a patch), validates it into w
+ * (w->doc normalized, kept by the request) and runs the prepare hook.
+ * Returns false after answering (404 for a malformed key, 400/413/415, or
+ * 422 with every field error, or the hook's answer). */
+bool resource_read(struct request *req, const struct resource *res, bool create,
+                   struct res_write *w);
 
 /* Ends a write in the open transaction whose statement returned row r, with
  * the columns every generated statement starts with (key, version or NULL,
@@ -265,5 +284,13 @@ PGresult *resource_action(struct request *req, const struct resource *res,
  * made by the command line). Returns false when the query failed. */
 bool resource_check_rules(struct db_conn *db, const struct resource *res, const char *doc,
                           struct field_errors *e);
+
+struct cache;
+/* GET of an item read through `cache` (keyed by the item's key; the
+ * resource has no parent): the cache keeps, per item, its ETag and the JSON
+ * each viewer was shown, so the view stays one SQL function of the row and
+ * the viewer and a hit costs no database work. Whoever changes the item must
+ * evict its key (lib/api/changes.c does, on NOTIFY). See views.h. */
+void resource_get_cached(struct request *req, const struct resource *res, struct cache *cache);
 
 #endif

@@ -8,11 +8,13 @@
 #include "resource/resource.h"
 
 struct res_statements {
-    struct db_stmt get, lock, list, insert, update, delete, rules_create, rules_patch, parent;
+    struct db_stmt get, lock, list, list_csv, insert, update, delete, rules_create, rules_patch,
+        parent;
     int list_params;
 };
 
-/* Columns of every row that get, lock, insert and update return. */
+/* Columns of every row that get, lock, insert and update return (get's
+ * snapshot is NULL: a read is not audited). */
 enum { RES_COL_KEY, RES_COL_VERSION, RES_COL_VIEW, RES_COL_SNAPSHOT };
 
 /* The resource's statements, made on first use. Aborts on a declaration

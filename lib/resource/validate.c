@@ -116,16 +116,18 @@ static const char *list_problem(const struct res_field *f, const cJSON *v, char 
     return NULL;
 }
 
-/* Checks one value and adds its normalized copy to doc. */
-static void check_value(const struct res_field *f, const cJSON *v, cJSON *doc,
-                        struct field_errors *e)
+/* Checks one value of field f; NULL when fine, else the reason (in msg when
+ * it needs formatting). Adds the value, normalized, to doc unless doc is
+ * NULL. */
+static const char *value_problem(const struct res_field *f, const cJSON *v, cJSON *doc, char *msg,
+                                 size_t n)
 {
-    char msg[192], norm[12];
+    char norm[12];
     const char *why = NULL;
     if (is_text_type(f->type)) {
         if (!cJSON_IsString(v))
             why = "must be a string";
-        else if (!(why = text_problem(f, v->valuestring, msg, sizeof msg, norm)))
+        else if (!(why = text_problem(f, v->valuestring, msg, n, norm)) && doc)
             cJSON_AddStringToObject(doc, f->name, norm[0] ? norm : v->valuestring);
     } else if (f->type == RES_INTEGER || f->type == RES_NUMBER) {
         double d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
@@ -134,20 +136,29 @@ static void check_value(const struct res_field *f, const cJSON *v, cJSON *doc,
         else if (f->type == RES_INTEGER && d != floor(d))
             why = "must be an integer";
         else if (d < f->min || d > f->max)
-            snprintf(msg, sizeof msg, "must be between %g and %g", f->min, f->max), why = msg;
-        else
+            snprintf(msg, n, "must be between %g and %g", f->min, f->max), why = msg;
+        else if (doc)
             cJSON_AddNumberToObject(doc, f->name, d);
     } else if (f->type == RES_BOOL) {
         if (!cJSON_IsBool(v))
             why = "must be true or false";
-        else
+        else if (doc)
             cJSON_AddBoolToObject(doc, f->name, cJSON_IsTrue(v));
     } else if (f->type == RES_TEXT_LIST) {
-        if (!(why = list_problem(f, v, msg, sizeof msg)))
+        if (!(why = list_problem(f, v, msg, n)) && doc)
             cJSON_AddItemToObject(doc, f->name, cJSON_Duplicate(v, true));
     } else {
         why = "may not be set";
     }
+    return why;
+}
+
+/* Checks one value and adds its normalized copy to doc. */
+static void check_value(const struct res_field *f, const cJSON *v, cJSON *doc,
+                        struct field_errors *e)
+{
+    char msg[192];
+    const char *why = value_problem(f, v, doc, msg, sizeof msg);
     if (why)
         field_error(e, f->name, why);
 }
@@ -156,6 +167,17 @@ static void check_value(const struct res_field *f, const cJSON *v, cJSON *doc,
 static bool may_write(const struct res_field *f, const struct res_write *w)
 {
     return !f->writers || (f->writers & w->caller);
+}
+
+const char *resource_field_problem(const struct resource *res, const char *name, const cJSON *value,
+                                   char *msg, size_t n)
+{
+    const struct res_field *f = field_named(res, name);
+    if (!f)
+        return "unknown field";
+    if (cJSON_IsNull(value))
+        return f->flags & RF_NULLABLE ? NULL : "may not be null";
+    return value_problem(f, value, NULL, msg, n);
 }
 
 void resource_validate(const struct resource *res, const cJSON *body, bool create,

@@ -19,7 +19,6 @@
 #include "http/query.h"
 #include "resource/resource.h"
 #include "users/profile.h"
-#include "validate/contact.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,8 +117,6 @@ static const struct res_action invite = {
                        "/v1/users/{user_id} instead.",
 };
 
-const char *users_email_problem(const char *s) { return contact_email_problem(s); }
-const char *users_phone_problem(const char *s) { return contact_phone_problem(s); }
 
 /* The fields of `in` as a create document, checked like the body of POST
  * /v1/users: errors go to e. Returns the document (cJSON_Delete it). */

@@ -56,9 +56,4 @@ enum user_create_status users_insert(struct db_conn *db, const struct audit_acto
  * stored of an answer that hands over an invitation. */
 void users_redact_token(struct buf *out, const char *json, const char *token);
 
-/* contact_email_problem and contact_phone_problem (validate/contact.h), for
- * the callers not yet moved to them; to be removed with the last one. */
-const char *users_email_problem(const char *s);
-const char *users_phone_problem(const char *s);
-
 #endif

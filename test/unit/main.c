@@ -23,6 +23,7 @@ int main(void)
     srunner_add_suite(sr, negotiate_suite());
     srunner_add_suite(sr, proxy_suite());
     srunner_add_suite(sr, resource_suite());
+    srunner_add_suite(sr, resource_views_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

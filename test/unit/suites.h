@@ -21,5 +21,6 @@ Suite *base64url_suite(void);
 Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
+Suite *resource_views_suite(void);
 
 #endif
