@@ -9,6 +9,17 @@
 
 #include <string.h>
 
+const struct changes_source changes_sources[] = {
+    /* session.c: the account behind a token */
+    {"accounts", "SELECT role, municipality_id, secretariat_area, cpf, active FROM users"},
+    /* municipalities.c: each viewer's municipality_json (the resource's view) */
+    {"municipalities",
+     "SELECT municipality_json(m, v) FROM municipalities m,"
+     " unnest(ARRAY['(,,,,)', '(1,secretariat,,coordination,)', '(2,mayor,5002704,,)']"
+     "        ::pacto_viewer[]) AS v"},
+};
+const int changes_sources_count = sizeof changes_sources / sizeof changes_sources[0];
+
 static void evict(struct cache *c, const char *key)
 {
     if (strcmp(key, "*") == 0)

@@ -30,6 +30,7 @@ int main(void)
     srunner_add_suite(sr, matrix_suite());
     srunner_add_suite(sr, resource_suite());
     srunner_add_suite(sr, wire_suite());
+    srunner_add_suite(sr, freshness_suite());
     srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);

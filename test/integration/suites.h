@@ -27,6 +27,7 @@ Suite *idp_suite(void);
 Suite *matrix_suite(void);
 Suite *resource_suite(void);
 Suite *wire_suite(void);
+Suite *freshness_suite(void);
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif
