@@ -125,7 +125,7 @@ static void activate(struct request *req, const PGresult *cur, const char *hash)
                             PQgetvalue(r, 0, 0))) {
         resp_db_error(req);
     } else {
-        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 2));
+        resp_etag(req, PQgetvalue(r, 0, 2));
         resp_json(req, 200, PQgetvalue(r, 0, 1), strlen(PQgetvalue(r, 0, 1)));
         if (req_commit(req))
             cache_evict(session_cache(), id);

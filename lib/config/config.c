@@ -168,7 +168,8 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
     if (!load_int("PACTO_THREADS", "64", 2, 1024, &c->threads, err, errlen) ||
         !load_int("PACTO_DB_POOL", "8", 1, 256, &c->db_pool, err, errlen) ||
         !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms, err,
-                  errlen))
+                  errlen) ||
+        !load_int("PACTO_PUBLIC_MAX_AGE", "60", 0, 86400, &c->public_max_age, err, errlen))
         return false;
     const char *level = env_or("PACTO_LOG_LEVEL", "info");
     c->log_level = log_level_parse(level);

@@ -28,6 +28,8 @@ struct config {
     /* The API's public base URL, for absolute links ("https://api.example");
      * "" until set: then http://<listen>. No trailing slash. */
     char public_url[256];
+    /* max-age of Cache-Control on anonymous GETs (PACTO_PUBLIC_MAX_AGE). */
+    int public_max_age;
     /* Peers whose X-Forwarded-For is believed (PACTO_TRUSTED_PROXIES). */
     struct proxy_list trusted_proxies;
 };

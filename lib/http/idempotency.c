@@ -152,6 +152,7 @@ void idempotency_end(struct request *req)
  * request with the same key got there first. */
 static bool store(struct request *req, bool *raced)
 {
+    resp_seal_etag(req); /* the replay carries the same ETag */
     char status[8];
     snprintf(status, sizeof status, "%d", req->status);
     const struct buf *stored = req->replay_body.len ? &req->replay_body : &req->body;

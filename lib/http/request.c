@@ -202,14 +202,17 @@ bool req_if_match(const struct request *req, const char *version)
     if (!p || strcmp(p, "*") == 0)
         return true;
     /* A list of entity tags; If-Match uses the strong comparison (RFC 9110
-     * 13.1.1), so a weak tag W/"..." never matches. */
+     * 13.1.1), so a weak tag W/"..." never matches. A tag matches when its
+     * version part (before the digest) is the current version. */
     size_t vlen = strlen(version);
     while (*p) {
         p += strspn(p, " \t,");
         size_t n = strcspn(p, ",");
         while (n && (p[n - 1] == ' ' || p[n - 1] == '\t'))
             n--;
-        if (n == vlen + 2 && p[0] == '"' && p[n - 1] == '"' && strncmp(p + 1, version, vlen) == 0)
+        bool quoted = n >= vlen + 2 && p[0] == '"' && p[n - 1] == '"';
+        if (quoted && strncmp(p + 1, version, vlen) == 0 &&
+            (p[vlen + 1] == '"' || p[vlen + 1] == '-'))
             return true;
         p += strcspn(p, ",");
     }

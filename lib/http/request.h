@@ -50,6 +50,8 @@ struct request {
     int status; /* 0 until a response is set */
     const char *content_type;
     struct buf headers; /* extra "Name: value\r\n" lines */
+    char etag_version[24]; /* the row version of the answered resource, or "" (resp_etag) */
+    char etag[64];         /* the ETag sent, once made (resp_seal_etag) */
     struct buf body;
     bool close_connection; /* e.g. after 413: the rest of the body is never read */
 
@@ -125,7 +127,8 @@ bool req_read_body(struct request *req, size_t limit);
 bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out);
 
 /* True when the request has no If-Match, If-Match: *, or an If-Match that
- * names the ETag "<version>" (the current version of the resource). */
+ * names an ETag of the current version of the resource: "<version>" or
+ * "<version>-<digest>" (see resp_etag). */
 bool req_if_match(const struct request *req, const char *version);
 
 /* True when the client prefers text/csv over JSON (Accept header). */

@@ -5,6 +5,7 @@
 
 #include "db/db.h"
 
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,41 @@ void resp_header(struct request *req, const char *name, const char *fmt, ...)
     va_end(ap);
     value[strcspn(value, "\r\n")] = '\0';
     buf_printf(&req->headers, "%s: %s\r\n", name, value);
+}
+
+void resp_etag(struct request *req, const char *version)
+{
+    snprintf(req->etag_version, sizeof req->etag_version, "%s", version);
+}
+
+/* 16 hex digits of the SHA-256 of the body: the representation's part of
+ * its ETag. */
+static void body_digest(const struct buf *body, char out[17])
+{
+    unsigned char md[EVP_MAX_MD_SIZE];
+    unsigned int len = 0;
+    if (!EVP_Digest(body->data ? body->data : "", body->len, md, &len, EVP_sha256(), NULL))
+        memset(md, 0, 8);
+    for (int i = 0; i < 8; i++)
+        snprintf(out + 2 * i, 3, "%02x", md[i]);
+}
+
+void resp_seal_etag(struct request *req)
+{
+    /* The API's data: /healthz, /readyz and /metrics are about this moment. */
+    bool get = (strcmp(req->method, "GET") == 0 || strcmp(req->method, "HEAD") == 0) &&
+               strncmp(req->path, "/v1/", 4) == 0;
+    bool whole = req->status >= 200 && req->status < 300 && req->status != 204 &&
+                 !req->stream_next;
+    if (req->etag[0] || !whole || (!req->etag_version[0] && !(get && req->status == 200)))
+        return;
+    char digest[17];
+    body_digest(&req->body, digest);
+    if (req->etag_version[0])
+        snprintf(req->etag, sizeof req->etag, "\"%s-%s\"", req->etag_version, digest);
+    else
+        snprintf(req->etag, sizeof req->etag, "\"%s\"", digest);
+    resp_header(req, "ETag", "%s", req->etag);
 }
 
 static void problem_start(struct buf *b, int status, const char *slug, const char *title,

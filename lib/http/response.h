@@ -21,6 +21,18 @@ void resp_body(struct request *req, int status, const char *content_type, struct
 __attribute__((format(printf, 3, 4))) void resp_header(struct request *req, const char *name,
                                                        const char *fmt, ...);
 
+/* Says the answer shows version `version` of a resource. The server makes
+ * the ETag from it and the body: "<version>-<digest of the body>", strong and
+ * different for every representation (a municipality's view changes with its
+ * adhesions, a cycle's with the clock), while If-Match checks the version. */
+void resp_etag(struct request *req, const char *version);
+
+/* Makes the answer's ETag header (once): "<version>-<digest>" after
+ * resp_etag, "<digest>" for any other whole 200 answer to a GET, none for
+ * the rest. The server calls it before sending; a stored answer (an
+ * Idempotency-Key's) calls it first, so its replay carries the same tag. */
+void resp_seal_etag(struct request *req);
+
 /* Answers application/problem+json with type PROBLEM_BASE slug. detail may
  * be NULL. Replaces any body set before. */
 void resp_problem(struct request *req, int status, const char *slug, const char *title,

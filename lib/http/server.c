@@ -306,12 +306,44 @@ static void send_stream(struct request *req, struct buf *head)
     buf_free(&out);
 }
 
+/* True when If-None-Match names etag (weak comparison, RFC 9110 13.1.2), or
+ * is "*". */
+static bool none_match(const struct request *req, const char *etag)
+{
+    const char *p = req_header(req, "If-None-Match");
+    if (!p)
+        return false;
+    size_t elen = strlen(etag);
+    while (*p) {
+        p += strspn(p, " \t,");
+        if (strncmp(p, "W/", 2) == 0)
+            p += 2;
+        size_t n = strcspn(p, ", \t");
+        if ((n == 1 && *p == '*') || (n == elen && strncmp(p, etag, n) == 0))
+            return true;
+        p += n;
+    }
+    return false;
+}
+
+/* A conditional GET whose tag still matches becomes 304 Not Modified. */
+static void finish_validators(struct request *req)
+{
+    resp_seal_etag(req);
+    bool get = strcmp(req->method, "GET") == 0 || is_head(req);
+    if (get && req->status == 200 && req->etag[0] && none_match(req, req->etag)) {
+        req->status = 304;
+        buf_reset(&req->body);
+    }
+}
+
 /* Status line, headers and body in one buffer, sent with one write: the
  * header API of civetweb sends every line by itself, and with tcp_nodelay
  * each is a packet. */
 static void send_response(struct request *req, const char *origin)
 {
     struct mg_connection *conn = req->conn;
+    finish_validators(req);
     struct buf out = {0};
     buf_printf(&out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", req->status,
                mg_get_response_code_text(conn, req->status), http_date());
@@ -321,14 +353,23 @@ static void send_response(struct request *req, const char *origin)
         buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n", req->content_type,
                    req->body.len);
     buf_printf(&out, "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", req_echoed_id(req));
-    if (req_is_authenticated(req) || req_header(req, "Authorization") || req->status >= 400)
+    bool anonymous = !req_is_authenticated(req) && !req_header(req, "Authorization");
+    bool cacheable = anonymous && (req->status == 200 || req->status == 304) &&
+                     (strcmp(req->method, "GET") == 0 || is_head(req)) &&
+                     strncmp(req->path, "/v1/", 4) == 0;
+    if (cacheable)
+        /* Public data: nginx or a CDN may keep it, apart for each Accept and
+         * never for a caller with a token. */
+        buf_printf(&out, "Cache-Control: public, max-age=%d\r\nVary: Accept, Authorization%s\r\n",
+                   server.cfg->public_max_age, server.cfg->cors_origin_count ? ", Origin" : "");
+    else
         buf_puts(&out, "Cache-Control: no-store\r\n");
     if (origin)
         buf_printf(&out,
                    "Access-Control-Allow-Origin: %s\r\n"
                    "Access-Control-Expose-Headers: " CORS_EXPOSE_HEADERS "\r\n",
                    origin);
-    if (server.cfg->cors_origin_count)
+    if (server.cfg->cors_origin_count && !cacheable)
         buf_puts(&out, "Vary: Origin\r\n");
     /* The client is asked to close; civetweb itself still reads and drops
      * what is left of an unread body before it reuses the connection. */

@@ -18,7 +18,7 @@
 
 static void respond(struct request *req, const char *version, const char *json)
 {
-    resp_header(req, "ETag", "\"%s\"", version);
+    resp_etag(req, version);
     resp_json(req, 200, json, strlen(json));
 }
 

@@ -22,7 +22,7 @@
 /* Answers one row of get/lock/action: its view, its version as the ETag. */
 static void respond_item(struct request *req, const PGresult *r)
 {
-    resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, RES_COL_VERSION));
+    resp_etag(req, PQgetvalue(r, 0, RES_COL_VERSION));
     const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
     resp_json(req, 200, json, strlen(json));
 }

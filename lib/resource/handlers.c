@@ -53,7 +53,7 @@ bool resource_audit(struct request *req, const struct resource *res, const char 
 static void respond_row(struct request *req, int status, const PGresult *r)
 {
     if (!PQgetisnull(r, 0, RES_COL_VERSION)) /* NULL: an unversioned resource */
-        resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, RES_COL_VERSION));
+        resp_etag(req, PQgetvalue(r, 0, RES_COL_VERSION));
     const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
     resp_json(req, status, json, strlen(json));
 }

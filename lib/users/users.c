@@ -250,7 +250,7 @@ void users_create_endpoint(struct request *req)
     switch (st) {
     case USER_CREATED:
         resp_header(req, "Location", "/v1/users/%s", id);
-        resp_header(req, "ETag", "\"1\""); /* a new account's version */
+        resp_etag(req, "1"); /* a new account's version */
         /* A retry under the same Idempotency-Key gets the invitation without
          * its token, which is never stored: POST /v1/users/{id}/invitation
          * makes a new one. */
@@ -330,7 +330,7 @@ void users_invite(struct request *req)
     struct buf json = {0};
     buf_puts(&json, PQgetvalue(r, 0, 2));
     auth_invitation_add(&json, &inv, PQgetvalue(r, 0, 4));
-    resp_header(req, "ETag", "\"%s\"", PQgetvalue(r, 0, 1));
+    resp_etag(req, PQgetvalue(r, 0, 1));
     resp_json_buf(req, 200, &json);
     req_commit(req);
 }

@@ -39,7 +39,8 @@ static void add_member(enum fixture_user who, const char *body, char out[96])
 {
     struct http_response r = call("POST", TEAM_CG, who, body, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
-    ck_assert_str_eq(http_header(&r, "ETag"), "\"1\"");
+    ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"1-", 3) == 0, "ETag %s",
+                  http_header(&r, "ETag"));
     snprintf(out, 96, "%s", http_header(&r, "Location"));
     http_response_free(&r);
 }
@@ -86,7 +87,8 @@ START_TEST(test_municipality_keeps_its_team)
              headers);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_str_eq(http_json_string(&r, "organization"), "Câmara Municipal");
-    ck_assert_str_eq(http_header(&r, "ETag"), "\"2\"");
+    ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"2-", 3) == 0, "ETag %s",
+                  http_header(&r, "ETag"));
     http_response_free(&r);
     ck_assert_int_eq(team_audit("update"), 1);
 

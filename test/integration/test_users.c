@@ -406,7 +406,8 @@ START_TEST(test_deactivation_keeps_the_rest)
     struct http_response r = patch_user(U_MAYOR_CG, "{\"active\":false,\"name\":\"Maria S.\"}");
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(http_json_string(&r, "name"), "Maria S.");
-    ck_assert_str_eq(http_header(&r, "ETag"), "\"2\"");
+    ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"2-", 3) == 0, "ETag %s",
+                  http_header(&r, "ETag"));
     http_response_free(&r);
     ck_assert_int_eq(fixture_longf("SELECT count(*) FROM users WHERE id = %s AND NOT active"
                                    " AND password_hash IS NOT NULL AND email = '%s'",
@@ -416,7 +417,8 @@ START_TEST(test_deactivation_keeps_the_rest)
     struct fixture_snapshot before = fixture_snapshot();
     r = patch_user(U_MAYOR_CG, "{\"active\":false}");
     ck_assert_int_eq(r.status, 200);
-    ck_assert_str_eq(http_header(&r, "ETag"), "\"2\"");
+    ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"2-", 3) == 0, "ETag %s",
+                  http_header(&r, "ETag"));
     http_response_free(&r);
     fixture_assert_unchanged(before);
 }

@@ -167,6 +167,72 @@ START_TEST(csv_downloads_are_whole_and_safe)
 }
 END_TEST
 
+/* Public GETs are validated and cached: a strong ETag of the representation,
+ * 304 while it holds, Cache-Control public for anonymous callers only, and a
+ * new tag once the data changes; If-Match still checks the version part. */
+START_TEST(public_gets_answer_304_while_unchanged)
+{
+    struct http_response r = http_get("/v1/municipalities/" CG, NULL);
+    ck_assert_int_eq(r.status, 200);
+    char etag[64], inm[96];
+    snprintf(etag, sizeof etag, "%s", http_header(&r, "ETag"));
+    ck_assert_msg(etag[0] == '"' && strchr(etag, '-'), "ETag %s", etag);
+    ck_assert_str_eq(http_header(&r, "Cache-Control"), "public, max-age=60");
+    ck_assert_ptr_nonnull(strstr(http_header(&r, "Vary"), "Authorization"));
+    http_response_free(&r);
+
+    snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+    const char *cond[] = {inm, NULL};
+    r = http_do(
+        &(struct http_request){.method = "GET", .path = "/v1/municipalities/" CG, .headers = cond});
+    ck_assert_int_eq(r.status, 304);
+    ck_assert_uint_eq(r.body.len, 0);
+    ck_assert_str_eq(http_header(&r, "ETag"), etag);
+    http_response_free(&r);
+
+    /* Lists too, by the digest of the page. */
+    r = http_get("/v1/cycles?state=MS", NULL);
+    char list_etag[64], list_inm[96];
+    snprintf(list_etag, sizeof list_etag, "%s", http_header(&r, "ETag"));
+    http_response_free(&r);
+    snprintf(list_inm, sizeof list_inm, "If-None-Match: W/%s", list_etag);
+    const char *list_cond[] = {list_inm, NULL};
+    r = http_do(&(struct http_request){
+        .method = "GET", .path = "/v1/cycles?state=MS", .headers = list_cond});
+    ck_assert_int_eq(r.status, 304); /* If-None-Match compares weakly */
+    http_response_free(&r);
+
+    /* A caller with a token is never cached by others. */
+    r = http_get("/v1/municipalities/" CG, fixture_token(U_HEALTH));
+    ck_assert_str_eq(http_header(&r, "Cache-Control"), "no-store");
+    http_response_free(&r);
+
+    /* The version part is what If-Match checks; a change makes a new tag. */
+    char if_match[96];
+    snprintf(if_match, sizeof if_match, "If-Match: %s", etag);
+    const char *match[] = {if_match, NULL};
+    r = http_do(&(struct http_request){.method = "PATCH",
+                                       .path = "/v1/municipalities/" CG,
+                                       .token = fixture_token(U_COORDINATION),
+                                       .content_type = "application/merge-patch+json",
+                                       .body = "{\"mayor_name\":\"Maria Nova\"}",
+                                       .headers = match});
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+    r = http_do(
+        &(struct http_request){.method = "GET", .path = "/v1/municipalities/" CG, .headers = cond});
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_str_ne(http_header(&r, "ETag"), etag);
+    http_response_free(&r);
+
+    /* System endpoints are about this moment: never cached. */
+    r = http_get("/readyz", NULL);
+    ck_assert_str_eq(http_header(&r, "Cache-Control"), "no-store");
+    ck_assert_ptr_null(http_header(&r, "ETag"));
+    http_response_free(&r);
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
     Suite *s = suite_create("wire");
@@ -179,6 +245,7 @@ Suite *wire_suite(void)
     tcase_add_test(tc, browser_apps_may_read_the_documented_headers);
     tcase_add_test(tc, accept_q_values_choose_the_format);
     tcase_add_test(tc, csv_downloads_are_whole_and_safe);
+    tcase_add_test(tc, public_gets_answer_304_while_unchanged);
     suite_add_tcase(s, tc);
     return s;
 }
