@@ -26,6 +26,7 @@ Suite *hashing_suite(void);
 Suite *idp_suite(void);
 Suite *matrix_suite(void);
 Suite *resource_suite(void);
+Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 #endif
