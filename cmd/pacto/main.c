@@ -122,6 +122,7 @@ static int cmd_serve(int argc, char **argv)
     db_set_notify_handler(CHANGES_CHANNEL, changes_on_notify);
     if (!db_pool_init(cfg.database_url, cfg.db_pool, cfg.statement_timeout_ms))
         return fail("cannot create the database pool");
+    db_pool_set_deadline(cfg.db_deadline_ms);
 
     /* Block the stop signals before threads start, so only sigwait sees them. */
     sigset_t stop;

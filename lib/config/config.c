@@ -4,6 +4,7 @@
  */
 #include "config/config.h"
 
+#include "db/db.h"
 #include "log/log.h"
 
 #include <errno.h>
@@ -170,6 +171,13 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms, err,
                   errlen) ||
         !load_int("PACTO_PUBLIC_MAX_AGE", "60", 0, 86400, &c->public_max_age, err, errlen))
+        return false;
+    /* Longer than the statement timeout, so that a server that is alive
+     * always answers first with its own timeout error. */
+    char deadline[16];
+    snprintf(deadline, sizeof deadline, "%d", c->statement_timeout_ms + DB_DEADLINE_MARGIN_MS);
+    if (!load_int("PACTO_DB_DEADLINE_MS", deadline, c->statement_timeout_ms + 100, 600000 + 60000,
+                  &c->db_deadline_ms, err, errlen))
         return false;
     const char *level = env_or("PACTO_LOG_LEVEL", "info");
     c->log_level = log_level_parse(level);

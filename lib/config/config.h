@@ -19,6 +19,7 @@ struct config {
     int threads;      /* HTTP worker threads */
     int db_pool;      /* PostgreSQL connections */
     int statement_timeout_ms;
+    int db_deadline_ms; /* client-side limit of one database call */
     bool migrate_on_start;
     struct token_config token;
     bool local_login; /* false when tokens come from an external provider */

@@ -4,6 +4,18 @@
  * A slot holds one PGconn and the set of statements already prepared on it.
  * Slots are handed out under one mutex; connecting and querying happen
  * outside it.
+ *
+ * Nothing here waits on PostgreSQL without a deadline. Connections are
+ * non-blocking; every statement is sent with PQsend* and its results are
+ * awaited with poll() on the socket until the call's deadline (the
+ * statement timeout plus a margin, see db_pool_set_deadline), and connecting
+ * polls PQconnectPoll until DB_CONNECT_TIMEOUT_MS. A server that is alive
+ * answers a slow statement with its own statement_timeout error first, so a
+ * deadline that passes means the server is frozen or unreachable: the
+ * connection is closed (a later acquire opens a new one) and the call fails
+ * with DB_TIMEOUT. It is not cancelled: PQcancel opens a new connection to
+ * the same unresponsive server and blocks until it answers, and the server
+ * drops the statement itself once it runs again and finds the client gone.
  */
 #include "db/db.h"
 
@@ -11,6 +23,8 @@
 
 #include <assert.h>
 #include <ctype.h>
+#include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -30,12 +44,18 @@ struct stmt_set {
     size_t count;
 };
 
+/* How long connecting (and LISTEN on the new connection) may take. */
+#define DB_CONNECT_TIMEOUT_MS 3000
+
 struct db_conn {
     PGconn *pg;
     struct stmt_set prepared;
     bool busy;
     bool in_tx;
-    int statements; /* run since acquire; only the first may be retried */
+    int statements;         /* run since acquire; only the first may be retried */
+    int deadline_ms;        /* per call; 0: calls may wait for ever (db_open) */
+    long long budget_until; /* monotonic ms every call must end by; 0: none */
+    bool timed_out;         /* the last call ran out of time; pg was closed */
     enum db_error error;
     char constraint[64];
 };
@@ -58,9 +78,10 @@ static struct {
     char options[64];
 } pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* CLOCK_MONOTONIC milliseconds of the last failed connect, 0 for none. Atomic
- * because db_acquire reads it without the pool lock. */
-static atomic_llong last_connect_failure_ms;
+/* CLOCK_MONOTONIC milliseconds of the last failed connect, or of the last
+ * statement the server left unanswered past its deadline; 0 for none.
+ * Atomic because db_acquire reads it without the pool lock. */
+static atomic_llong last_unreachable_ms;
 
 static atomic_ulong errors_total;
 
@@ -152,35 +173,191 @@ static void ignore_notice(void *arg, const char *message)
     log_msg(LOG_DEBUG, "database notice: %.200s", message);
 }
 
-static bool connect_conn(struct db_conn *c, const char *url, const char *options)
+static long long monotonic_ms(void)
 {
-    const char *keys[] = {"dbname", "application_name", "connect_timeout", "options", NULL};
-    const char *vals[] = {url, "pacto", "3", options, NULL};
-    c->pg = PQconnectdbParams(keys, vals, 1);
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
+}
+
+/* The earlier of two monotonic deadlines, where 0 means none. */
+static long long earlier(long long a, long long b)
+{
+    if (!a)
+        return b;
+    return (b && b < a) ? b : a;
+}
+
+/* When a call on c that starts now must be over: its per-call deadline,
+ * cut short by the budget of db_acquire_within. 0: no limit. */
+static long long call_deadline(const struct db_conn *c)
+{
+    return earlier(c->deadline_ms ? monotonic_ms() + c->deadline_ms : 0, c->budget_until);
+}
+
+/* When connecting c, starting now, must be over. */
+static long long connect_deadline(const struct db_conn *c)
+{
+    return earlier(monotonic_ms() + DB_CONNECT_TIMEOUT_MS, c->budget_until);
+}
+
+/* Waits until pg's socket is ready for `events` or the deadline (monotonic
+ * ms, 0: none) passes. Returns 1 when ready, 0 past the deadline, -1 when
+ * there is no socket or poll fails. */
+static int wait_socket(PGconn *pg, short events, long long deadline)
+{
+    int fd = PQsocket(pg);
+    if (fd < 0)
+        return -1;
+    for (;;) {
+        int timeout = -1;
+        if (deadline) {
+            long long left = deadline - monotonic_ms();
+            if (left <= 0)
+                return 0;
+            timeout = left > INT_MAX ? INT_MAX : (int)left;
+        }
+        struct pollfd pfd = {.fd = fd, .events = events};
+        int n = poll(&pfd, 1, timeout);
+        if (n > 0)
+            return 1;
+        if (n < 0 && errno != EINTR)
+            return -1;
+    }
+}
+
+/* Closes c's connection and forgets what was prepared on it. */
+static void close_conn(struct db_conn *c)
+{
+    PQfinish(c->pg); /* non-blocking: does not wait for a frozen server */
+    c->pg = NULL;
     stmt_set_clear(&c->prepared);
-    if (PQstatus(c->pg) != CONNECTION_OK) {
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s", PQerrorMessage(c->pg));
-        msg[strcspn(msg, "\n")] = '\0';
-        log_msg(LOG_ERROR, "database connection failed: %s", msg);
-        PQfinish(c->pg);
-        c->pg = NULL;
+}
+
+/* Sends what a PQsend* call queued and collects its results, by deadline.
+ * Returns the last result, as PQexec does (the error, when one statement of
+ * several failed), or NULL when the connection failed (PQerrorMessage says
+ * why). Past the deadline the connection is closed, c->timed_out is set
+ * and NULL is returned. */
+static PGresult *finish_call(struct db_conn *c, long long deadline)
+{
+    PGconn *pg = c->pg;
+    PGresult *last = NULL;
+    int flushed, ready = 1;
+    while ((flushed = PQflush(pg)) == 1) {
+        if ((ready = wait_socket(pg, POLLIN | POLLOUT, deadline)) <= 0 || !PQconsumeInput(pg))
+            break;
+    }
+    while (flushed == 0) {
+        while (PQisBusy(pg) && (ready = wait_socket(pg, POLLIN, deadline)) > 0 &&
+               PQconsumeInput(pg))
+            ;
+        if (PQisBusy(pg))
+            break; /* out of time, or the connection failed */
+        PGresult *r = PQgetResult(pg);
+        if (!r)
+            return last;
+        PQclear(last);
+        last = r;
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_COPY_IN || st == PGRES_COPY_OUT || st == PGRES_COPY_BOTH ||
+            PQstatus(pg) == CONNECTION_BAD)
+            return last;
+    }
+    if (ready == 0) {
+        PQclear(last);
+        close_conn(c);
+        c->timed_out = true;
+        return NULL;
+    }
+    /* The connection failed: a result that says why (57P01 after a
+     * restart) is better than none. Closed if libpq still thinks it open,
+     * as it is mid-call and could not run another statement. */
+    if (PQstatus(pg) != CONNECTION_BAD) {
+        log_msg(LOG_ERROR, "database connection failed mid-call: %.200s", PQerrorMessage(pg));
+        close_conn(c);
+    }
+    return last;
+}
+
+/* LISTENs on the channel of db_set_notify_handler, by the deadline. */
+static bool listen_on(struct db_conn *c, long long deadline)
+{
+    PGresult *r = PQsendQuery(c->pg, notify.listen_sql) ? finish_call(c, deadline) : NULL;
+    bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    PQclear(r);
+    return ok;
+}
+
+/* Options for every connection; the URL may override them (they come before
+ * it). Keepalives and tcp_user_timeout let the kernel notice a dead server
+ * or a broken network over TCP, also on idle and listener connections; they
+ * do not apply to a Unix-domain socket (as the test cluster uses), where
+ * only the deadlines of finish_call and connect_conn bound the waits. */
+static const char *const connect_keys[] = {
+    "keepalives", "keepalives_idle", "keepalives_interval", "keepalives_count", "tcp_user_timeout",
+};
+static const char *const connect_vals[] = {"1", "10", "5", "3", "10000"};
+
+/* Opens c->pg by the deadline, without blocking on a server that does not
+ * answer (PQconnectdbParams would, for connect_timeout: whole seconds, at
+ * least 2), then LISTENs when a notification handler is set. Returns false
+ * and logs the reason on failure; c->timed_out then says whether the
+ * deadline passed. The host name is resolved before the deadline applies:
+ * use an address (hostaddr) where DNS could hang. */
+static bool connect_conn(struct db_conn *c, const char *url, const char *options,
+                         long long deadline)
+{
+    enum { NOPTS = sizeof connect_keys / sizeof *connect_keys };
+    const char *keys[NOPTS + 4], *vals[NOPTS + 4];
+    memcpy(keys, connect_keys, sizeof connect_keys);
+    memcpy(vals, connect_vals, sizeof connect_vals);
+    keys[NOPTS] = "dbname";
+    vals[NOPTS] = url;
+    keys[NOPTS + 1] = "application_name";
+    vals[NOPTS + 1] = "pacto";
+    keys[NOPTS + 2] = "options";
+    vals[NOPTS + 2] = options;
+    keys[NOPTS + 3] = vals[NOPTS + 3] = NULL;
+
+    c->timed_out = false;
+    stmt_set_clear(&c->prepared);
+    c->pg = PQconnectStartParams(keys, vals, 1);
+    if (!c->pg) {
+        log_msg(LOG_ERROR, "database connection failed: out of memory");
         atomic_fetch_add(&errors_total, 1);
         return false;
     }
-    PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-    if (notify.handler) {
-        PGresult *r = PQexec(c->pg, notify.listen_sql);
-        bool ok = PQresultStatus(r) == PGRES_COMMAND_OK;
-        PQclear(r);
-        if (!ok) {
-            log_msg(LOG_ERROR, "database connection failed: cannot LISTEN");
-            PQfinish(c->pg);
-            c->pg = NULL;
-            return false;
-        }
+    PostgresPollingStatusType st = PGRES_POLLING_WRITING; /* as the libpq manual says to start */
+    int ready = 1;
+    while (PQstatus(c->pg) != CONNECTION_BAD && st != PGRES_POLLING_OK &&
+           st != PGRES_POLLING_FAILED) {
+        ready = wait_socket(c->pg, st == PGRES_POLLING_READING ? POLLIN : POLLOUT, deadline);
+        if (ready <= 0)
+            break;
+        st = PQconnectPoll(c->pg);
     }
-    return true;
+    const char *why = NULL;
+    if (ready == 0) {
+        c->timed_out = true;
+        why = "no answer in time";
+    } else if (PQstatus(c->pg) != CONNECTION_OK || PQsetnonblocking(c->pg, 1) != 0) {
+        why = PQerrorMessage(c->pg);
+    } else {
+        PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
+        if (notify.handler && !listen_on(c, deadline))
+            why = c->timed_out ? "no answer to LISTEN in time" : "cannot LISTEN";
+    }
+    if (!why)
+        return true;
+    char msg[256];
+    snprintf(msg, sizeof msg, "%s", why);
+    msg[strcspn(msg, "\n")] = '\0';
+    log_msg(LOG_ERROR, "database connection failed: %s", msg);
+    if (c->pg)
+        close_conn(c);
+    atomic_fetch_add(&errors_total, 1);
+    return false;
 }
 
 bool db_pool_init(const char *url, int size, int statement_timeout_ms)
@@ -192,7 +369,15 @@ bool db_pool_init(const char *url, int size, int statement_timeout_ms)
         return false;
     pool.size = size;
     snprintf(pool.options, sizeof pool.options, "-c statement_timeout=%d", statement_timeout_ms);
+    db_pool_set_deadline(statement_timeout_ms ? statement_timeout_ms + DB_DEADLINE_MARGIN_MS : 0);
     return true;
+}
+
+void db_pool_set_deadline(int deadline_ms)
+{
+    assert(deadline_ms >= 0);
+    for (int i = 0; i < pool.size; i++)
+        pool.slots[i].deadline_ms = deadline_ms;
 }
 
 void db_pool_shutdown(void)
@@ -209,17 +394,10 @@ void db_pool_shutdown(void)
     pool.size = 0;
 }
 
-static long long monotonic_ms(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
-/* True within one second of a failed connect. */
+/* True within one second of finding the server unreachable. */
 static bool recently_failed(void)
 {
-    long long failed = atomic_load(&last_connect_failure_ms);
+    long long failed = atomic_load(&last_unreachable_ms);
     return failed && monotonic_ms() - failed < 1000;
 }
 
@@ -281,7 +459,9 @@ static struct db_conn *wait_in_line(int wait_ms)
     return w.conn;
 }
 
-struct db_conn *db_acquire(int wait_ms)
+/* db_acquire, with every use of the connection until db_release to end by
+ * budget_until (monotonic ms; 0: only the per-call deadlines apply). */
+static struct db_conn *acquire(int wait_ms, long long budget_until)
 {
     pthread_mutex_lock(&pool.lock);
     struct db_conn *c = pool.head ? NULL : free_slot();
@@ -296,14 +476,20 @@ struct db_conn *db_acquire(int wait_ms)
         log_msg(LOG_WARN, "no database connection free within %d ms", wait_ms);
         return NULL;
     }
+    c->budget_until = budget_until;
     if (!c->pg && recently_failed()) { /* PostgreSQL was unreachable a moment ago: fail fast */
         db_release(c);
         return NULL;
     }
-    if (!c->pg && !connect_conn(c, pool.url, pool.options)) {
-        atomic_store(&last_connect_failure_ms, monotonic_ms());
-        db_release(c);
-        return NULL;
+    if (!c->pg) {
+        long long by = connect_deadline(c);
+        if (!connect_conn(c, pool.url, pool.options, by)) {
+            /* A connect cut short by the budget says nothing of the server. */
+            if (!c->timed_out || by != budget_until)
+                atomic_store(&last_unreachable_ms, monotonic_ms());
+            db_release(c);
+            return NULL;
+        }
     }
     c->statements = 0;
     c->in_tx = false;
@@ -312,14 +498,19 @@ struct db_conn *db_acquire(int wait_ms)
     return c;
 }
 
+struct db_conn *db_acquire(int wait_ms) { return acquire(wait_ms, 0); }
+
+struct db_conn *db_acquire_within(int budget_ms)
+{
+    assert(budget_ms > 0);
+    return acquire(budget_ms, monotonic_ms() + budget_ms);
+}
+
 static void drop_if_broken(struct db_conn *c)
 {
     if (c->pg &&
-        (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN)) {
-        PQfinish(c->pg);
-        c->pg = NULL;
-        stmt_set_clear(&c->prepared);
-    }
+        (PQstatus(c->pg) != CONNECTION_OK || PQtransactionStatus(c->pg) == PQTRANS_UNKNOWN))
+        close_conn(c);
 }
 
 void db_release(struct db_conn *c)
@@ -364,14 +555,17 @@ static enum db_error classify(const char *sqlstate)
     return DB_FAILED;
 }
 
-/* One attempt; NULL result means the connection could not even send. */
+/* One attempt, over by the deadline. NULL when it could not be sent or the
+ * connection failed (PQerrorMessage says why), or when the deadline passed
+ * (c->timed_out; the connection is closed then). */
 static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
-                          const char *const *params)
+                          const char *const *params, long long deadline)
 {
+    c->timed_out = false;
     if (!c->pg)
         return NULL;
     if (!s)
-        return PQexec(c->pg, sql);
+        return PQsendQuery(c->pg, sql) ? finish_call(c, deadline) : NULL;
     if (!stmt_set_has(&c->prepared, s)) {
         /* Room first: a statement prepared but not remembered would be
          * prepared again next time, which PostgreSQL refuses (42P05). */
@@ -379,13 +573,16 @@ static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char
             log_msg(LOG_ERROR, "out of memory preparing statement %s", s->name);
             return NULL;
         }
-        PGresult *r = PQprepare(c->pg, s->name, s->sql, 0, NULL);
+        PGresult *r =
+            PQsendPrepare(c->pg, s->name, s->sql, 0, NULL) ? finish_call(c, deadline) : NULL;
         if (!r || PQresultStatus(r) != PGRES_COMMAND_OK)
             return r;
         PQclear(r);
         stmt_set_add(&c->prepared, s);
     }
-    return PQexecPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0);
+    return PQsendQueryPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0)
+               ? finish_call(c, deadline)
+               : NULL;
 }
 
 static bool ok_status(const PGresult *r)
@@ -416,24 +613,47 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
     bool first = c->statements++ == 0 && !c->in_tx;
     assert(!first || safe_to_retry(s, sql)); /* the contract of db_exec */
     bool retryable = first && safe_to_retry(s, sql);
-    PGresult *r = run_once(c, s, sql, nparams, params);
-    if ((!r || !ok_status(r)) && retryable && (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
+    long long started = monotonic_ms(), deadline = call_deadline(c);
+    PGresult *r = run_once(c, s, sql, nparams, params, deadline);
+    bool late = c->timed_out;
+    if ((!r || !ok_status(r)) && retryable && !late &&
+        (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
         /* The server restarted since this connection was last used; nothing
          * of this request has run yet and this statement changes nothing, so
-         * one fresh attempt is safe. */
+         * one fresh attempt is safe. Not after a deadline: that server did
+         * not answer, and would not answer a second time either. */
         PQclear(r);
+        r = NULL;
         if (c->pg)
-            PQfinish(c->pg);
-        c->pg = NULL;
-        r = connect_conn(c, pool.url ? pool.url : "", pool.options)
-                ? run_once(c, s, sql, nparams, params)
-                : NULL;
+            close_conn(c);
+        if (connect_conn(c, pool.url ? pool.url : "", pool.options, connect_deadline(c))) {
+            started = monotonic_ms();
+            deadline = call_deadline(c);
+            r = run_once(c, s, sql, nparams, params, deadline);
+            late = c->timed_out;
+        }
     }
     if (c->pg)
         drain_notifications(c->pg);
     if (r && ok_status(r)) {
         c->error = DB_OK;
         return r;
+    }
+    if (late) {
+        c->error = DB_TIMEOUT;
+        c->constraint[0] = '\0';
+        log_msg(LOG_ERROR,
+                "statement %s failed: no answer from the database within %lld ms; connection "
+                "closed",
+                s ? s->name : "(sql)", deadline - started);
+        atomic_fetch_add(&errors_total, 1);
+        /* Past the per-call deadline, the server did not even enforce its own
+         * statement_timeout: it is frozen or unreachable, and acquires that
+         * would connect to it fail fast for a while. A budget that ran out
+         * says nothing of the kind. */
+        if (deadline != c->budget_until)
+            atomic_store(&last_unreachable_ms, monotonic_ms());
+        return NULL;
     }
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
     c->error = classify(state);
@@ -489,8 +709,12 @@ bool db_commit(struct db_conn *c)
 
 void db_rollback(struct db_conn *c)
 {
-    if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
-        PQclear(PQexec(c->pg, "ROLLBACK"));
+    if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
+        PQclear(run_once(c, NULL, "ROLLBACK", 0, NULL, call_deadline(c)));
+        if (c->timed_out)
+            log_msg(LOG_ERROR, "ROLLBACK got no answer from the database in time; connection "
+                               "closed");
+    }
     c->in_tx = false;
 }
 
@@ -515,7 +739,7 @@ struct db_conn *db_open(const char *url)
     struct db_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    if (!connect_conn(c, url, "-c statement_timeout=0")) {
+    if (!connect_conn(c, url, "-c statement_timeout=0", connect_deadline(c))) {
         free(c);
         return NULL;
     }

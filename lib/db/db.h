@@ -23,22 +23,46 @@ enum db_error {
     DB_FOREIGN_KEY_VIOLATION, /* 23503 */
     DB_CHECK_VIOLATION,       /* 23514, 23502, 22xxx data exceptions */
     DB_SERIALIZATION,         /* 40001, 40P01 */
-    DB_TIMEOUT,               /* 57014 statement timeout */
+    DB_TIMEOUT,               /* 57014 statement timeout, or no answer by the deadline */
     DB_FAILED                 /* anything else: a bug or an operator problem */
 };
 
 struct db_conn;
 
+/* What the client-side deadline of a pool statement adds to the server's
+ * statement_timeout by default: time for the server's own timeout error to
+ * arrive, so that the deadline only ever fires on a server that cannot
+ * answer at all. */
+#define DB_DEADLINE_MARGIN_MS 1000
+
 /* Creates the pool; connections are opened lazily. `url` is a libpq URL or
- * conninfo string. Returns false if the arguments are unusable. */
+ * conninfo string. Returns false if the arguments are unusable. Statements
+ * get statement_timeout_ms + DB_DEADLINE_MARGIN_MS as their deadline (none
+ * when statement_timeout_ms is 0) until db_pool_set_deadline says otherwise. */
 bool db_pool_init(const char *url, int size, int statement_timeout_ms);
+/* Sets the client-side deadline of every call on a pool connection (0: none).
+ * A call (db_exec, db_exec_sql, db_begin, db_commit, the rollback of
+ * db_release) that gets no complete answer from PostgreSQL within it fails
+ * with DB_TIMEOUT and closes its connection, so a frozen or unreachable
+ * server cannot hold a request for longer. It should exceed the statement
+ * timeout, which a server that is alive enforces first. Call after
+ * db_pool_init, before the first db_acquire. */
+void db_pool_set_deadline(int deadline_ms);
 /* Closes every connection. No db_conn may be in use. */
 void db_pool_shutdown(void);
 
 /* Takes a connection, waiting at most wait_ms for a free one, connecting if
- * needed. Returns NULL when none is free in time or PostgreSQL is unreachable;
- * after a failed connect, further attempts fail fast for one second. */
+ * needed (within 3 s, not blocking on a server that does not answer).
+ * Returns NULL when none is free in time or PostgreSQL is unreachable; for
+ * one second after a failed connect, or after a statement got no answer by
+ * its deadline, acquires that would have to connect fail fast. */
 struct db_conn *db_acquire(int wait_ms);
+/* db_acquire for a caller that must answer promptly whatever PostgreSQL does
+ * (/readyz): waiting, connecting and every call on the connection until
+ * db_release together take at most budget_ms (plus moments to close a
+ * connection). A call that reaches the end of the budget fails with
+ * DB_TIMEOUT and closes its connection. */
+struct db_conn *db_acquire_within(int budget_ms);
 /* Returns c to the pool, rolling back an open transaction first. A broken
  * connection is closed and reopened on a later acquire. NULL is ignored. */
 void db_release(struct db_conn *c);
@@ -55,7 +79,9 @@ void db_release(struct db_conn *c);
  * it is a read (SQL that starts with SELECT, not WITH, and calls no function
  * that writes) or a literal BEGIN (db_begin); writes come after it. Debug
  * builds assert this of every first statement; release builds run one that
- * breaks it without the retry. Connections from db_open are never retried. */
+ * breaks it without the retry. Connections from db_open are never retried.
+ * Nor is a statement that got no answer by its deadline (DB_TIMEOUT; see
+ * db_pool_set_deadline): that server is not restarting but unresponsive. */
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
                   const char *const *params);
 /* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */
@@ -93,7 +119,9 @@ bool db_poll_notifications(struct db_conn *c, int timeout_ms);
 int db_in_use(void);
 unsigned long db_error_count(void);
 
-/* Opens a standalone connection (commands, migrations) with the same settings.
+/* Opens a standalone connection (commands, migrations) with the same settings
+ * but neither statement timeout nor call deadline; connecting (and LISTEN,
+ * when a notification handler is set) is bounded as in db_acquire.
  * Returns NULL and logs the reason on failure. Free with db_close(). */
 struct db_conn *db_open(const char *url);
 void db_close(struct db_conn *c);

@@ -3,6 +3,14 @@
  * dedicated connection that waits for NOTIFYs committed by other sessions,
  * so cached rows are evicted within moments of any change, wherever it was
  * made.
+ *
+ * Every wait of the thread is bounded, so that db_listener_stop returns
+ * within seconds even while PostgreSQL is frozen: db_open gives up after
+ * three seconds when the server accepts the connection but never answers
+ * (or never answers LISTEN), db_poll_notifications wakes every 250 ms to
+ * look at the stop flag, and closing does not wait for the server. As it
+ * sends nothing, it cannot tell a frozen server from a quiet one; over TCP,
+ * the keepalives of db.c notice a dead one.
  */
 #include "db/db.h"
 

@@ -1,6 +1,7 @@
 /*
  * Runs every integration suite in one process (no fork: the tests share one
- * libcurl and libpq set-up), in the order listed; the restart suite last.
+ * libcurl and libpq set-up), in the order listed; the suites that freeze
+ * and restart PostgreSQL last.
  */
 #include "suites.h"
 
@@ -31,6 +32,7 @@ int main(void)
     srunner_add_suite(sr, resource_suite());
     srunner_add_suite(sr, wire_suite());
     srunner_add_suite(sr, freshness_suite());
+    srunner_add_suite(sr, frozen_suite());
     srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
