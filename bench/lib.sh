@@ -8,6 +8,8 @@
 #   bench_serve HOST:PORT           starts `pacto serve` there; sets server_pid
 #   bench_login URL EMAIL PASSWORD  prints an access token
 #   wait_http URL                   waits until URL answers 2xx
+#   bench_stop PID [SIGNAL]         stops a process started here (SIGTERM unless
+#                                   told) and waits for it
 # The IBGE lists are the build's plain copies of data/ (made by cmake in
 # BUILD_DIR/data); a build without them stops the benchmark with an error.
 
@@ -49,6 +51,14 @@ wait_http() {
   for _ in $(seq 100); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.1; done
   echo "bench: $1 did not come up"
   exit 1
+}
+
+bench_stop() {
+  local pid=$1 others=() p
+  kill -s "${2:-TERM}" "$pid" 2>/dev/null || true
+  wait "$pid" 2>/dev/null || true
+  for p in "${bench_pids[@]}"; do [ "$p" = "$pid" ] || others+=("$p"); done
+  bench_pids=("${others[@]}")
 }
 
 bench_serve() {
