@@ -17,6 +17,10 @@ const struct changes_source changes_sources[] = {
      "SELECT municipality_json(m, v) FROM municipalities m,"
      " unnest(ARRAY['(,,,,)', '(1,secretariat,,coordination,)', '(2,mayor,5002704,,)']"
      "        ::pacto_viewer[]) AS v"},
+    /* municipalities.c: pages of the public list, every filter used */
+    {"municipality pages", "SELECT j FROM municipality_rows('(,,,,)', jsonb_build_object("
+                           "  'state', 'MS', 'region', 'centro_oeste', 'q', 'campo',"
+                           "  'cycle_id', (SELECT max(id) FROM cycles)::text, 'adhered', false))"},
 };
 const int changes_sources_count = sizeof changes_sources / sizeof changes_sources[0];
 
@@ -40,16 +44,21 @@ void changes_on_notify(const char *payload)
         if (strcmp(key, "*") == 0) /* representatives are part of municipalities */
             cache_clear(municipalities_cache());
     } else if ((n == 9 && strncmp(payload, "adhesions", n) == 0) ||
-               (n == 6 && strncmp(payload, "cycles", n) == 0))
+               (n == 6 && strncmp(payload, "cycles", n) == 0)) {
         cache_clear(municipalities_cache());
-    else if (n == 14 && strncmp(payload, "municipalities", n) == 0)
+        cache_clear(municipalities_list_cache()); /* the cycle_id + adhered filter */
+    } else if (n == 14 && strncmp(payload, "municipalities", n) == 0) {
         evict(municipalities_cache(), key);
-    else if (n == 6 && strncmp(payload, "states", n) == 0)
+        cache_clear(municipalities_list_cache());
+    } else if (n == 6 && strncmp(payload, "states", n) == 0) {
         cache_clear(municipalities_cache());
+        cache_clear(municipalities_list_cache());
+    }
 }
 
 void changes_on_listener(bool listening)
 {
     cache_set_enabled(session_cache(), listening);
     cache_set_enabled(municipalities_cache(), listening);
+    cache_set_enabled(municipalities_list_cache(), listening);
 }

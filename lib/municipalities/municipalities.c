@@ -74,6 +74,7 @@ struct resource municipality_resource = {
     .fields = municipality_fields,
     .filters = municipality_filters,
     .hooks = {.check = check_state},
+    .list_cache = municipalities_list_cache,
 };
 
 static struct cache *cache;
@@ -90,6 +91,22 @@ struct cache *municipalities_cache(void)
 {
     pthread_once(&cache_once, create_cache);
     return cache;
+}
+
+static struct cache *pages;
+static pthread_once_t pages_once = PTHREAD_ONCE_INIT;
+
+static void create_pages(void)
+{
+    pages = cache_create(4096);
+    if (!pages)
+        abort();
+}
+
+struct cache *municipalities_list_cache(void)
+{
+    pthread_once(&pages_once, create_pages);
+    return pages;
 }
 
 /* GET reads through the cache: municipalities are read on every page of

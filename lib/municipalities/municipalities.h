@@ -21,6 +21,9 @@ void states_import(struct request *req);         /* POST /v1/states/import */
 struct cache;
 /* The cache of single municipalities read by GET (see lib/api/changes.c). */
 struct cache *municipalities_cache(void);
+/* The pages of the public list, cleared on any change to what it shows
+ * (lib/api/changes.c). */
+struct cache *municipalities_list_cache(void);
 
 struct resource;
 /* The declarations of a municipality and a state: for the imports' rules,

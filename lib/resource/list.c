@@ -6,6 +6,7 @@
 #include "resource/resource.h"
 
 #include "authz/policy.h"
+#include "cache/cache.h"
 #include "http/fields.h"
 #include "http/query.h"
 #include "resource/statements.h"
@@ -112,6 +113,33 @@ static const char *csv_header(struct request *req, const struct resource *res)
     return req_defer(req, free, b.data);
 }
 
+/* A cached page: its headers (Link), a NUL, then its JSON. */
+static bool answer_cached(struct request *req, struct cache *cache, struct buf *key)
+{
+    struct buf packed = {0};
+    if (!cache_get(cache, buf_cstr(key), &packed)) {
+        buf_free(&packed);
+        return false;
+    }
+    size_t head = strlen(packed.data);
+    buf_append(&req->headers, packed.data, head);
+    resp_json(req, 200, packed.data + head + 1, packed.len - head - 1);
+    buf_free(&packed);
+    buf_free(key);
+    return true;
+}
+
+static void keep_page(struct request *req, struct cache *cache, const struct buf *key,
+                      unsigned long generation)
+{
+    struct buf packed = {0};
+    buf_append(&packed, buf_cstr(&req->headers), req->headers.len);
+    buf_putc(&packed, '\0');
+    buf_append(&packed, buf_cstr(&req->body), req->body.len);
+    cache_put(cache, buf_cstr(key), packed.data, packed.len, generation);
+    buf_free(&packed);
+}
+
 void resource_list(struct request *req, const struct resource *res)
 {
     const char *allowed[QUERY_MAX_PARAMS + 1];
@@ -155,5 +183,16 @@ void resource_list(struct request *req, const struct resource *res)
                             .json_col = 1,
                             .csv_first_col = 2,
                             .csv_header = header};
+    struct cache *cache = header || !res->list_cache ? NULL : res->list_cache();
+    struct buf key = {0};
+    if (cache) {
+        buf_printf(&key, "%s\n%s", viewer, req->query ? req->query : "");
+        if (answer_cached(req, cache, &key))
+            return;
+    }
+    unsigned long generation = cache ? cache_generation(cache) : 0;
     resp_list(req, &page, &lq);
+    if (cache && req->status == 200)
+        keep_page(req, cache, &key, generation);
+    buf_free(&key);
 }

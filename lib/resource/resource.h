@@ -156,6 +156,10 @@ struct resource {
      * into the list's query, joins and all, whereas a view() or matches()
      * that reads another table runs as a query of its own for every row. */
     const char *rows;
+    /* Optional: a cache of the list's JSON pages, keyed by the viewer and the
+     * query. Whoever learns of a change to any table the list reads must
+     * clear it (lib/api/changes.c; its freshness test lists the tables). */
+    struct cache *(*list_cache)(void);
     const struct res_field *fields;
     const struct res_filter *filters;
     struct res_hooks hooks;

@@ -233,6 +233,41 @@ START_TEST(public_gets_answer_304_while_unchanged)
 }
 END_TEST
 
+/* Public list pages are cached, and never stale: a new municipality, a
+ * renamed one, or an adhesion shows on the next read of the same page. */
+START_TEST(cached_list_pages_follow_every_change)
+{
+    const char *page = "/v1/municipalities?state=MS&limit=10";
+    struct http_response r = http_get(page, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), "Corumb"));
+    http_response_free(&r);
+    r = http_get(page, NULL); /* from the cache */
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), "Corumb"));
+    http_response_free(&r);
+    r = http_post("/v1/municipalities", fixture_token(U_COORDINATION),
+                  "{\"ibge_code\":\"5003207\",\"name\":\"Corumbá\",\"state\":\"MS\"}");
+    ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+    r = http_get(page, NULL);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "Corumbá"));
+    http_response_free(&r);
+    r = http_patch("/v1/municipalities/5003207", fixture_token(U_COORDINATION),
+                   "{\"name\":\"Corumbá do Pantanal\"}");
+    ck_assert_int_eq(r.status, 200);
+    http_response_free(&r);
+    r = http_get(page, NULL);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "Corumbá do Pantanal"));
+    http_response_free(&r);
+    /* A change made behind the API's back reaches it through NOTIFY. */
+    fixture_exec("UPDATE municipalities SET name = 'Dourados Novo' WHERE ibge_code = '" DOURADOS
+                 "'");
+    r = http_get(page, NULL);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "Dourados Novo"));
+    http_response_free(&r);
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
     Suite *s = suite_create("wire");
@@ -246,6 +281,7 @@ Suite *wire_suite(void)
     tcase_add_test(tc, accept_q_values_choose_the_format);
     tcase_add_test(tc, csv_downloads_are_whole_and_safe);
     tcase_add_test(tc, public_gets_answer_304_while_unchanged);
+    tcase_add_test(tc, cached_list_pages_follow_every_change);
     suite_add_tcase(s, tc);
     return s;
 }
