@@ -219,37 +219,89 @@ static void make_token(enum fixture_user u)
     token_config_free(&cfg);
 }
 
+/* Appends s as an SQL literal, or NULL. Returns false when libpq cannot
+ * escape it (the reason is in PQerrorMessage). */
+static bool append_literal(PGconn *c, struct buf *sql, const char *s)
+{
+    if (!s) {
+        buf_puts(sql, "NULL");
+        return true;
+    }
+    char *lit = PQescapeLiteral(c, s, strlen(s));
+    if (!lit)
+        return false;
+    buf_puts(sql, lit);
+    PQfreemem(lit);
+    return true;
+}
+
+/* Appends the statements that empty every table and load the fixture, the
+ * last of which returns each account's id and e-mail. Sent as one query
+ * string they are one round trip and one transaction, so the server hears
+ * of the whole change at once. Returns false when a value cannot be escaped
+ * (the reason is in PQerrorMessage). */
+static bool append_load_sql(PGconn *c, struct buf *sql)
+{
+    buf_puts(
+        sql,
+        "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
+        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states"
+        " RESTART IDENTITY CASCADE;"
+        "INSERT INTO states (code, uf, name, region) VALUES"
+        " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"
+        "INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude,"
+        "                            capital, mayor_name, mayor_cpf) VALUES"
+        " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF "'),"
+        " ('" DOURADOS "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '" DOURADOS_MAYOR_CPF
+        "'),"
+        " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL);"
+        "INSERT INTO users (name, email, role, municipality_id, secretariat_area, cpf,"
+        "                   password_hash) VALUES");
+    for (int u = 0; u < U_COUNT; u++) {
+        const char *values[] = {users[u].name,         users[u].email, users[u].role,
+                                users[u].municipality, users[u].area,  users[u].cpf,
+                                password_hash_text};
+        buf_puts(sql, u ? ", (" : " (");
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+            if (i)
+                buf_puts(sql, ", ");
+            if (!append_literal(c, sql, values[i]))
+                return false;
+        }
+        buf_putc(sql, ')');
+    }
+    buf_puts(sql, " RETURNING id, email");
+    return true;
+}
+
+/* Takes each account's id from rows of (id, email). Returns false unless
+ * every fixture account is among them. */
+static bool take_ids(const PGresult *r)
+{
+    int found = 0;
+    for (int row = 0; row < PQntuples(r); row++)
+        for (int u = 0; u < U_COUNT; u++)
+            if (strcmp(PQgetvalue(r, row, 1), users[u].email) == 0) {
+                snprintf(ids[u], sizeof ids[u], "%s", PQgetvalue(r, row, 0));
+                found++;
+            }
+    return found == U_COUNT;
+}
+
 void fixture_reset(void)
 {
     if (!password_hash_text[0])
         ck_assert(password_hash(FIXTURE_PASSWORD, password_hash_text));
-    fixture_exec("TRUNCATE idempotency_keys, audit_events, users, municipalities, states RESTART "
-                 "IDENTITY CASCADE");
-    fixture_exec(
-        "INSERT INTO states (code, uf, name, region) VALUES"
-        " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste')");
-    fixture_exec("INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude,"
-                 "                            capital, mayor_name, mayor_cpf) VALUES"
-                 " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF
-                 "'),"
-                 " ('" DOURADOS
-                 "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '" DOURADOS_MAYOR_CPF "'),"
-                 " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL)");
-    for (int u = 0; u < U_COUNT; u++) {
-        const char *params[] = {users[u].name,         users[u].email, users[u].role,
-                                users[u].municipality, users[u].area,  users[u].cpf,
-                                password_hash_text};
-        PGresult *r = PQexecParams(
-            fixture_db(),
-            "INSERT INTO users (name, email, role, municipality_id, secretariat_area, cpf,"
-            "                   password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            7, NULL, params, NULL, NULL, 0);
-        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "fixture user: %s",
-                      PQresultErrorMessage(r));
-        snprintf(ids[u], sizeof ids[u], "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
+    struct buf sql = {0};
+    ck_assert_msg(append_load_sql(fixture_db(), &sql), "fixture: %s", PQerrorMessage(fixture_db()));
+    PGresult *r = query(buf_cstr(&sql));
+    buf_free(&sql);
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && take_ids(r), "fixture: %s",
+                  PQresultErrorMessage(r));
+    PQclear(r);
+    let_server_hear();
+    for (int u = 0; u < U_COUNT; u++)
         make_token((enum fixture_user)u);
-    }
 }
 
 const char *fixture_token(enum fixture_user u) { return tokens[u]; }

@@ -30,7 +30,9 @@ enum fixture_user {
     U_COUNT
 };
 
-/* Empties every table and loads the fixture. Call at the start of each test. */
+/* Empties every table and loads the fixture, in one transaction, then gives
+ * the server a moment to hear of it (its caches). Call at the start of each
+ * test. */
 void fixture_reset(void);
 
 /* A valid access token for the account (signed like the server's own). */
