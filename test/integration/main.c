@@ -1,44 +1,117 @@
 /*
- * Runs every integration suite in one process (no fork: the tests share one
- * libcurl and libpq set-up), in the order listed; the suites that freeze
- * and restart PostgreSQL last.
+ * The integration-test runner. Suites run in this process, in the order of
+ * the table below (no fork: the tests share one libcurl and libpq set-up),
+ * against the server at PACTO_TEST_URL and its database PACTO_DATABASE_URL.
+ *   test_integration                 every suite; those that run alone last
+ *   test_integration SUITE...        only these suites, in this order
+ *   test_integration --list          every suite's name, one a line, followed
+ *                                    by " alone" for a suite that nothing may
+ *                                    run beside (it restarts PostgreSQL)
+ *   test_integration --load-fixture  fills PACTO_DATABASE_URL with the fixture
+ *                                    and runs no test (see fixture_install)
+ * scripts/test.sh gives each suite a database and a server of its own.
+ * Exits 0 when at least one test ran and none failed.
  */
+#include "fixture.h"
 #include "suites.h"
 
 #include <curl/curl.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-int main(void)
+/* The slowest first: scripts/test.sh starts them in this order, several at a
+ * time, so that the last to start are short ones. */
+static const struct {
+    const char *name; /* as given to suite_create */
+    Suite *(*create)(void);
+    bool alone; /* stops PostgreSQL: nothing else may use it meanwhile */
+} suites[] = {
+    {"matrix", matrix_suite, false},
+    {"idp", idp_suite, false},
+    {"hashing", hashing_suite, false},
+    {"auth", auth_suite, false},
+    {"http", http_suite, false},
+    {"representative", representative_suite, false},
+    {"invitations", invitations_suite, false},
+    {"users", users_suite, false},
+    {"municipalities", municipalities_suite, false},
+    {"cycles", cycles_suite, false},
+    {"adhesions", adhesions_suite, false},
+    {"import", import_suite, false},
+    {"audit", audit_suite, false},
+    {"team", team_suite, false},
+    {"idempotency", idempotency_suite, false},
+    {"system", system_suite, false},
+    {"municipality_view", municipality_view_suite, false},
+    {"wire", wire_suite, false},
+    {"db", db_suite, false},
+    {"resource", resource_suite, false},
+    {"freshness", freshness_suite, false},
+    {"frozen", frozen_suite, true},
+    {"restart", restart_suite, true},
+};
+#define NSUITES (sizeof suites / sizeof suites[0])
+
+/* Adds suite i to *sr, creating the runner with the first one. */
+static void add(SRunner **sr, size_t i)
 {
+    Suite *s = suites[i].create();
+    if (*sr)
+        srunner_add_suite(*sr, s);
+    else
+        *sr = srunner_create(s);
+}
+
+/* Every suite, those that run alone last; or the named ones. Returns NULL,
+ * having said why, when a name is unknown. */
+static SRunner *select_suites(int argc, char **argv)
+{
+    SRunner *sr = NULL;
+    if (argc < 2) {
+        for (int alone = 0; alone < 2; alone++)
+            for (size_t i = 0; i < NSUITES; i++)
+                if (suites[i].alone == alone)
+                    add(&sr, i);
+        return sr;
+    }
+    for (int a = 1; a < argc; a++) {
+        size_t i = 0;
+        while (i < NSUITES && strcmp(suites[i].name, argv[a]) != 0)
+            i++;
+        if (i == NSUITES) {
+            fprintf(stderr, "test_integration: no suite named %s (see --list)\n", argv[a]);
+            if (sr)
+                srunner_free(sr);
+            return NULL;
+        }
+        add(&sr, i);
+    }
+    return sr;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "--list") == 0) {
+        for (size_t i = 0; i < NSUITES; i++)
+            printf("%s%s\n", suites[i].name, suites[i].alone ? " alone" : "");
+        return EXIT_SUCCESS;
+    }
+    if (argc == 2 && strcmp(argv[1], "--load-fixture") == 0)
+        return fixture_install() ? EXIT_SUCCESS : EXIT_FAILURE;
+    SRunner *sr = select_suites(argc, argv);
+    if (!sr)
+        return EXIT_FAILURE;
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    SRunner *sr = srunner_create(system_suite());
-    srunner_add_suite(sr, http_suite());
-    srunner_add_suite(sr, auth_suite());
-    srunner_add_suite(sr, users_suite());
-    srunner_add_suite(sr, municipalities_suite());
-    srunner_add_suite(sr, import_suite());
-    srunner_add_suite(sr, audit_suite());
-    srunner_add_suite(sr, idempotency_suite());
-    srunner_add_suite(sr, municipality_view_suite());
-    srunner_add_suite(sr, cycles_suite());
-    srunner_add_suite(sr, adhesions_suite());
-    srunner_add_suite(sr, invitations_suite());
-    srunner_add_suite(sr, representative_suite());
-    srunner_add_suite(sr, team_suite());
-    srunner_add_suite(sr, db_suite());
-    srunner_add_suite(sr, hashing_suite());
-    srunner_add_suite(sr, idp_suite());
-    srunner_add_suite(sr, matrix_suite());
-    srunner_add_suite(sr, resource_suite());
-    srunner_add_suite(sr, wire_suite());
-    srunner_add_suite(sr, freshness_suite());
-    srunner_add_suite(sr, frozen_suite());
-    srunner_add_suite(sr, restart_suite());
     srunner_set_fork_status(sr, CK_NOFORK);
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);
     srunner_free(sr);
     curl_global_cleanup();
+    if (ran == 0)
+        fprintf(stderr, "test_integration: no test ran (a suite_create name that differs from "
+                        "the table in main.c, or a CK_RUN_SUITE/CK_RUN_CASE that matches none?)\n");
     return (failed == 0 && ran > 0) ? EXIT_SUCCESS : EXIT_FAILURE;
 }

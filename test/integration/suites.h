@@ -1,6 +1,7 @@
 /*
  * Every integration-test suite. They run against a live server
  * (PACTO_TEST_URL) and its database (PACTO_DATABASE_URL); see scripts/test.sh.
+ * A new suite is declared here and listed in the table in main.c.
  */
 #ifndef PACTO_TEST_INTEGRATION_SUITES_H
 #define PACTO_TEST_INTEGRATION_SUITES_H

@@ -1,6 +1,7 @@
 /*
  * Integration-test fixture (see fixture.h). Passwords are hashed once per
- * process: Argon2 is deliberately slow.
+ * process, or not at all on a fresh copy of the template, which holds the
+ * hash already: Argon2 is deliberately slow.
  */
 #include "fixture.h"
 
@@ -219,37 +220,145 @@ static void make_token(enum fixture_user u)
     token_config_free(&cfg);
 }
 
-void fixture_reset(void)
+/* Appends s as an SQL literal, or NULL. Returns false when libpq cannot
+ * escape it (the reason is in PQerrorMessage). */
+static bool append_literal(PGconn *c, struct buf *sql, const char *s)
 {
-    if (!password_hash_text[0])
-        ck_assert(password_hash(FIXTURE_PASSWORD, password_hash_text));
-    fixture_exec("TRUNCATE idempotency_keys, audit_events, users, municipalities, states RESTART "
-                 "IDENTITY CASCADE");
-    fixture_exec(
+    if (!s) {
+        buf_puts(sql, "NULL");
+        return true;
+    }
+    char *lit = PQescapeLiteral(c, s, strlen(s));
+    if (!lit)
+        return false;
+    buf_puts(sql, lit);
+    PQfreemem(lit);
+    return true;
+}
+
+/* Appends the statements that empty every table and load the fixture, the
+ * last of which returns each account's id and e-mail. Sent as one query
+ * string they are one round trip and one transaction, so the server hears
+ * of the whole change at once. Returns false when a value cannot be escaped
+ * (the reason is in PQerrorMessage). */
+static bool append_load_sql(PGconn *c, struct buf *sql)
+{
+    buf_puts(
+        sql,
+        "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
+        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states"
+        " RESTART IDENTITY CASCADE;"
         "INSERT INTO states (code, uf, name, region) VALUES"
-        " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste')");
-    fixture_exec("INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude,"
-                 "                            capital, mayor_name, mayor_cpf) VALUES"
-                 " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF
-                 "'),"
-                 " ('" DOURADOS
-                 "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '" DOURADOS_MAYOR_CPF "'),"
-                 " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL)");
+        " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"
+        "INSERT INTO municipalities (ibge_code, name, state_code, latitude, longitude,"
+        "                            capital, mayor_name, mayor_cpf) VALUES"
+        " ('" CG "', 'Campo Grande', 50, -20.4486, -54.6295, true, 'Maria', '" CG_MAYOR_CPF "'),"
+        " ('" DOURADOS "', 'Dourados', 50, -22.2231, -54.812, false, 'João', '" DOURADOS_MAYOR_CPF
+        "'),"
+        " ('" SAO_PAULO "', 'São Paulo', 35, -23.5329, -46.6395, true, NULL, NULL);"
+        "INSERT INTO users (name, email, role, municipality_id, secretariat_area, cpf,"
+        "                   password_hash) VALUES");
     for (int u = 0; u < U_COUNT; u++) {
-        const char *params[] = {users[u].name,         users[u].email, users[u].role,
+        const char *values[] = {users[u].name,         users[u].email, users[u].role,
                                 users[u].municipality, users[u].area,  users[u].cpf,
                                 password_hash_text};
-        PGresult *r = PQexecParams(
-            fixture_db(),
-            "INSERT INTO users (name, email, role, municipality_id, secretariat_area, cpf,"
-            "                   password_hash) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-            7, NULL, params, NULL, NULL, 0);
-        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "fixture user: %s",
-                      PQresultErrorMessage(r));
-        snprintf(ids[u], sizeof ids[u], "%s", PQgetvalue(r, 0, 0));
-        PQclear(r);
-        make_token((enum fixture_user)u);
+        buf_puts(sql, u ? ", (" : " (");
+        for (size_t i = 0; i < sizeof values / sizeof values[0]; i++) {
+            if (i)
+                buf_puts(sql, ", ");
+            if (!append_literal(c, sql, values[i]))
+                return false;
+        }
+        buf_putc(sql, ')');
     }
+    buf_puts(sql, " RETURNING id, email");
+    return true;
+}
+
+/* Takes each account's id from rows of (id, email). Returns false unless
+ * every fixture account is among them. */
+static bool take_ids(const PGresult *r)
+{
+    int found = 0;
+    for (int row = 0; row < PQntuples(r); row++)
+        for (int u = 0; u < U_COUNT; u++)
+            if (strcmp(PQgetvalue(r, row, 1), users[u].email) == 0) {
+                snprintf(ids[u], sizeof ids[u], "%s", PQgetvalue(r, row, 0));
+                found++;
+            }
+    return found == U_COUNT;
+}
+
+/* The first reset on a fresh copy of the template (see fixture.h): the
+ * fixture is there already, so only the ids and the password hash are read.
+ * Returns false, and reads nothing, unless the database still looks as the
+ * template left it: just the fixture's accounts and no audit event (every
+ * change through the API writes one). */
+static bool adopt(void)
+{
+    PGresult *r = query("SELECT id, email, password_hash, (SELECT count(*) FROM audit_events)"
+                        " FROM users ORDER BY id");
+    ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK, "reading the fixture: %s",
+                  PQresultErrorMessage(r));
+    bool pristine = PQntuples(r) == U_COUNT && strcmp(PQgetvalue(r, 0, 3), "0") == 0;
+    if (pristine && take_ids(r))
+        snprintf(password_hash_text, sizeof password_hash_text, "%s", PQgetvalue(r, 0, 2));
+    else
+        pristine = false;
+    PQclear(r);
+    return pristine;
+}
+
+void fixture_reset(void)
+{
+    static bool first_done;
+    const char *fresh = getenv(FIXTURE_FRESH_ENV);
+    /* Only the first reset, before this process has used the database. */
+    bool adopted = !first_done && !conn && fresh && strcmp(fresh, "1") == 0 && adopt();
+    first_done = true;
+    if (!adopted) {
+        if (!password_hash_text[0])
+            ck_assert(password_hash(FIXTURE_PASSWORD, password_hash_text));
+        struct buf sql = {0};
+        ck_assert_msg(append_load_sql(fixture_db(), &sql), "fixture: %s",
+                      PQerrorMessage(fixture_db()));
+        PGresult *r = query(buf_cstr(&sql));
+        buf_free(&sql);
+        ck_assert_msg(PQresultStatus(r) == PGRES_TUPLES_OK && take_ids(r), "fixture: %s",
+                      PQresultErrorMessage(r));
+        PQclear(r);
+        let_server_hear();
+    }
+    for (int u = 0; u < U_COUNT; u++)
+        make_token((enum fixture_user)u);
+}
+
+bool fixture_install(void)
+{
+    const char *url = getenv("PACTO_DATABASE_URL");
+    if (!url) {
+        fprintf(stderr, "fixture: PACTO_DATABASE_URL is not set\n");
+        return false;
+    }
+    if (!password_hash(FIXTURE_PASSWORD, password_hash_text)) {
+        fprintf(stderr, "fixture: cannot hash the fixture's password\n");
+        return false;
+    }
+    PGconn *c = PQconnectdb(url);
+    struct buf sql = {0};
+    bool ok = PQstatus(c) == CONNECTION_OK && append_load_sql(c, &sql);
+    if (ok) {
+        PGresult *r = PQexec(c, buf_cstr(&sql));
+        ok = PQresultStatus(r) == PGRES_TUPLES_OK && take_ids(r);
+        if (!ok)
+            fprintf(stderr, "fixture: %s", PQresultErrorMessage(r));
+        PQclear(r);
+    } else {
+        fprintf(stderr, "fixture: %s", PQerrorMessage(c));
+    }
+    buf_free(&sql);
+    PQfinish(c);
+    return ok;
 }
 
 const char *fixture_token(enum fixture_user u) { return tokens[u]; }

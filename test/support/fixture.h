@@ -30,8 +30,21 @@ enum fixture_user {
     U_COUNT
 };
 
-/* Empties every table and loads the fixture. Call at the start of each test. */
+/* Empties every table and loads the fixture, in one transaction, then gives
+ * the server a moment to hear of it (its caches). Call at the start of each
+ * test. When FIXTURE_FRESH_ENV is "1", PACTO_DATABASE_URL is a fresh copy of
+ * a database that fixture_install filled: the first call in the process, if
+ * it comes before any other use of the database and finds it as the
+ * template left it, only reads the accounts' ids. */
 void fixture_reset(void);
+
+/* Set by scripts/test.sh for a suite that runs on a fresh copy of the template. */
+#define FIXTURE_FRESH_ENV "PACTO_TEST_FRESH_DATABASE"
+
+/* Empties every table of PACTO_DATABASE_URL and loads the fixture, outside
+ * any test (it makes a template for the suites' own databases). Returns
+ * false and says why on stderr when it cannot. */
+bool fixture_install(void);
 
 /* A valid access token for the account (signed like the server's own). */
 const char *fixture_token(enum fixture_user u);
