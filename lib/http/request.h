@@ -54,6 +54,9 @@ struct request {
     char etag[64];         /* the ETag sent, once made (resp_seal_etag) */
     struct buf body;
     bool close_connection; /* e.g. after 413: the rest of the body is never read */
+    /* The answer is a deadlock or serialization failure (40P01, 40001): the
+     * transaction was rolled back, and the server runs the handler once more. */
+    bool db_conflict;
 
     /* A body longer than what the handler made: after body, the server sends
      * (chunked) what stream_next appends to chunk, while it returns 1; 0 is

@@ -161,6 +161,7 @@ void resp_bad_parameter(struct request *req, const char *detail)
 void resp_db_error(struct request *req)
 {
     enum db_error err = req->db ? db_last_error(req->db) : DB_UNAVAILABLE;
+    req->db_conflict = err == DB_SERIALIZATION;
     switch (err) {
     case DB_UNAVAILABLE:
     case DB_SERIALIZATION:

@@ -218,6 +218,20 @@ static bool query_fits(struct request *req, const struct route *route)
     return (route->flags & ROUTE_QUERY) || query_parse(req, none, &q);
 }
 
+/* Forgets the answer being built, and rolls back what the handler began. */
+static void start_over(struct request *req)
+{
+    if (req->db)
+        db_rollback(req->db);
+    req->status = 0;
+    req->content_type = NULL;
+    req->db_conflict = false;
+    req->etag_version[0] = req->etag[0] = '\0';
+    buf_reset(&req->body);
+    buf_reset(&req->headers);
+    buf_reset(&req->replay_body);
+}
+
 static void route_and_handle(struct request *req, const char *origin)
 {
     /* HEAD is GET without the body (RFC 9110 9.3.2); send_response drops it. */
@@ -249,8 +263,18 @@ static void route_and_handle(struct request *req, const char *origin)
         return;
     if (!authorize(req, route) || !body_fits(req, route) || !query_fits(req, route))
         return;
-    if (!(route->flags & ROUTE_IDEMPOTENT) || idempotency_begin(req))
+    if (!(route->flags & ROUTE_IDEMPOTENT) || idempotency_begin(req)) {
         route->handler(req);
+        /* Two transactions that lock rows in different orders (an import and
+         * a single PATCH) deadlock now and then; PostgreSQL rolls one back.
+         * Nothing of it was kept, so it is run once more before answering. */
+        if (req->db_conflict && !req->stream_next) {
+            log_msg(LOG_INFO, "request %s: deadlock or serialization failure; running it again",
+                    req->request_id);
+            start_over(req);
+            route->handler(req);
+        }
+    }
     idempotency_end(req);
     if (!req->status)
         resp_problem(req, 500, "internal-error", "Internal error", NULL);

@@ -49,6 +49,7 @@ static const struct {
     {"db", db_suite, false},
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
+    {"deadlock", deadlock_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
