@@ -9,6 +9,7 @@
 #include "municipalities/municipalities.h"
 
 #include "csv/csv.h"
+#include "json/json_strict.h"
 #include "db/db.h"
 #include "resource/resource.h"
 #include "validate/ibge.h"
@@ -95,6 +96,23 @@ struct columns {
     int index[CSV_MAX_FIELDS];
     int count;
 };
+
+/* The whole file must be UTF-8, every column, stored or ignored: one bad
+ * byte gets an error naming its line, and nothing is imported. */
+static bool utf8_everywhere(const char *csv, size_t len, struct field_errors *e)
+{
+    long line = 1;
+    for (size_t start = 0; start < len; line++) {
+        const char *nl = memchr(csv + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - csv) : len;
+        if (!json_utf8_valid(csv + start, end - start)) {
+            field_error_line(e, line, "line", "is not valid UTF-8 (the file must be UTF-8)");
+            return false;
+        }
+        start = end + 1;
+    }
+    return true;
+}
 
 static bool read_header(struct csv_reader *r, struct columns *cols, struct field_errors *e)
 {
@@ -304,7 +322,7 @@ enum import_status municipalities_import_csv(struct db_conn *db, const struct au
     csv_reader_init(&reader, csv, len);
     struct columns cols = {.names = ordered};
     *res = (struct import_result){0};
-    if (read_header(&reader, &cols, e))
+    if (utf8_everywhere(csv, len, e) && read_header(&reader, &cols, e))
         res->rows = each_row(&reader, &cols, e, municipality_row, &m);
     csv_reader_free(&reader);
     if (!e->count && res->rows == 0)
@@ -357,7 +375,7 @@ enum import_status states_import_csv(struct db_conn *db, const struct audit_acto
     csv_reader_init(&reader, csv, len);
     struct columns cols = {.names = names};
     *res = (struct import_result){0};
-    if (read_header(&reader, &cols, e))
+    if (utf8_everywhere(csv, len, e) && read_header(&reader, &cols, e))
         res->rows = each_row(&reader, &cols, e, state_row, &s);
     csv_reader_free(&reader);
     if (!e->count && res->rows == 0)

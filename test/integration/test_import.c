@@ -149,6 +149,13 @@ START_TEST(refuses_malformed_files)
         {MUNICIPALITY_HEADER "5000203,Água Clara,-91,-52.879,0,50\n", "latitude", 2},
         {MUNICIPALITY_HEADER "5000203,Água Clara,-20.4452,-52.879,2,50\n", "capital", 2},
         {MUNICIPALITY_HEADER "5000203,Água Clara,-20.4452,-52.879,0,35\n", "codigo_uf", 2},
+        /* Not UTF-8 (Latin-1 "ó"), in a stored column or in an ignored one. */
+        {MUNICIPALITY_HEADER AGUA_CLARA_ROW "5000252,Alcin\xf3polis,-18.3255,-53.7042,0,50\n",
+         "line", 3},
+        {"codigo_ibge,nome,latitude,longitude,capital,codigo_uf,ddd\n"
+         "5000203,Água Clara,-20.4452,-52.879,0,50,67\n"
+         "5000252,Alcinópolis,-18.3255,-53.7042,0,50,6\xff\n",
+         "line", 3},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
         import_refused(cases[i].csv, cases[i].field, cases[i].line);
