@@ -39,9 +39,7 @@ static const char *filter_problem(const struct res_filter *f, const char *v, cha
         resource_enum_message(f->values, msg, n);
         return msg;
     case RES_UF:
-        return strlen(v) == 2 && strspn(v, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 2
-                   ? NULL
-                   : "must be a two-letter UF code such as SP";
+        return ibge_uf_is_wellformed(v) ? NULL : "must be a two-letter UF code such as SP";
     case RES_IBGE:
         return ibge_code_is_valid(v) ? NULL : "must be an IBGE code";
     case RES_BOOL:

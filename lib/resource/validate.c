@@ -74,9 +74,7 @@ static const char *text_problem(const struct res_field *f, const char *s, char *
     case RES_IBGE:
         return ibge_code_is_valid(s) ? NULL : "is not an IBGE municipality code";
     case RES_UF:
-        return strlen(s) == 2 && strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 2
-                   ? NULL
-                   : "must be a two-letter state code (UF) such as SP";
+        return ibge_uf_is_wellformed(s) ? NULL : "must be a two-letter state code (UF) such as SP";
     case RES_TIMESTAMP:
         return timestamp_is_rfc3339(s)
                    ? NULL

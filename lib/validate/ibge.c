@@ -80,3 +80,8 @@ const char *ibge_region_of_uf(int uf_code)
         return NULL;
     return regions[uf_code / 10];
 }
+
+bool ibge_uf_is_wellformed(const char *uf)
+{
+    return strlen(uf) == 2 && strspn(uf, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") == 2;
+}

@@ -16,6 +16,10 @@ bool ibge_code_is_valid(const char *code);
 /* True when `code` is one of the nine official exceptions to the check digit. */
 bool ibge_code_is_known_exception(const char *code);
 
+/* True for a state's two-letter code (UF) in its form: two capital letters
+ * (whether such a state exists is the database's to say). */
+bool ibge_uf_is_wellformed(const char *uf);
+
 /* The region of a UF code (its first digit): "norte", "nordeste", "sudeste",
  * "sul", "centro_oeste"; NULL when the code is not a UF code. */
 const char *ibge_region_of_uf(int uf_code);
