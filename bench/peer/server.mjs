@@ -2,8 +2,8 @@
 // Fastify, node-postgres and fast-jwt doing the same work per request as pacto.
 //   - An Authorization header must carry a valid HS256 token: same secret,
 //     issuer and audience as pacto (PACTO_JWT_SECRET, PACTO_JWT_ISSUER,
-//     PACTO_JWT_AUDIENCE), 30 s clock tolerance; fast-jwt's token cache stays
-//     off, so every request checks the signature, as pacto does.
+//     PACTO_JWT_AUDIENCE), 30 s clock tolerance; fast-jwt's token cache is on:
+//     a verified token is remembered until it expires, as pacto does.
 //   - The account behind it is read with pacto's query and checked as pacto's
 //     session_resolve does (active, same role, municipality and area).
 //   - The municipality is read with pacto's statement (the JSON built by
@@ -42,7 +42,7 @@ async function serve() {
     allowedAud: process.env.PACTO_JWT_AUDIENCE || 'pacto-api',
     requiredClaims: ['sub', 'role', 'iss', 'aud', 'iat', 'exp'],
     clockTolerance: 30000,
-    cache: false,
+    cache: 50000, // verified tokens remembered, as pacto does
   });
   // Every column as text, as libpq gives it to pacto.
   const pool = new pg.Pool({

@@ -117,28 +117,30 @@ enum router_result router_match(const struct route *routes, size_t n, const char
     out->allow[0] = '\0';
     struct router_match tmp;
     int best = -1;
-    for (size_t i = 0; i < n; i++)
-        if (match_pattern(routes[i].pattern, path, &tmp) &&
-            literal_segments(routes[i].pattern) > best)
-            best = literal_segments(routes[i].pattern);
-    if (best < 0)
-        return ROUTER_NOT_FOUND;
     size_t allow_len = 0;
     for (size_t i = 0; i < n; i++) {
-        if (literal_segments(routes[i].pattern) != best ||
-            !match_pattern(routes[i].pattern, path, &tmp))
+        int literals = literal_segments(routes[i].pattern);
+        if (literals < best || !match_pattern(routes[i].pattern, path, &tmp))
             continue;
-        if (strcmp(routes[i].method, method) == 0) {
+        if (literals > best) { /* a more literal resource: forget the others */
+            best = literals;
+            out->route = NULL;
+            out->allow[0] = '\0';
+            allow_len = 0;
+        }
+        if (!out->route && strcmp(routes[i].method, method) == 0) {
             *out = tmp;
             out->route = &routes[i];
-            return ROUTER_FOUND;
+            continue;
         }
         int w = snprintf(out->allow + allow_len, sizeof out->allow - allow_len, "%s%s",
                          allow_len ? ", " : "", routes[i].method);
         if (w > 0 && (size_t)w < sizeof out->allow - allow_len)
             allow_len += (size_t)w;
     }
-    return ROUTER_METHOD_NOT_ALLOWED;
+    if (out->route)
+        return ROUTER_FOUND;
+    return best < 0 ? ROUTER_NOT_FOUND : ROUTER_METHOD_NOT_ALLOWED;
 }
 
 int router_param_index(const char *pattern, const char *name)

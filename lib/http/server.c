@@ -6,6 +6,7 @@
 #include "http/server.h"
 
 #include "auth/session.h"
+#include "auth/verified.h"
 #include "db/db.h"
 #include "http/idempotency.h"
 #include "http/metrics.h"
@@ -16,7 +17,6 @@
 #include "log/log.h"
 
 #include <civetweb.h>
-#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -71,7 +71,12 @@ static void request_id_new(char out[65])
         }
         seeded = true;
     }
-    snprintf(out, 65, "%016" PRIx64 "%016" PRIx64, splitmix64(&state[0]), splitmix64(&state[1]));
+    static const char hex[] = "0123456789abcdef";
+    uint64_t words[2] = {splitmix64(&state[0]), splitmix64(&state[1])};
+    for (int w = 0; w < 2; w++)
+        for (int i = 0; i < 16; i++)
+            out[16 * w + i] = hex[(words[w] >> (60 - 4 * i)) & 15];
+    out[32] = '\0';
 }
 
 /* Makes the server's own id, and keeps a sane incoming X-Request-Id beside
@@ -128,7 +133,8 @@ static bool authenticate(struct request *req, const char *authorization)
         while (*token == ' ')
             token++;
         struct token_claims claims;
-        enum token_result tr = token_verify(&server.cfg->token, token, time(NULL), &claims);
+        enum token_result tr =
+            token_verify_remembered(&server.cfg->token, token, time(NULL), &claims);
         if (tr == TOKEN_OK) {
             enum session_result sr = session_resolve(req, &claims, &req->who);
             if (sr == SESSION_OK)

@@ -7,6 +7,7 @@
  * run time, and RS256/ES256 tokens are signed by libjwt with the private key.
  */
 #include "auth/token.h"
+#include "auth/verified.h"
 #include "suites.h"
 
 #include <jwt.h>
@@ -351,6 +352,35 @@ START_TEST(test_issue_round_trip)
     ck_assert(token_config_hs256(&other, SECRET "-other", ISS, AUD, 900));
     ck_assert_int_eq(token_verify(&other, token, NOW, &out), TOKEN_BAD_SIGNATURE);
     token_config_free(&other);
+    free(token);
+    token_config_free(&c);
+}
+END_TEST
+
+/* A remembered verification answers like token_verify: the same claims,
+ * expiry at the same second, and only for the very same bytes. */
+START_TEST(test_remembered_verifications)
+{
+    struct token_config c = hs_config();
+    struct token_claims in = {.sub = "42", .role = "mayor", .municipality_id = "5002704"};
+    char *token = token_issue(&c, &in, NOW);
+    struct token_claims out;
+    for (int i = 0; i < 2; i++) { /* verified, then remembered */
+        memset(&out, 0, sizeof out);
+        ck_assert_int_eq(token_verify_remembered(&c, token, NOW + 5, &out), TOKEN_OK);
+        ck_assert_str_eq(out.sub, "42");
+        ck_assert_str_eq(out.municipality_id, "5002704");
+    }
+    ck_assert_int_eq(token_verify_remembered(&c, token, NOW + 929, &out), TOKEN_OK);
+    ck_assert_int_eq(token_verify_remembered(&c, token, NOW + 930, &out), TOKEN_EXPIRED);
+    ck_assert_int_eq(token_verify_remembered(&c, token, NOW + 930, &out), TOKEN_EXPIRED);
+    /* One byte changed in the signature is another token, checked anew. */
+    char *forged = strdup(token);
+    char *last = forged + strlen(forged) - 2;
+    *last = *last == 'A' ? 'B' : 'A';
+    ck_assert_int_eq(token_verify_remembered(&c, forged, NOW + 5, &out), TOKEN_BAD_SIGNATURE);
+    ck_assert_int_eq(token_verify_remembered(&c, forged, NOW + 5, &out), TOKEN_BAD_SIGNATURE);
+    free(forged);
     free(token);
     token_config_free(&c);
 }
@@ -853,6 +883,7 @@ Suite *token_suite(void)
     tcase_add_test(hs, test_config_bad_names_refused);
     tcase_add_test(hs, test_config_missing_file);
     tcase_add_test(hs, test_issue_round_trip);
+    tcase_add_test(hs, test_remembered_verifications);
     tcase_add_test(hs, test_issue_omits_empty_optional_claims);
     tcase_add_test(hs, test_hand_built_token_ok);
     tcase_add_test(hs, test_alg_none_refused);
