@@ -9,8 +9,12 @@
 
 #include "fixture.h"
 
+#include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 START_TEST(operations_without_declared_parameters_refuse_any)
 {
@@ -268,6 +272,55 @@ START_TEST(cached_list_pages_follow_every_change)
 }
 END_TEST
 
+/* The connections the server has handed out now, from /metrics. */
+static long connections_in_use(void)
+{
+    struct http_response r = http_get("/metrics", NULL);
+    const char *line = strstr(buf_cstr(&r.body), "\npacto_db_connections_in_use ");
+    ck_assert_ptr_nonnull(line);
+    long n = atol(line + strlen("\npacto_db_connections_in_use "));
+    http_response_free(&r);
+    return n;
+}
+
+/* A body that arrives slowly is read before the caller's account is looked
+ * up, so it never holds one of the few database connections meanwhile, even
+ * when the account is not cached and must be read. */
+START_TEST(a_slow_upload_holds_no_connection)
+{
+    /* Any change to the account evicts it from the cache. */
+    fixture_exec("UPDATE users SET name = 'Maria Lenta' WHERE email = 'mayor.cg@test.pacto'");
+    const char *base = getenv("PACTO_TEST_URL");
+    char host[128] = "", port[8] = "80";
+    ck_assert(sscanf(base, "http://%127[^:/]:%7[0-9]", host, port) >= 1);
+    struct addrinfo *ai = NULL, hints = {.ai_socktype = SOCK_STREAM};
+    ck_assert_int_eq(getaddrinfo(host, port, &hints, &ai), 0);
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, ai->ai_addr, ai->ai_addrlen), 0);
+    freeaddrinfo(ai);
+    const char body[] = "{\"name\":\"Lúcia Prado\",\"type\":\"servant\"}";
+    char head[4096];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/municipalities/" CG "/team HTTP/1.1\r\nHost: pacto\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/json\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%.10s",
+                     fixture_token(U_MAYOR_CG), strlen(body), body);
+    ck_assert_int_eq(send(fd, head, (size_t)n, 0), n);
+    usleep(300000); /* the rest of the body is late */
+    ck_assert_int_eq(connections_in_use(), 0);
+    size_t rest = strlen(body) - 10;
+    ck_assert_int_eq(send(fd, body + 10, rest, 0), (ssize_t)rest);
+    struct buf answer = {0};
+    char chunk[4096];
+    for (ssize_t got; (got = recv(fd, chunk, sizeof chunk, 0)) > 0;)
+        buf_append(&answer, chunk, (size_t)got);
+    close(fd);
+    ck_assert_msg(strncmp(buf_cstr(&answer), "HTTP/1.1 201", 12) == 0, "%.200s", buf_cstr(&answer));
+    buf_free(&answer);
+}
+END_TEST
+
 Suite *wire_suite(void)
 {
     Suite *s = suite_create("wire");
@@ -282,6 +335,7 @@ Suite *wire_suite(void)
     tcase_add_test(tc, csv_downloads_are_whole_and_safe);
     tcase_add_test(tc, public_gets_answer_304_while_unchanged);
     tcase_add_test(tc, cached_list_pages_follow_every_change);
+    tcase_add_test(tc, a_slow_upload_holds_no_connection);
     suite_add_tcase(s, tc);
     return s;
 }
