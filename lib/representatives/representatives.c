@@ -18,7 +18,6 @@
 #include "authz/policy.h"
 #include "cache/cache.h"
 #include "http/idempotency.h"
-#include "http/query.h"
 #include "municipalities/municipalities.h"
 #include "resource/resource.h"
 #include "users/users.h"
@@ -124,10 +123,8 @@ static const PGresult *representative_of(struct request *req, const char *code)
 
 void representatives_get(struct request *req)
 {
-    static const char *const no_params[] = {NULL};
-    struct query q;
     const PGresult *r;
-    if (!query_parse(req, no_params, &q) || !(r = representative_of(req, req_param(req, 0))))
+    if (!(r = representative_of(req, req_param(req, 0))))
         return;
     if (PQntuples(r) == 0)
         resp_not_found(req);

@@ -8,7 +8,6 @@
 
 #include "authz/policy.h"
 #include "cache/cache.h"
-#include "http/query.h"
 #include "resource/statements.h"
 #include "resource/views.h"
 
@@ -24,16 +23,12 @@ static void respond(struct request *req, const char *version, const char *json)
 
 void resource_get_cached(struct request *req, const struct resource *res, struct cache *cache)
 {
-    static const char *const no_params[] = {NULL};
     assert(!res->parent); /* the cache is keyed by the key alone */
-    struct query q;
     const char *key = resource_path_key(req, res);
     if (!key) {
         resp_not_found(req);
         return;
     }
-    if (!query_parse(req, no_params, &q))
-        return;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     /* Taken before the cache is read: if the item changes after this, the

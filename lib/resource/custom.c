@@ -11,7 +11,6 @@
 
 #include "authz/policy.h"
 #include "http/idempotency.h"
-#include "http/query.h"
 #include "resource/statements.h"
 
 #include <stdlib.h>
@@ -29,10 +28,6 @@ static void respond_item(struct request *req, const PGresult *r)
 
 void resource_show(struct request *req, const struct resource *res, const char *key)
 {
-    static const char *const no_params[] = {NULL};
-    struct query q;
-    if (!query_parse(req, no_params, &q))
-        return;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const char *params[] = {viewer, key, res->parent ? req_param(req, 0) : NULL};

@@ -8,7 +8,6 @@
 #include "audit/audit.h"
 #include "authz/policy.h"
 #include "http/idempotency.h"
-#include "http/query.h"
 #include "resource/statements.h"
 #include "validate/ibge.h"
 #include "validate/id.h"
@@ -76,15 +75,11 @@ static bool parent_exists(struct request *req, const struct resource *res)
 
 void resource_get(struct request *req, const struct resource *res)
 {
-    static const char *const no_params[] = {NULL};
-    struct query q;
     const char *key = resource_path_key(req, res);
     if (!key) {
         resp_not_found(req);
         return;
     }
-    if (!query_parse(req, no_params, &q))
-        return;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const char *params[] = {viewer, key, path_parent(req, res)};

@@ -16,7 +16,6 @@
 #include "cache/cache.h"
 #include "db/db.h"
 #include "http/idempotency.h"
-#include "http/query.h"
 #include "resource/resource.h"
 #include "users/profile.h"
 
@@ -314,11 +313,7 @@ void users_me_update(struct request *req)
 
 void users_invite(struct request *req)
 {
-    static const char *const no_params[] = {NULL};
-    struct query q;
     struct auth_invitation inv;
-    if (!query_parse(req, no_params, &q))
-        return;
     if (!auth_invitation_new(&inv)) {
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
         return;

@@ -15,7 +15,6 @@
 #include "fixture.h"
 
 #include <ctype.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,16 +230,7 @@ END_TEST
  * it answers until it closes the connection. */
 static void raw_exchange(const char *request, struct buf *answer)
 {
-    const char *base = getenv("PACTO_TEST_URL");
-    ck_assert_ptr_nonnull(base);
-    char host[128] = "", port[8] = "80";
-    ck_assert(sscanf(base, "http://%127[^:/]:%7[0-9]", host, port) >= 1);
-    struct addrinfo *ai = NULL, hints = {.ai_socktype = SOCK_STREAM};
-    ck_assert_int_eq(getaddrinfo(host, port, &hints, &ai), 0);
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(connect(fd, ai->ai_addr, ai->ai_addrlen), 0);
-    freeaddrinfo(ai);
+    int fd = http_raw_connect();
     ck_assert_int_eq(send(fd, request, strlen(request), 0), (ssize_t)strlen(request));
     char chunk[4096];
     for (ssize_t n; (n = recv(fd, chunk, sizeof chunk, 0)) > 0;)

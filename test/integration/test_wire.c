@@ -9,7 +9,6 @@
 
 #include "fixture.h"
 
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -290,15 +289,7 @@ START_TEST(a_slow_upload_holds_no_connection)
 {
     /* Any change to the account evicts it from the cache. */
     fixture_exec("UPDATE users SET name = 'Maria Lenta' WHERE email = 'mayor.cg@test.pacto'");
-    const char *base = getenv("PACTO_TEST_URL");
-    char host[128] = "", port[8] = "80";
-    ck_assert(sscanf(base, "http://%127[^:/]:%7[0-9]", host, port) >= 1);
-    struct addrinfo *ai = NULL, hints = {.ai_socktype = SOCK_STREAM};
-    ck_assert_int_eq(getaddrinfo(host, port, &hints, &ai), 0);
-    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-    ck_assert_int_ge(fd, 0);
-    ck_assert_int_eq(connect(fd, ai->ai_addr, ai->ai_addrlen), 0);
-    freeaddrinfo(ai);
+    int fd = http_raw_connect();
     const char body[] = "{\"name\":\"Lúcia Prado\",\"type\":\"servant\"}";
     char head[4096];
     int n = snprintf(head, sizeof head,

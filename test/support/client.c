@@ -6,10 +6,13 @@
 
 #include <check.h>
 #include <curl/curl.h>
+#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 static size_t collect(char *data, size_t size, size_t n, void *userdata)
 {
@@ -168,4 +171,19 @@ void http_response_free(struct http_response *r)
     buf_free(&r->headers);
     cJSON_Delete(r->json);
     r->json = NULL;
+}
+
+int http_raw_connect(void)
+{
+    const char *base = getenv("PACTO_TEST_URL");
+    ck_assert_ptr_nonnull(base);
+    char host[128] = "", port[8] = "80";
+    ck_assert(sscanf(base, "http://%127[^:/]:%7[0-9]", host, port) >= 1);
+    struct addrinfo *ai = NULL, hints = {.ai_socktype = SOCK_STREAM};
+    ck_assert_int_eq(getaddrinfo(host, port, &hints, &ai), 0);
+    int fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(connect(fd, ai->ai_addr, ai->ai_addrlen), 0);
+    freeaddrinfo(ai);
+    return fd;
 }

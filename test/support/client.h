@@ -40,6 +40,11 @@ struct http_response http_patch(const char *path, const char *token, const char 
  * string is valid until the next call. */
 const char *http_header(struct http_response *r, const char *name);
 
+/* A TCP connection to the server at PACTO_TEST_URL, for requests the
+ * client cannot make (raw bytes, a body sent late); fails the test when it
+ * cannot connect. close() it. */
+int http_raw_connect(void);
+
 /* True when GET base_url/healthz answers 200; never fails the test. */
 bool http_reachable(const char *base_url);
 
