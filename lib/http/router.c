@@ -119,8 +119,10 @@ enum router_result router_match(const struct route *routes, size_t n, const char
     int best = -1;
     size_t allow_len = 0;
     for (size_t i = 0; i < n; i++) {
+        if (!match_pattern(routes[i].pattern, path, &tmp))
+            continue;
         int literals = literal_segments(routes[i].pattern);
-        if (literals < best || !match_pattern(routes[i].pattern, path, &tmp))
+        if (literals < best)
             continue;
         if (literals > best) { /* a more literal resource: forget the others */
             best = literals;

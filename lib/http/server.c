@@ -302,6 +302,17 @@ static const char *http_date(void)
     return text;
 }
 
+/* Appends n in decimal. */
+static void put_number(struct buf *b, size_t n)
+{
+    char digits[24];
+    int i = (int)sizeof digits;
+    do
+        digits[--i] = (char)('0' + n % 10);
+    while ((n /= 10) && i > 0);
+    buf_append(b, digits + i, sizeof digits - (size_t)i);
+}
+
 /* Appends one chunk (RFC 9112 7.1) of data. */
 static void put_chunk(struct buf *out, const struct buf *data)
 {
@@ -375,14 +386,26 @@ static void send_response(struct request *req, const char *origin)
     struct mg_connection *conn = req->conn;
     finish_validators(req);
     struct buf out = {0};
-    buf_printf(&out, "HTTP/1.1 %d %s\r\nDate: %s\r\n", req->status,
-               mg_get_response_code_text(conn, req->status), http_date());
-    if (req->stream_next)
-        buf_printf(&out, "Content-Type: %s\r\nTransfer-Encoding: chunked\r\n", req->content_type);
-    else if (req->status != 204 && req->status != 304)
-        buf_printf(&out, "Content-Type: %s\r\nContent-Length: %zu\r\n", req->content_type,
-                   req->body.len);
-    buf_printf(&out, "X-Request-Id: %s\r\nX-Content-Type-Options: nosniff\r\n", req_echoed_id(req));
+    /* Plain appends, not printf: this runs for every response. */
+    buf_puts(&out, "HTTP/1.1 ");
+    put_number(&out, (size_t)req->status);
+    buf_putc(&out, ' ');
+    buf_puts(&out, mg_get_response_code_text(conn, req->status));
+    buf_puts(&out, "\r\nDate: ");
+    buf_puts(&out, http_date());
+    if (req->stream_next || (req->status != 204 && req->status != 304)) {
+        buf_puts(&out, "\r\nContent-Type: ");
+        buf_puts(&out, req->content_type);
+    }
+    if (req->stream_next) {
+        buf_puts(&out, "\r\nTransfer-Encoding: chunked");
+    } else if (req->status != 204 && req->status != 304) {
+        buf_puts(&out, "\r\nContent-Length: ");
+        put_number(&out, req->body.len);
+    }
+    buf_puts(&out, "\r\nX-Request-Id: ");
+    buf_puts(&out, req_echoed_id(req));
+    buf_puts(&out, "\r\nX-Content-Type-Options: nosniff\r\n");
     bool anonymous = !req_is_authenticated(req) && !req_header(req, "Authorization");
     bool cacheable = anonymous && (req->status == 200 || req->status == 304) &&
                      (strcmp(req->method, "GET") == 0 || is_head(req)) &&
