@@ -203,8 +203,8 @@ static bool read_body_first(struct request *req, const struct route *route)
     return req_read_body(req, (route->flags & ROUTE_UPLOAD) ? UPLOAD_BODY_LIMIT : JSON_BODY_LIMIT);
 }
 
-/* Refuses a body sent to an operation that takes none (400), which is never
- * read, so the connection closes after the answer. */
+/* Refuses a body sent to an operation that takes none (400). The handler
+ * never reads it, and the client is asked to close the connection. */
 static bool body_fits(struct request *req, const struct route *route)
 {
     if (!takes_no_body(route) || !has_body(req))
