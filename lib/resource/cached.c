@@ -15,12 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void respond(struct request *req, const char *version, const char *json)
-{
-    resp_etag(req, version);
-    resp_json(req, 200, json, strlen(json));
-}
-
 void resource_get_cached(struct request *req, const struct resource *res, struct cache *cache)
 {
     assert(!res->parent); /* the cache is keyed by the key alone */
@@ -41,7 +35,7 @@ void resource_get_cached(struct request *req, const struct resource *res, struct
     req_defer(req, free, value.data);
     const char *json = cached ? res_views_find(&views, viewer) : NULL;
     if (json) {
-        respond(req, views.version, json);
+        res_respond(req, 200, views.version, json);
         return;
     }
     const char *params[] = {viewer, key};
@@ -54,7 +48,7 @@ void resource_get_cached(struct request *req, const struct resource *res, struct
     }
     const char *version = PQgetvalue(r, 0, RES_COL_VERSION);
     json = PQgetvalue(r, 0, RES_COL_VIEW);
-    respond(req, version, json);
+    res_respond(req, 200, version, json);
     struct buf packed = {0};
     res_views_pack(&packed, cached ? &views : NULL, version, viewer, json);
     cache_put(cache, key, packed.data, packed.len, generation);

@@ -18,14 +18,6 @@
 
 #define ACTION_MAX_PARAMS 8
 
-/* Answers one row of get/lock/action: its view, its version as the ETag. */
-static void respond_item(struct request *req, const PGresult *r)
-{
-    resp_etag(req, PQgetvalue(r, 0, RES_COL_VERSION));
-    const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
-    resp_json(req, 200, json, strlen(json));
-}
-
 void resource_show(struct request *req, const struct resource *res, const char *key)
 {
     char viewer[AUTHZ_VIEWER_MAX];
@@ -35,7 +27,7 @@ void resource_show(struct request *req, const struct resource *res, const char *
     if (r && PQntuples(r) == 0)
         resp_not_found(req);
     else if (r)
-        respond_item(req, r);
+        res_respond_row(req, 200, r);
 }
 
 PGresult *resource_action(struct request *req, const struct resource *res,

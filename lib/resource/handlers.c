@@ -48,13 +48,18 @@ bool resource_audit(struct request *req, const struct resource *res, const char 
     return false;
 }
 
-/* Answers one row of get/lock/insert/update. */
-static void respond_row(struct request *req, int status, const PGresult *r)
+void res_respond(struct request *req, int status, const char *version, const char *json)
 {
-    if (!PQgetisnull(r, 0, RES_COL_VERSION)) /* NULL: an unversioned resource */
-        resp_etag(req, PQgetvalue(r, 0, RES_COL_VERSION));
-    const char *json = PQgetvalue(r, 0, RES_COL_VIEW);
+    if (version)
+        resp_etag(req, version);
     resp_json(req, status, json, strlen(json));
+}
+
+void res_respond_row(struct request *req, int status, const PGresult *r)
+{
+    res_respond(req, status,
+                PQgetisnull(r, 0, RES_COL_VERSION) ? NULL : PQgetvalue(r, 0, RES_COL_VERSION),
+                PQgetvalue(r, 0, RES_COL_VIEW));
 }
 
 /* 404 unless the parent of the path exists. */
@@ -76,18 +81,10 @@ static bool parent_exists(struct request *req, const struct resource *res)
 void resource_get(struct request *req, const struct resource *res)
 {
     const char *key = resource_path_key(req, res);
-    if (!key) {
+    if (key)
+        resource_show(req, res, key);
+    else
         resp_not_found(req);
-        return;
-    }
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, key, path_parent(req, res)};
-    PGresult *r = req_exec(req, &res_statements_of(res)->get, res->parent ? 3 : 2, params);
-    if (r && PQntuples(r) == 0)
-        resp_not_found(req);
-    else if (r)
-        respond_row(req, 200, r);
 }
 
 /* Runs the resource's SQL rules on the row as it would be stored; adds an
@@ -184,15 +181,10 @@ void resource_create(struct request *req, const struct resource *res)
         resp_db_error(req);
     } else if ((doc = checked_doc(req, &w))) {
         const char *params[] = {viewer, doc};
-        if (!(r = req_exec(req, &st->insert, 2, params))) {
+        if ((r = req_exec(req, &st->insert, 2, params)))
+            resource_changed(req, res, "create", NULL, r, 201);
+        else
             unique_conflict(req, res);
-        } else if (resource_audit(req, res, "create", PQgetvalue(r, 0, RES_COL_KEY), NULL,
-                                  PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
-            /* The new item lives under the collection it was posted to. */
-            resp_header(req, "Location", "%s/%s", req->path, PQgetvalue(r, 0, RES_COL_KEY));
-            respond_row(req, 201, r);
-            req_commit(req);
-        }
     }
     field_errors_free(&w.errors);
 }
@@ -224,12 +216,10 @@ void resource_patch_item(struct request *req, const struct resource *res, const 
         if (!(r = req_exec(req, &st->update, res->parent ? 4 : 3, params))) {
             unique_conflict(req, res);
         } else if (PQntuples(r) == 0) { /* nothing changed: nothing to write or audit */
-            respond_row(req, 200, w.current);
-        } else if (resource_audit(req, res, "update", w.key,
-                                  PQgetvalue(w.current, 0, RES_COL_SNAPSHOT),
-                                  PQgetvalue(r, 0, RES_COL_SNAPSHOT))) {
-            respond_row(req, 200, r);
-            req_commit(req);
+            res_respond_row(req, 200, w.current);
+        } else {
+            resource_changed(req, res, "update", PQgetvalue(w.current, 0, RES_COL_SNAPSHOT), r,
+                             200);
         }
     }
     field_errors_free(&w.errors);
@@ -277,8 +267,8 @@ void resource_changed(struct request *req, const struct resource *res, const cha
     const char *key = PQgetvalue(r, 0, RES_COL_KEY);
     if (!resource_audit(req, res, action, key, before, PQgetvalue(r, 0, RES_COL_SNAPSHOT)))
         return;
-    if (status == 201)
+    if (status == 201) /* the new item lives under the collection it was posted to */
         resp_header(req, "Location", "%s/%s", req->path, key);
-    respond_row(req, status, r);
+    res_respond_row(req, status, r);
     req_commit(req);
 }

@@ -82,8 +82,7 @@ static void build_list(const struct resource *res, struct res_statements *st, bo
     }
     buf_printf(&b, " FROM (SELECT t.%s AS k, %s(t, $1::pacto_viewer) AS j FROM %s t", res->key,
                res->view, res->table);
-    buf_printf(&b, " WHERE ($2::text IS NULL OR t.%s %s $2::text::%s)", res->key, after,
-               key_type);
+    buf_printf(&b, " WHERE ($2::text IS NULL OR t.%s %s $2::text::%s)", res->key, after, key_type);
     if (res->matches)
         buf_printf(&b, " AND %s(t, $4::jsonb, $1::pacto_viewer)", res->matches);
     else

@@ -17,6 +17,13 @@ struct res_statements {
  * snapshot is NULL: a read is not audited). */
 enum { RES_COL_KEY, RES_COL_VERSION, RES_COL_VIEW, RES_COL_SNAPSHOT };
 
+/* Answers an item: its JSON, and an ETag made from its version (none when
+ * version is NULL: an unversioned resource). */
+void res_respond(struct request *req, int status, const char *version, const char *json);
+
+/* res_respond for a row with the columns above. */
+void res_respond_row(struct request *req, int status, const PGresult *r);
+
 /* The resource's statements, made on first use. Aborts on a declaration
  * that cannot work: that is a programming error, found by any test of it. */
 const struct res_statements *res_statements_of(const struct resource *res);

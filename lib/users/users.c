@@ -116,7 +116,6 @@ static const struct res_action invite = {
                        "/v1/users/{user_id} instead.",
 };
 
-
 /* The fields of `in` as a create document, checked like the body of POST
  * /v1/users: errors go to e. Returns the document (cJSON_Delete it). */
 static cJSON *input_doc(const struct user_input *in, struct field_errors *e)
@@ -261,8 +260,7 @@ void users_create_endpoint(struct request *req)
         resp_validation(req, &w.errors, NULL);
         break;
     case USER_EMAIL_TAKEN:
-        resp_problem(req, 409, "conflict", "E-mail already in use",
-                     "Another account already uses this e-mail address.");
+        resp_problem(req, 409, "conflict", user.unique_title, user.unique_detail);
         break;
     case USER_DB_ERROR:
         resp_db_error(req);
