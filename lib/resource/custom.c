@@ -46,7 +46,7 @@ PGresult *resource_action(struct request *req, const struct resource *res,
     const PGresult *before =
         req_keep_result(req, req_lock_row(req, &res_statements_of(res)->lock, res->parent ? 3 : 2,
                                           lock_params, RES_COL_VERSION));
-    if (!before)
+    if (!before || !resource_guard_row(req, res, key))
         return NULL;
     const char *all[2 + ACTION_MAX_PARAMS] = {viewer, key};
     for (int i = 0; i < nparams; i++)

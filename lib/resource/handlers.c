@@ -120,15 +120,57 @@ static void unique_conflict(struct request *req, const struct resource *res)
         resp_problem(req, 409, "conflict", res->unique_title, res->unique_detail);
 }
 
-/* The hooks' check, then the rules, in the open transaction. Returns the
- * document's text, or NULL after answering. */
+/* Answers 403 with the guard's reason unless the first column of r is true.
+ * Returns false after answering (the database's error when r is NULL, 404
+ * when r has no row). */
+static bool guard_allows(struct request *req, const struct resource *res, const PGresult *r)
+{
+    if (!r)
+        return false;
+    if (PQntuples(r) == 0) {
+        resp_not_found(req);
+        return false;
+    }
+    if (strcmp(PQgetvalue(r, 0, 0), "t") == 0)
+        return true;
+    resp_forbidden(req, res->guard_why);
+    return false;
+}
+
+/* The resource's guard on the document of w (see resource.h). */
+static bool guard_write(struct request *req, const struct res_write *w, const char *doc)
+{
+    const struct resource *res = w->res;
+    if (!res->guard)
+        return true;
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const struct res_statements *st = res_statements_of(res);
+    const char *params[] = {viewer, w->create ? doc : w->key, doc};
+    return guard_allows(req, res,
+                        w->create ? req_exec(req, &st->guard_create, 2, params)
+                                  : req_exec(req, &st->guard_patch, 3, params));
+}
+
+bool resource_guard_row(struct request *req, const struct resource *res, const char *key)
+{
+    if (!res->guard)
+        return true;
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, key};
+    return guard_allows(req, res, req_exec(req, &res_statements_of(res)->guard_row, 2, params));
+}
+
+/* The hooks' check, the guard, then the rules, in the open transaction.
+ * Returns the document's text, or NULL after answering. */
 static const char *checked_doc(struct request *req, struct res_write *w)
 {
     if (w->res->hooks.check && !w->res->hooks.check(req, w))
         return NULL;
     drop_secrets(w);
     char *doc = req_defer(req, cJSON_free, cJSON_PrintUnformatted(w->doc));
-    if (!doc || !check_rules(req, w, doc))
+    if (!doc || !guard_write(req, w, doc) || !check_rules(req, w, doc))
         return NULL;
     if (!w->errors.count)
         return doc;
@@ -238,6 +280,8 @@ void resource_delete(struct request *req, const struct resource *res)
         /* answered */
     } else if (!db_begin(req->db)) {
         resp_db_error(req);
+    } else if (!resource_guard_row(req, res, key)) {
+        /* answered */
     } else if (!(r = req_exec(req, &res_statements_of(res)->delete, res->parent ? 2 : 1, params))) {
         /* answered */
     } else if (PQntuples(r) == 0) {

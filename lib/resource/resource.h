@@ -145,6 +145,13 @@ struct resource {
      * read-only (the audit log): no write statements are made for it, and the
      * generic create / patch / delete must not be used on it. */
     const char *view, *snapshot, *rules, *matches;
+    /* Optional: `guard(row, pacto_viewer) -> boolean`, who may change this
+     * row, for rules no route policy can say because they need the data (the
+     * secretariat of the challenge's area). Judged on the row as it would be
+     * stored by a create, on the row before and after a patch (no one moves
+     * a row out of their own reach), and on the row a delete or a custom
+     * action takes; false is 403 with guard_why, and changes nothing. */
+    const char *guard, *guard_why;
     const char *list_name; /* cursor namespace of the list (":<parent>" is added); NULL: entity */
     /* The list pages by key descending (the audit log: newest first)
      * instead of ascending. */
@@ -223,6 +230,11 @@ const char *resource_field_problem(const struct resource *res, const char *name,
  * Returns false after answering the database error. */
 bool resource_audit(struct request *req, const struct resource *res, const char *action,
                     const char *key, const char *before, const char *after);
+
+/* The resource's guard on row `key` in the open transaction (see struct
+ * resource): true when the caller may change it, or when res has no guard.
+ * Returns false after answering 403, 404 or the database's error. */
+bool resource_guard_row(struct request *req, const struct resource *res, const char *key);
 
 /* The key of the item's path when it and the parent are well formed for res,
  * else NULL. */

@@ -162,6 +162,22 @@ static void build_writes(const struct resource *res, struct res_statements *st)
                    res->table, res->rules, res->key);
         make(&st->rules_patch, stmt_name(res, "rules_patch"), &b);
     }
+    if (res->guard) {
+        /* $1 viewer, $2 the create's document */
+        buf_printf(&b, "SELECT %s(jsonb_populate_record(NULL::%s, $2::jsonb), $1::pacto_viewer)",
+                   res->guard, res->table);
+        make(&st->guard_create, stmt_name(res, "guard_create"), &b);
+        /* $1 viewer, $2 key, $3 the patch */
+        buf_printf(&b,
+                   "SELECT %s(t, $1::pacto_viewer) AND %s(jsonb_populate_record(t, $3::jsonb),"
+                   " $1::pacto_viewer) FROM %s t WHERE t.%s = $2",
+                   res->guard, res->guard, res->table, res->key);
+        make(&st->guard_patch, stmt_name(res, "guard_patch"), &b);
+        /* $1 viewer, $2 key */
+        buf_printf(&b, "SELECT %s(t, $1::pacto_viewer) FROM %s t WHERE t.%s = $2", res->guard,
+                   res->table, res->key);
+        make(&st->guard_row, stmt_name(res, "guard_row"), &b);
+    }
     if (res->parent_exists) {
         b = (struct buf){0};
         buf_puts(&b, res->parent_exists);
@@ -176,6 +192,8 @@ static const char *declaration_problem(const struct resource *res)
         return "entity, table, key, view and fields are required";
     if (res->parent && !res->parent_exists)
         return "a resource with a parent needs parent_exists";
+    if (res->guard && (!res->guard_why || !res->snapshot))
+        return "a guard needs guard_why and a writable resource";
     for (const struct res_field *f = res->fields; f->name; f++) {
         if (strspn(f->name, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(f->name))
             return "field names are lower-case SQL identifiers";

@@ -9,7 +9,7 @@
 
 struct res_statements {
     struct db_stmt get, lock, list, list_csv, insert, update, delete, rules_create, rules_patch,
-        parent;
+        parent, guard_create, guard_patch, guard_row;
     int list_params;
 };
 

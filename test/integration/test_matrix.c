@@ -39,13 +39,12 @@
 #include <time.h>
 
 /* Accounts this suite adds to the fixture's. */
-enum own_account { OWN_REP_B, OWN_EDUCATION, OWN_DEACTIVATED, OWN_COUNT };
+enum own_account { OWN_REP_B, OWN_DEACTIVATED, OWN_COUNT };
 
 static const struct {
     const char *name, *email, *role, *municipality, *area;
 } own_accounts[OWN_COUNT] = {
     [OWN_REP_B] = {"Davi", "rep.dourados@test.pacto", "representative", DOURADOS, ""},
-    [OWN_EDUCATION] = {"Educação", "education@test.pacto", "secretariat", "", "education"},
     /* Deactivated by the coordination once its token has been used: the
      * most powerful role, so a token outliving its account shows at once. */
     [OWN_DEACTIVATED] = {"Ex-coordenação", "former.coord@test.pacto", "secretariat", "",
@@ -65,7 +64,7 @@ static const struct caller {
     {"representative of A", U_REP_CG, -1, "representative", CG, ""},
     {"representative of B", -1, OWN_REP_B, "representative", DOURADOS, ""},
     {"health secretariat", U_HEALTH, -1, "secretariat", "", "health"},
-    {"education secretariat", -1, OWN_EDUCATION, "secretariat", "", "education"},
+    {"education secretariat", U_EDUCATION, -1, "secretariat", "", "education"},
     {"coordination", U_COORDINATION, -1, "secretariat", "", "coordination"},
     {"deactivated coordination", -1, OWN_DEACTIVATED, "secretariat", "", "coordination"},
 };

@@ -230,13 +230,14 @@ END_TEST
 START_TEST(test_list_filters)
 {
     expect_listed("role=mayor", 2, U_MAYOR_CG, U_MAYOR_DOURADOS);
-    expect_listed("role=secretariat", 2, U_COORDINATION, U_HEALTH);
+    expect_listed("role=secretariat", 3, U_COORDINATION, U_HEALTH, U_EDUCATION);
     expect_listed("municipality_id=" CG, 2, U_MAYOR_CG, U_REP_CG);
     expect_listed("secretariat_area=health", 1, U_HEALTH);
     expect_listed("role=mayor&municipality_id=" DOURADOS, 1, U_MAYOR_DOURADOS);
     fixture_exec("UPDATE users SET active = false WHERE email = 'rep.cg@test.pacto'");
     expect_listed("active=false", 1, U_REP_CG);
-    expect_listed("active=true", 4, U_COORDINATION, U_HEALTH, U_MAYOR_CG, U_MAYOR_DOURADOS);
+    expect_listed("active=true", 5, U_COORDINATION, U_HEALTH, U_MAYOR_CG, U_MAYOR_DOURADOS,
+                  U_EDUCATION);
 }
 END_TEST
 

@@ -27,6 +27,7 @@ static const struct {
     [U_COORDINATION] = {"coord@test.pacto", "Coordenação", "secretariat", NULL, "coordination",
                         "98765432100"},
     [U_HEALTH] = {"health@test.pacto", "Saúde", "secretariat", NULL, "health", NULL},
+    [U_EDUCATION] = {"education@test.pacto", "Educação", "secretariat", NULL, "education", NULL},
     [U_MAYOR_CG] = {"mayor.cg@test.pacto", "Maria", "mayor", CG, NULL, CG_MAYOR_CPF},
     [U_REP_CG] = {"rep.cg@test.pacto", "Rita", "representative", CG, NULL, "39053344705"},
     [U_MAYOR_DOURADOS] = {"mayor.dourados@test.pacto", "João", "mayor", DOURADOS, NULL,
@@ -114,6 +115,21 @@ struct fixture_snapshot fixture_snapshot(void)
             fixture_long("SELECT hashtext(string_agg(a::text, '|' ORDER BY id)) FROM adhesions a"),
         .team = fixture_long(
             "SELECT hashtext(string_agg(t::text, '|' ORDER BY id)) FROM team_members t"),
+        .program = fixture_long(
+            "SELECT hashtext(concat_ws('|',"
+            " (SELECT string_agg(i::text, '|' ORDER BY id) FROM indicators i),"
+            " (SELECT string_agg(v::text, '|' ORDER BY indicator_id, period, municipality_id)"
+            "    FROM indicator_values v),"
+            " (SELECT count(*) FROM indicator_value_history),"
+            " (SELECT string_agg(c::text, '|' ORDER BY id) FROM challenges c),"
+            " (SELECT string_agg(ci::text, '|' ORDER BY challenge_id, indicator_id)"
+            "    FROM challenge_indicators ci),"
+            " (SELECT count(*) FROM focalization_runs),"
+            " (SELECT string_agg(o::text, '|' ORDER BY id) FROM focal_overrides o),"
+            " (SELECT string_agg(t::text, '|' ORDER BY challenge_id, indicator_id)"
+            "    FROM state_targets t),"
+            " (SELECT string_agg(s::text, '|' ORDER BY challenge_id, indicator_id,"
+            "    municipality_id) FROM suggested_targets s)))"),
     };
 }
 
@@ -129,6 +145,8 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.cycles == before.cycles, "the cycles table changed");
     ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
     ck_assert_msg(now.team == before.team, "the team_members table changed");
+    ck_assert_msg(now.program == before.program,
+                  "indicators, values, challenges, focalization or targets changed");
 }
 
 long fixture_get_status(const char *path, const char *token)
@@ -246,7 +264,7 @@ static bool append_load_sql(PGconn *c, struct buf *sql)
     buf_puts(
         sql,
         "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
-        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states"
+        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states, indicators"
         " RESTART IDENTITY CASCADE;"
         "INSERT INTO states (code, uf, name, region) VALUES"
         " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"

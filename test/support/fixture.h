@@ -27,6 +27,7 @@ enum fixture_user {
     U_MAYOR_CG,       /* mayor of Campo Grande: mayor.cg@test.pacto */
     U_REP_CG,         /* representative of Campo Grande: rep.cg@test.pacto, CPF 39053344705 */
     U_MAYOR_DOURADOS, /* mayor of Dourados: mayor.dourados@test.pacto */
+    U_EDUCATION,      /* secretariat, education: education@test.pacto */
     U_COUNT
 };
 
@@ -67,9 +68,10 @@ void fixture_exec(const char *sql);
 
 /* What a refused request must leave alone: the row counts of states,
  * municipalities and audit_events, and a fingerprint of every municipalities,
- * users, cycles, adhesions and team_members row. */
+ * users, cycles, adhesions and team_members row, and of the program's data
+ * (indicators and values, challenges, focalization, targets). */
 struct fixture_snapshot {
-    long states, municipalities, users, audit, cycles, adhesions, team, municipality_rows;
+    long states, municipalities, users, audit, cycles, adhesions, team, municipality_rows, program;
 };
 
 struct fixture_snapshot fixture_snapshot(void);
