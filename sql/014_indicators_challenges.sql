@@ -37,6 +37,10 @@ CREATE TABLE indicators (
     area                   text NOT NULL CHECK (pacto_is_secretariat_area(area)),
     publication_lag_months smallint NOT NULL DEFAULT 0
                            CHECK (publication_lag_months BETWEEN 0 AND 120),
+    -- A rate's multiplier: value = numerator / denominator * scale (1000 for
+    -- infant mortality per 1,000 live births). NULL: the value is given as
+    -- it is, and the state figure is the mean of the municipal values.
+    scale                  numeric CHECK (scale > 0),
     -- The municipalities' population: peer bands and per-capita rates use it.
     is_population          boolean NOT NULL DEFAULT false,
     version                integer NOT NULL DEFAULT 1,
@@ -134,6 +138,36 @@ CREATE FUNCTION indicator_latest_period(ind indicators) RETURNS text
              WHERE v.indicator_id = ind.id AND v.status = 'ok'
                AND period_end(v.period) + make_interval(months => ind.publication_lag_months)
                    <= current_date);
+
+-- The state figure of an indicator for a period, from the municipal values
+-- with status ok: for a rate, sum(numerator) / sum(denominator) * scale (not
+-- a mean of municipal rates); otherwise the mean of the values. NULL value
+-- when no municipality has one.
+CREATE FUNCTION indicator_state_aggregate(ind indicators, state smallint, p text)
+    RETURNS TABLE (value numeric, numerator numeric, denominator numeric, municipalities bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT CASE WHEN ind.scale IS NULL THEN avg(v.value)
+                    WHEN sum(v.denominator) > 0
+                    THEN sum(v.numerator) / sum(v.denominator) * ind.scale END,
+               sum(v.numerator), sum(v.denominator), count(*)
+          FROM indicator_values v JOIN municipalities m ON m.ibge_code = v.municipality_id
+         WHERE v.indicator_id = ind.id AND v.period = p AND v.status = 'ok'
+           AND m.state_code = state
+           AND (ind.scale IS NULL OR (v.numerator IS NOT NULL AND v.denominator IS NOT NULL));
+    END;
+
+-- A municipality's newest value with status ok, at or before period `upto`
+-- (NULL: any), and its period: the baseline of a suggested target.
+CREATE FUNCTION municipality_latest_value(ind indicators, municipality text, upto text)
+    RETURNS TABLE (period text, value numeric, numerator numeric, denominator numeric)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT v.period, v.value, v.numerator, v.denominator FROM indicator_values v
+         WHERE v.indicator_id = ind.id AND v.municipality_id = municipality AND v.status = 'ok'
+           AND (upto IS NULL OR v.period <= upto)
+         ORDER BY v.period DESC LIMIT 1;
+    END;
 
 -- Challenges of a cycle.
 CREATE TABLE challenges (

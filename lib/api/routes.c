@@ -22,6 +22,11 @@
 #define ANY_USER        {.allow = ROLE_ANY_USER}
 #define COORDINATION    {.allow = ROLE_COORDINATION, \
                          .why = "Only the program's coordination may do this."}
+/* Program data (indicators and values, challenges, focalization, targets)
+ * is managed by the secretariats; which area may change which row is the
+ * resource's guard (viewer_manages in SQL), as it needs the row. */
+#define SECRETARIAT     {.allow = ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats manage the program's data."}
 /* The team is the municipality's own business; the secretariat follows it.
  * Its members are not known to anyone else. */
 #define TEAM_READ       {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
