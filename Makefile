@@ -35,6 +35,12 @@ run: build
 	build/pacto migrate
 	scripts/demo-data.sh build/pacto
 	url=http://$${PACTO_LISTEN/0.0.0.0/127.0.0.1}
+	# The program's demo data goes through the API, as the secretariats load
+	# theirs: the server starts first, and stays in the foreground after.
+	build/pacto serve &
+	server=$$!
+	trap 'kill $$server 2>/dev/null; wait $$server' INT TERM
+	scripts/demo-program.sh "$$url" || { kill $$server; wait $$server || true; exit 1; }
 	echo
 	echo "Pacto on $$url. Get a token for a demo account (list above):"
 	echo "  TOKEN=\$$(curl -fsS --json '{\"email\":\"coordenacao@demo.pacto\",\"password\":\"pacto-demo-2026\"}' \\"
@@ -43,7 +49,7 @@ run: build
 	echo "  curl -fsS $$url/v1/me -H \"Authorization: Bearer \$$TOKEN\""
 	echo "  curl -fsS '$$url/v1/municipalities?state=MS'"
 	echo
-	exec build/pacto serve
+	wait $$server
 
 test: build
 	scripts/test.sh build

@@ -118,10 +118,8 @@ for v in "$sent" "$created" "$active" "$distinct_municipalities" "$protocols" "$
   if [ "$v" != "$mayors" ]; then verdict=FAILED; fi
 done
 
-# Replace this script's section of RESULTS.md, keep everything before it.
-kept=$(sed '/^## Adhesion storm/,$d' bench/RESULTS.md 2>/dev/null || true)
+# This script's section of RESULTS.md (bench_section keeps the others).
 {
-  if [ -n "$kept" ]; then printf '%s\n\n' "$kept"; fi
   echo "## Adhesion storm"
   echo
   echo "Written by \`bench/adhesions.sh\` ($(date -u +%Y-%m-%dT%H:%M:%SZ)); $(nproc) cores, server and"
@@ -136,9 +134,9 @@ kept=$(sed '/^## Adhesion storm/,$d' bench/RESULTS.md 2>/dev/null || true)
   echo "- Each adhesion is one transaction: the cycle and the municipality read FOR SHARE, the window"
   echo "  checked against the database clock, the CPF compared, the insert (protocol from a"
   echo "  sequence), its audit event, and the stored answer of its Idempotency-Key."
-} > "$work/RESULTS.md"
-mv "$work/RESULTS.md" bench/RESULTS.md
-sed -n '/^## Adhesion storm/,$p' bench/RESULTS.md
+} > "$work/section.md"
+bench_section "Adhesion storm" "$work/section.md"
+sed -n '/^## Adhesion storm/,/^## [^A]/p' bench/RESULTS.md
 if [ "$verdict" != ok ]; then
   echo "bench: the storm did not end with $mayors adhesions; answers other than 201:"
   awk '$2 != 201' "$work/storm.out" | head

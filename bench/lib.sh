@@ -73,3 +73,18 @@ bench_login() {
     -d "{\"email\":\"$2\",\"password\":\"$3\"}" "$1/v1/auth/token" |
     sed 's/.*"access_token":"\([^"]*\)".*/\1/'
 }
+
+# bench_section TITLE FILE: makes FILE (markdown, on stdin's side: the new
+# section's body, starting with its "## TITLE" line) the section TITLE of
+# bench/RESULTS.md, in place of the old one or at the end; every other section
+# is kept as it was.
+bench_section() {
+  local title=$1 new=$2 out
+  out=$(mktemp)
+  awk -v title="## $title" -v new="$new" '
+    function put(  line) { while ((getline line < new) > 0) print line; close(new); done = 1 }
+    /^## / { if (skip) skip = 0; if ($0 == title) { put(); skip = 1; next } }
+    !skip { print }
+    END { if (!done) { print ""; put() } }' bench/RESULTS.md > "$out"
+  mv "$out" bench/RESULTS.md
+}

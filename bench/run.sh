@@ -165,10 +165,10 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 ratio() { awk -v x="$1" -v y="$2" -v f="$3" 'BEGIN { printf f, x / y }'; }
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')
-# The system-call counts of an earlier run, when not made now, and the section
-# bench/adhesions.sh writes at the end: keep them.
+# The system-call counts of an earlier run, when not made now, and the sections
+# the other benchmarks write after it (bench_section): keep them.
 syscalls_kept=$(awk '/^## / { keep = ($0 == "## System calls per request") } keep' bench/RESULTS.md 2>/dev/null || true)
-storm=$(sed -n '/^## Adhesion storm/,$p' bench/RESULTS.md 2>/dev/null || true)
+kept_sections=$(awk '/^## / { keep = ($0 != "## System calls per request") } keep' bench/RESULTS.md 2>/dev/null || true)
 b_of_a=$(awk -v b="$b_rps" -v a="$a_rps" 'BEGIN { printf "%.0f", 100 * b / a }')
 b_over_c=$(ratio "$b_rps" "$c_rps" '%.2f')
 d_over_e=$(ratio "$d_rps" "$e_tps" '%.2f')
@@ -241,7 +241,7 @@ d_over_e=$(ratio "$d_rps" "$e_tps" '%.2f')
   elif [ -n "$syscalls_kept" ]; then
     printf '\n%s\n' "$syscalls_kept"
   fi
-  if [ -n "$storm" ]; then printf '\n%s\n' "$storm"; fi
+  if [ -n "$kept_sections" ]; then printf '\n%s\n' "$kept_sections"; fi
 } > "$work/RESULTS.md"
 mv "$work/RESULTS.md" bench/RESULTS.md
 cat bench/RESULTS.md

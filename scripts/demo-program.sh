@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Loads the demo program through the running API at URL, as the state's
+# secretariats would: a São Paulo cycle with its adhesion window open, three
+# challenges (education: IDEB; health: infant mortality; security: homicides),
+# their indicators, the real values of data/indicators/ (INEP's IDEB, DATASUS's
+# infant deaths and live births, IBGE's 2022 census population), loaded as
+# published, a focalization run per challenge and the state and suggested
+# targets. The homicide figures are generated (the project has no real file
+# for them), and the output says so. Safe to run again: what exists is kept.
+#   scripts/demo-program.sh URL   (after scripts/demo-data.sh, with the server up)
+set -euo pipefail
+
+url=${1:?usage: $0 URL}
+root=$(cd "$(dirname "$0")/.." && pwd)
+data=$root/data/indicators
+password='pacto-demo-2026'
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# api METHOD PATH TOKEN [curl args...]: the body on stdout; fails loudly on
+# an answer other than 2xx.
+api() {
+  local method=$1 path=$2 token=$3 status
+  shift 3
+  status=$(curl -sS -o "$tmp/body" -w '%{http_code}' -X "$method" "$url$path" \
+    -H "Authorization: Bearer $token" "$@")
+  if [[ $status != 2* ]]; then
+    echo "demo-program: $method $path: $status $(cat "$tmp/body")" >&2
+    return 1
+  fi
+  cat "$tmp/body"
+}
+
+login() {
+  curl -fsS --json "{\"email\":\"$1\",\"password\":\"$password\"}" "$url/v1/auth/token" |
+    jq -r .access_token
+}
+
+for _ in $(seq 100); do curl -fs "$url/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+coord=$(login coordenacao@demo.pacto)
+health=$(login saude@demo.pacto)
+education=$(login educacao@demo.pacto)
+
+# The cycle: São Paulo, adhesion open since yesterday for 30 days, pacts a
+# month later, targets for 2027.
+cycle=$(curl -fsS "$url/v1/cycles?state=SP" | jq -r '.items[] | select(.name == "Parcerias Municipais 2025–2027") | .id' | head -1)
+if [ -z "$cycle" ]; then
+  at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+  cycle=$(api POST /v1/cycles "$coord" --json "$(jq -n \
+    --arg a "$(at '-1 day')" --arg b "$(at '+30 days')" --arg c "$(at '+60 days')" \
+    --arg d "$(at '+90 days')" \
+    '{name: "Parcerias Municipais 2025–2027", state: "SP", adhesion_opens_at: $a,
+      adhesion_closes_at: $b, pact_opens_at: $c, pact_closes_at: $d, target_year: 2027}')" |
+    jq -r .id)
+  echo "demo-program: created cycle $cycle (SP)"
+fi
+
+# indicator TOKEN CODE JSON: the id of the indicator CODE, created when missing.
+indicator() {
+  local id
+  id=$(curl -fsS "$url/v1/indicators?limit=100" | jq -r --arg c "$2" '.items[] | select(.code == $c) | .id')
+  [ -n "$id" ] || id=$(api POST /v1/indicators "$1" --json "$3" | jq -r .id)
+  echo "$id"
+}
+
+pop=$(indicator "$coord" POP '{"code":"POP","name":"População residente","unit":"inhabitants",
+  "polarity":"higher_is_better","source":"IBGE – Censo 2022","periodicity":"annual",
+  "decimals":0,"min_value":0,"area":"coordination","is_population":true}')
+ideb=$(indicator "$education" IDEB-AI '{"code":"IDEB-AI","name":"IDEB – anos iniciais, rede pública",
+  "unit":"score 0–10","polarity":"higher_is_better","source":"INEP – IDEB","periodicity":"biennial",
+  "first_period":"2005","decimals":1,"min_value":0,"max_value":10,"area":"education",
+  "publication_lag_months":9}')
+mort=$(indicator "$health" MORT-INF '{"code":"MORT-INF","name":"Taxa de mortalidade infantil",
+  "unit":"per 1,000 live births","polarity":"lower_is_better","source":"DATASUS – SIM/SINASC",
+  "periodicity":"annual","first_period":"2000","decimals":1,"min_value":0,"scale":1000,
+  "formula":"óbitos de menores de 1 ano ÷ nascidos vivos × 1.000","area":"health",
+  "publication_lag_months":18}')
+hom=$(indicator "$coord" HOM '{"code":"HOM","name":"Taxa de homicídios (dados gerados)",
+  "unit":"per 100,000 inhabitants","polarity":"lower_is_better","source":"Demo – generated",
+  "periodicity":"annual","first_period":"2015","decimals":1,"min_value":0,"scale":100000,
+  "formula":"homicídios ÷ população × 100.000","area":"security"}')
+
+# load TOKEN INDICATOR FILE QUERY: a CSV import; prints its counts.
+load() {
+  api POST "/v1/indicators/$2/values?$4" "$1" -H 'Content-Type: text/csv' \
+    --data-binary "@$3" | jq -c '{rows, inserted, updated, unchanged, ignored}'
+}
+gzip -dc "$data/ibge-populacao-censo-2022.csv.gz" >"$tmp/pop.csv"
+gzip -dc "$data/inep-ideb-anos-iniciais-publica.csv.gz" >"$tmp/ideb.csv"
+gzip -dc "$data/datasus-sinasc-nascidos-vivos.csv.gz" >"$tmp/births.csv"
+gzip -dc "$data/datasus-sim-obitos-infantis.csv.gz" >"$tmp/deaths.csv"
+gzip -dc "$data/ibge-populacao-estimativas-2001-2021.csv.gz" >"$tmp/estimates.csv"
+echo "demo-program: population (IBGE census 2022): $(load "$coord" "$pop" "$tmp/pop.csv" \
+  'delimiter=%3B&municipality_column=code_muni&period=2022&value_column=2022')"
+echo "demo-program: IDEB (INEP, observed only): $(load "$education" "$ideb" "$tmp/ideb.csv" \
+  'municipality_column=county_id&period_column=ideb_publication_year&value_column=ideb_score&keep_column=ideb_score_status&keep_value=Observado')"
+echo "demo-program: live births (DATASUS SINASC): $(load "$health" "$mort" "$tmp/births.csv" \
+  'municipality_column=mun_code&period_column=year&denominator_column=births&value_column=&unknown_municipalities=ignore')"
+echo "demo-program: infant deaths (DATASUS SIM): $(load "$health" "$mort" "$tmp/deaths.csv" \
+  'municipality_column=mun_code&period_column=year&numerator_column=im&value_column=&unknown_municipalities=ignore&missing=zero')"
+# Homicides: generated from the IBGE population estimates, 2015-2021, a
+# stable rate of 0-60 per 100,000 per municipality drawn from its code.
+awk -F';' 'NR == 1 { for (i = 2; i <= NF; i++) year[i] = $i; print "ibge_code,period,numerator,denominator"; next }
+  { srand($1); base = rand() * 60
+    for (i = 2; i <= NF; i++) if (year[i] >= 2015 && $i ~ /^[0-9]+$/) {
+      n = int($i * base * (0.8 + 0.4 * rand()) / 100000 + 0.5); print $1 "," year[i] "," n "," $i } }' \
+  "$tmp/estimates.csv" >"$tmp/hom.csv"
+echo "demo-program: homicides (GENERATED, not real data): $(load "$coord" "$hom" "$tmp/hom.csv" \
+  'numerator_column=numerator&denominator_column=denominator&value_column=')"
+
+# challenge TOKEN CODE JSON INDICATOR RULE: the challenge CODE of the cycle,
+# created with its main indicator and focalization rule when missing.
+challenge() {
+  local id
+  id=$(curl -fsS "$url/v1/cycles/$cycle/challenges?limit=100" | jq -r --arg c "$2" '.items[] | select(.code == $c) | .id')
+  if [ -z "$id" ]; then
+    id=$(api POST "/v1/cycles/$cycle/challenges" "$1" --json "$3" | jq -r .id)
+    api POST "/v1/challenges/$id/indicators" "$1" --json "$5" >/dev/null
+  fi
+  echo "$id"
+}
+edu=$(challenge "$education" EDU-01 '{"code":"EDU-01","title":"Aprendizagem nos anos iniciais",
+  "description":"Elevar o IDEB dos anos iniciais nas redes públicas municipais.","area":"education",
+  "responsible_area":"education"}' "$ideb" \
+  "{\"indicator_id\":$ideb,\"role\":\"main\",\"focal_rule\":\"worst_percent\",\"focal_value\":20}")
+sau=$(challenge "$health" SAU-01 '{"code":"SAU-01","title":"Redução da mortalidade infantil",
+  "description":"Reduzir os óbitos de menores de um ano.","area":"health","responsible_area":"health"}' \
+  "$mort" "{\"indicator_id\":$mort,\"role\":\"main\",\"focal_rule\":\"worst_percent\",\"focal_value\":15,\"focal_min_denominator\":100}")
+seg=$(challenge "$coord" SEG-01 '{"code":"SEG-01","title":"Redução dos homicídios",
+  "description":"Reduzir a violência letal (indicador de demonstração com dados gerados).",
+  "area":"security","responsible_area":"security"}' "$hom" \
+  "{\"indicator_id\":$hom,\"role\":\"main\",\"focal_rule\":\"threshold\",\"focal_value\":30}")
+
+# focalize TOKEN CHALLENGE INDICATOR TARGET RULE VALUE: a run when the
+# challenge has none, a state target when it has none, then the suggestions.
+focalize() {
+  local runs
+  runs=$(curl -fsS "$url/v1/challenges/$2/focalization/runs" | jq '.items | length')
+  [ "$runs" != 0 ] || api POST "/v1/challenges/$2/focalization/runs" "$1" >/dev/null
+  if ! curl -fsS "$url/v1/challenges/$2/targets/$3" >/dev/null 2>&1; then
+    api POST "/v1/challenges/$2/targets" "$1" --json \
+      "{\"indicator_id\":$3,\"target_value\":$4,\"rule\":\"$5\",\"rule_value\":$6}" >/dev/null
+  fi
+  api POST "/v1/challenges/$2/suggested-targets/compute" "$1" >/dev/null
+  echo "demo-program: challenge $2: $(curl -fsS "$url/v1/challenges/$2/focal-municipalities?limit=1000" | jq '.items | length') focal municipalities"
+}
+focalize "$education" "$edu" "$ideb" 7.0 gap_closure 0.5
+focalize "$health" "$sau" "$mort" 9.0 gap_closure 0.5
+focalize "$coord" "$seg" "$hom" 15.0 relative_improvement 20
+
+cat <<DONE
+
+Demo program: cycle $cycle (São Paulo), challenges EDU-01 ($edu), SAU-01 ($sau), SEG-01 ($seg).
+The homicide indicator (HOM) holds GENERATED values, not real data.
+  curl -fsS '$url/v1/challenges/$sau/focal-municipalities'
+  curl -fsS '$url/v1/challenges/$sau/suggested-targets' -H 'Accept: text/csv'
+DONE
