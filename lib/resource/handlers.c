@@ -293,9 +293,9 @@ void resource_delete(struct request *req, const struct resource *res)
         /* answered */
     } else if (!db_begin(req->db)) {
         resp_db_error(req);
-    } else if (!resource_guard_row(req, res, key)) {
-        /* answered */
     } else if (res->hooks.deleting && !res->hooks.deleting(req, res, key)) {
+        /* answered */
+    } else if (!resource_guard_row(req, res, key)) {
         /* answered */
     } else if (!(r = req_exec(req, &res_statements_of(res)->delete, res->parent ? 2 : 1, params))) {
         /* answered */

@@ -124,9 +124,10 @@ struct res_hooks {
      * rows (the cycle's window, the state's code). w->current is the locked
      * row on a patch. */
     bool (*check)(struct request *req, struct res_write *w);
-    /* Inside a delete's transaction, after the guard, before the row goes:
-     * what keeps it (other rows use it, its cycle is closed). It answers
-     * (409) and returns false to refuse; it may not write. */
+    /* Inside a delete's transaction, before the guard (as check comes
+     * before it on a create or a patch) and the delete: what keeps the row
+     * (other rows use it, its cycle is closed). It answers and returns false
+     * to refuse; it may not write. */
     bool (*deleting)(struct request *req, const struct resource *res, const char *key);
 };
 
