@@ -207,3 +207,26 @@ CREATE FUNCTION challenge_indicator_rules(ci challenge_indicators)
          WHERE NOT r.ok
          ORDER BY r.n;
     END;
+
+-- The area a change needs that the viewer does not manage, or NULL when it
+-- manages every one: the stored row's (`stored`, NULL on create) and the
+-- one the change gives (`given`, NULL when it keeps the stored one). The
+-- guards above say the same; this names the area for the caller's 403.
+CREATE FUNCTION indicator_unmanaged_area(v pacto_viewer, stored bigint, given text)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT a.area
+              FROM (VALUES (1, (SELECT i.area FROM indicators i WHERE i.id = stored)),
+                           (2, given)) AS a (n, area)
+             WHERE a.area IS NOT NULL AND NOT viewer_manages(v, a.area)
+             ORDER BY a.n LIMIT 1);
+
+CREATE FUNCTION challenge_unmanaged_area(v pacto_viewer, stored bigint, given text)
+    RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT a.area
+              FROM (VALUES (1, (SELECT c.responsible_area FROM challenges c
+                                 WHERE c.id = stored)),
+                           (2, given)) AS a (n, area)
+             WHERE a.area IS NOT NULL AND NOT viewer_manages(v, a.area)
+             ORDER BY a.n LIMIT 1);

@@ -11,9 +11,11 @@
  */
 #include "challenges/challenges.h"
 
+#include "authz/policy.h"
 #include "indicators/indicators.h"
 #include "resource/resource.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #define CHALLENGE_CODE_MAX 20
@@ -70,6 +72,40 @@ static const struct db_stmt STMT_IN_USE = {
     .sql = "SELECT challenge_in_use($1::bigint)",
 };
 
+static const struct db_stmt STMT_UNMANAGED = {
+    .name = "challenge_unmanaged_area",
+    .sql = "SELECT challenge_unmanaged_area($1::pacto_viewer, $2::bigint, $3)",
+};
+
+/* Whether the caller manages the challenge `key` as stored (NULL: a create)
+ * and the responsible area it is given (NULL: kept): the guard's rule,
+ * judged first so that the 403 names the area. False after answering. */
+static bool manages(struct request *req, const char *key, const char *area)
+{
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, key, area};
+    PGresult *r = req_exec(req, &STMT_UNMANAGED, 3, params);
+    if (!r)
+        return false;
+    if (PQgetisnull(r, 0, 0))
+        return true;
+    const char *refused = PQgetvalue(r, 0, 0);
+    char why[160];
+    if (strcmp(refused, "coordination") == 0)
+        snprintf(why, sizeof why, "Only the coordination may change this challenge.");
+    else
+        snprintf(why, sizeof why,
+                 "Only the %s secretariat or the coordination may change this challenge.", refused);
+    resp_forbidden(req, why);
+    return false;
+}
+
+bool challenges_may_change(struct request *req, const char *challenge_id)
+{
+    return manages(req, challenge_id, NULL);
+}
+
 /* Answers 409 when the first value of r is true; false after answering. */
 static bool open_cycle(struct request *req, const PGresult *r)
 {
@@ -87,22 +123,27 @@ bool challenges_writable(struct request *req, const char *challenge_id)
     return open_cycle(req, req_exec(req, &STMT_CHALLENGE_CLOSED, 1, params));
 }
 
-/* The check hook of both descriptors: a create names the cycle (the
- * parent), a patch the challenge. */
-static bool cycle_open(struct request *req, struct res_write *w)
+/* The check hook of both descriptors: the caller manages the challenge
+ * before and after, and its cycle is open (a create names the cycle, the
+ * parent; a patch the challenge). */
+static bool checked(struct request *req, struct res_write *w)
 {
+    const char *area =
+        cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->doc, "responsible_area"));
+    if (!manages(req, w->create ? NULL : w->key, area))
+        return false;
     if (!w->create)
         return challenges_writable(req, w->key);
     const char *params[] = {w->parent};
     return open_cycle(req, req_exec(req, &STMT_CYCLE_CLOSED, 1, params));
 }
 
-/* The delete hook: not in a closed cycle, and nothing the delete would take
- * with it (a focalization, state targets). */
+/* The delete hook: the caller manages the challenge, its cycle is open, and
+ * nothing the delete would take with it (a focalization, state targets). */
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)res;
-    if (!challenges_writable(req, key))
+    if (!manages(req, key, NULL) || !challenges_writable(req, key))
         return false;
     const char *params[] = {key};
     PGresult *r = req_exec(req, &STMT_IN_USE, 1, params);
@@ -116,11 +157,11 @@ static bool deletable(struct request *req, const struct resource *res, const cha
 #define CHALLENGE_COMMON                                                                           \
     .entity = "challenge", .table = "challenges", .key = "id", .key_type = RES_ID,                 \
     .view = "challenge_json", .snapshot = "challenge_snapshot", .matches = "challenge_matches",    \
-    .guard = "challenge_guard",                                                                    \
-    .guard_why = "Only the challenge's responsible secretariat or the coordination may change"     \
-                 " this challenge.",                                                               \
+    .guard = "challenge_guard", /* the hooks refuse first, naming the area */                      \
+        .guard_why = "Only the challenge's responsible secretariat or the coordination may change" \
+                     " this challenge.",                                                           \
     .fields = challenge_fields, .filters = challenge_filters,                                      \
-    .hooks = {.check = cycle_open, .deleting = deletable},                                         \
+    .hooks = {.check = checked, .deleting = deletable},                                            \
     .unique_title = "Challenge code already in use",                                               \
     .unique_detail = "Another challenge of the cycle has this code."
 

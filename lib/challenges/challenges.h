@@ -24,6 +24,14 @@ void challenge_indicators_get(struct request *req);    /* GET item */
 void challenge_indicators_update(struct request *req); /* PATCH item */
 void challenge_indicators_delete(struct request *req); /* DELETE item */
 
+/* In the request's open transaction: true when the caller manages the
+ * challenge (its responsible area's secretariat, or the coordination) — or
+ * there is no such challenge. Otherwise answers 403 "Only the <area>
+ * secretariat or the coordination may change this challenge." — or the
+ * database's error — and returns false. The challenge's guard in one query,
+ * for custom handlers of what hangs from a challenge. */
+bool challenges_may_change(struct request *req, const char *challenge_id);
+
 /* In the request's open transaction: true when the challenge's cycle is not
  * closed (or there is no such challenge: the caller answers 404 its own
  * way). Otherwise answers 409 conflict "The cycle is closed" — or the

@@ -35,16 +35,19 @@ static const struct res_field challenge_indicator_fields[] = {
     RES_END,
 };
 
-/* The check hook: a closed cycle's challenge keeps its indicators. */
-static bool cycle_open(struct request *req, struct res_write *w)
+/* The check and delete hooks: the caller manages the challenge (refused
+ * first, naming its area; the guard says the same), and a closed cycle's
+ * challenge keeps its indicators. */
+static bool checked(struct request *req, struct res_write *w)
 {
-    return challenges_writable(req, w->parent);
+    return challenges_may_change(req, w->parent) && challenges_writable(req, w->parent);
 }
 
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)key;
-    return challenges_writable(req, resource_path_parent(req, res));
+    const char *challenge = resource_path_parent(req, res);
+    return challenges_may_change(req, challenge) && challenges_writable(req, challenge);
 }
 
 static struct resource challenge_indicator = {
@@ -63,7 +66,7 @@ static struct resource challenge_indicator = {
                  " this challenge.",
     .list_name = "challenge_indicators",
     .fields = challenge_indicator_fields,
-    .hooks = {.check = cycle_open, .deleting = deletable},
+    .hooks = {.check = checked, .deleting = deletable},
     .audit_key_with_parent = true,
     .unique_title = "The indicator is already the challenge's",
     .unique_detail = "Each indicator appears once in a challenge; change its role instead.",

@@ -8,6 +8,7 @@
  */
 #include "indicators/indicators.h"
 
+#include "authz/policy.h"
 #include "resource/resource.h"
 
 #include <stdio.h>
@@ -81,6 +82,40 @@ static const struct res_filter indicator_filters[] = {
     {.name = NULL},
 };
 
+static const struct db_stmt STMT_UNMANAGED = {
+    .name = "indicator_unmanaged_area",
+    .sql = "SELECT indicator_unmanaged_area($1::pacto_viewer, $2::bigint, $3)",
+};
+
+/* 403: "Only the <area> secretariat or the coordination may change this
+ * indicator." */
+static void refuse(struct request *req, const char *area)
+{
+    char why[160];
+    if (strcmp(area, "coordination") == 0)
+        snprintf(why, sizeof why, "Only the coordination may change this indicator.");
+    else
+        snprintf(why, sizeof why,
+                 "Only the %s secretariat or the coordination may change this indicator.", area);
+    resp_forbidden(req, why);
+}
+
+/* Whether the caller manages the indicator `key` as stored (NULL: a create)
+ * and the area `area` it is given (NULL: kept): the guard's rule, judged
+ * first so that the 403 names the area. False after answering. */
+static bool manages(struct request *req, const char *key, const char *area)
+{
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, key, area};
+    PGresult *r = req_exec(req, &STMT_UNMANAGED, 3, params);
+    if (r && !PQgetisnull(r, 0, 0)) {
+        refuse(req, PQgetvalue(r, 0, 0));
+        return false;
+    }
+    return r != NULL;
+}
+
 /* $1 the indicator being written (NULL on create). Serialized by a
  * transaction lock, so two writes cannot both make an indicator the
  * population and meet the unique index's bare 409. */
@@ -91,10 +126,14 @@ static const struct db_stmt STMT_OTHER_POPULATION = {
            "          AND id IS DISTINCT FROM $1::bigint)",
 };
 
-/* The check hook: at most one indicator is the municipalities' population
- * (peer bands and per-capita rates read it). */
-static bool one_population(struct request *req, struct res_write *w)
+/* The check hook: the caller manages the indicator's area, before and
+ * after; at most one indicator is the municipalities' population (peer bands
+ * and per-capita rates read it). */
+static bool checked(struct request *req, struct res_write *w)
 {
+    if (!manages(req, w->key,
+                 cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w->doc, "area"))))
+        return false;
     if (!cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w->doc, "is_population")))
         return true;
     const char *params[] = {w->key};
@@ -113,11 +152,14 @@ static const struct db_stmt STMT_IN_USE = {
     .sql = "SELECT indicator_in_use($1::bigint)",
 };
 
-/* The delete hook: an indicator with values, or one a challenge uses, stays
- * (deleting would take the values, or break the challenge). */
+/* The delete hook: the caller manages the indicator's area; an indicator
+ * with values, or one a challenge uses, stays (deleting would take the
+ * values, or break the challenge). */
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)res;
+    if (!manages(req, key, NULL))
+        return false;
     const char *params[] = {key};
     PGresult *r = req_exec(req, &STMT_IN_USE, 1, params);
     if (r && !PQgetisnull(r, 0, 0)) {
@@ -137,12 +179,14 @@ static struct resource indicator = {
     .rules = "indicator_rules",
     .matches = "indicator_matches",
     .guard = "indicator_guard",
+    /* The hooks refuse first, naming the area; the guard stays as the rule
+     * every write is held to. */
     .guard_why = "Only the secretariat of the indicator's area or the coordination may change"
                  " this indicator.",
     .list_name = "indicators",
     .fields = indicator_fields,
     .filters = indicator_filters,
-    .hooks = {.check = one_population, .deleting = deletable},
+    .hooks = {.check = checked, .deleting = deletable},
     .unique_title = "Indicator code already in use",
     .unique_detail = "Another indicator has this code.",
 };

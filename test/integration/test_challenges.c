@@ -140,6 +140,8 @@ START_TEST(only_the_responsible_secretariat_or_the_coordination_changes_it)
     struct fixture_snapshot before = fixture_snapshot();
     struct http_response r = call("PATCH", item, U_EDUCATION, "{\"title\":\"Outro\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
+    ck_assert_str_eq(http_json_string(&r, "detail"),
+                     "Only the health secretariat or the coordination may change this challenge.");
     http_response_free(&r);
     r = call("DELETE", item, U_EDUCATION, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
@@ -297,6 +299,51 @@ START_TEST(a_challenge_has_main_and_complementary_indicators)
 }
 END_TEST
 
+/* The key of a challenge's indicator is unique only in its challenge: each
+ * write is judged on the row of the challenge the path names. */
+START_TEST(an_indicator_shared_by_two_challenges_is_judged_in_each)
+{
+    long mort = indicator("MORT_INF", "annual", "2000");
+    char path[64], health[96], education[96], body[128];
+    snprintf(path, sizeof path, "/v1/cycles/%ld/challenges", cycle(-1));
+    long sau = create(U_HEALTH, path, SAU_01), edu = create(U_EDUCATION, path, EDU_01);
+    snprintf(body, sizeof body, "{\"indicator_id\":%ld,\"role\":\"main\"}", mort);
+    snprintf(health, sizeof health, "/v1/challenges/%ld/indicators", sau);
+    snprintf(education, sizeof education, "/v1/challenges/%ld/indicators", edu);
+    create(U_HEALTH, health, body);
+    create(U_EDUCATION, education, body);
+    snprintf(health + strlen(health), sizeof health - strlen(health), "/%ld", mort);
+    snprintf(education + strlen(education), sizeof education - strlen(education), "/%ld", mort);
+
+    /* The education secretariat changes its own challenge's rule only. */
+    struct http_response r =
+        call("PATCH", education, U_EDUCATION,
+             "{\"focal_rule\":\"threshold\",\"focal_value\":20,\"focal_period\":null}", NULL);
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    ck_assert_int_eq(cJSON_GetObjectItem(r.json, "challenge_id")->valueint, (int)edu);
+    http_response_free(&r);
+    struct fixture_snapshot before = fixture_snapshot();
+    r = call("PATCH", health, U_EDUCATION, "{\"focal_rule\":\"threshold\",\"focal_value\":20}",
+             NULL);
+    http_expect_problem(&r, 403, "forbidden");
+    http_response_free(&r);
+    /* A rule broken in one challenge is judged there, not in the other. */
+    r = call("PATCH", education, U_EDUCATION, "{\"focal_value\":5000}", NULL);
+    fixture_expect_invalid(&r, "focal_value");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+    r = call("DELETE", education, U_EDUCATION, NULL, NULL);
+    ck_assert_int_eq(r.status, 204);
+    http_response_free(&r);
+    ck_assert_int_eq(fixture_get_status(health, NULL), 200);
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events"
+                                   " WHERE entity = 'challenge_indicator' AND action = 'delete'"
+                                   " AND entity_id = '%ld/%ld'",
+                                   edu, mort),
+                     1);
+}
+END_TEST
+
 START_TEST(a_focalization_rule_is_checked_and_names_the_field)
 {
     long mort = indicator("MORT_INF", "annual", "2000"),
@@ -354,7 +401,10 @@ START_TEST(a_closed_cycles_challenge_is_read_only)
     ck_assert_int_eq(fixture_get_status(item, NULL), 200); /* still public */
 
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("POST", path, U_HEALTH, EDU_01, NULL);
+    struct http_response r = call("POST", path, U_HEALTH,
+                                  "{\"code\":\"SAU-02\",\"title\":\"Pré-natal\","
+                                  "\"area\":\"health\",\"responsible_area\":\"health\"}",
+                                  NULL);
     http_expect_problem(&r, 409, "conflict");
     ck_assert_str_eq(http_json_string(&r, "title"), "The cycle is closed");
     http_response_free(&r);
@@ -401,6 +451,7 @@ Suite *challenges_suite(void)
     tcase_add_test(tc, only_the_responsible_secretariat_or_the_coordination_changes_it);
     tcase_add_test(tc, a_retried_create_creates_one_challenge);
     tcase_add_test(tc, a_challenge_has_main_and_complementary_indicators);
+    tcase_add_test(tc, an_indicator_shared_by_two_challenges_is_judged_in_each);
     tcase_add_test(tc, a_focalization_rule_is_checked_and_names_the_field);
     tcase_add_test(tc, a_closed_cycles_challenge_is_read_only);
     tcase_add_test(tc, a_challenge_with_a_focalization_stays);

@@ -120,6 +120,8 @@ START_TEST(only_the_indicators_area_or_the_coordination_changes_it)
     struct fixture_snapshot before = fixture_snapshot();
     struct http_response r = call("PATCH", path, U_EDUCATION, "{\"name\":\"Outro nome\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
+    ck_assert_str_eq(http_json_string(&r, "detail"),
+                     "Only the health secretariat or the coordination may change this indicator.");
     http_response_free(&r);
     r = call("DELETE", path, U_EDUCATION, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
@@ -131,6 +133,9 @@ START_TEST(only_the_indicators_area_or_the_coordination_changes_it)
     /* The health secretariat may not hand its indicator to education. */
     r = call("PATCH", path, U_HEALTH, "{\"area\":\"education\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
+    ck_assert_str_eq(
+        http_json_string(&r, "detail"),
+        "Only the education secretariat or the coordination may change this indicator.");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
