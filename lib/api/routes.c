@@ -14,6 +14,9 @@
 #include "system/system.h"
 #include "team/team.h"
 #include "users/users.h"
+/* issue 8, part A (catalogue): indicators, challenges, a challenge's indicators */
+#include "challenges/challenges.h"
+#include "indicators/indicators.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -98,6 +101,28 @@ const struct route api_routes[] = {
                                                                        MAYOR_WITHDRAWS, NO_BODY},
 
     {"GET",    "/v1/audit",                     audit_list,            COORDINATION, QUERY},
+
+    /* issue 8, part A (catalogue): indicators, challenges, a challenge's indicators */
+    {"GET",    "/v1/indicators",                indicators_list,       PUBLIC,       QUERY},
+    {"POST",   "/v1/indicators",                indicators_create,     SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/indicators/{indicator_id}", indicators_get,        PUBLIC,       0},
+    {"PATCH",  "/v1/indicators/{indicator_id}", indicators_update,     SECRETARIAT,  0},
+    {"DELETE", "/v1/indicators/{indicator_id}", indicators_delete,     SECRETARIAT,  0},
+    {"GET",    "/v1/cycles/{cycle_id}/challenges", challenges_list,    PUBLIC,       QUERY},
+    {"POST",   "/v1/cycles/{cycle_id}/challenges", challenges_create,  SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/challenges/{challenge_id}", challenges_get,        PUBLIC,       0},
+    {"PATCH",  "/v1/challenges/{challenge_id}", challenges_update,     SECRETARIAT,  0},
+    {"DELETE", "/v1/challenges/{challenge_id}", challenges_delete,     SECRETARIAT,  0},
+    {"GET",    "/v1/challenges/{challenge_id}/indicators", challenge_indicators_list,
+                                                                       PUBLIC,       QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/indicators", challenge_indicators_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/challenges/{challenge_id}/indicators/{indicator_id}",
+                                                challenge_indicators_get, PUBLIC,    0},
+    {"PATCH",  "/v1/challenges/{challenge_id}/indicators/{indicator_id}",
+                                                challenge_indicators_update, SECRETARIAT, 0},
+    {"DELETE", "/v1/challenges/{challenge_id}/indicators/{indicator_id}",
+                                                challenge_indicators_delete, SECRETARIAT, 0},
 };
 // clang-format on
 

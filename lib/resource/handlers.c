@@ -6,6 +6,7 @@
 #include "resource/resource.h"
 
 #include "audit/audit.h"
+#include "core/buf.h"
 #include "authz/policy.h"
 #include "http/idempotency.h"
 #include "resource/statements.h"
@@ -13,6 +14,7 @@
 #include "validate/id.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const char *resource_path_key(const struct request *req, const struct resource *res)
@@ -38,11 +40,21 @@ static const char *path_parent(const struct request *req, const struct resource 
     return res->parent ? req_param(req, 0) : NULL;
 }
 
+/* The audit key of row `key` (see resource.audit_key_with_parent). */
+static const char *audit_key(struct request *req, const struct resource *res, const char *key)
+{
+    if (!res->audit_key_with_parent || !res->parent)
+        return key;
+    struct buf b = {0};
+    buf_printf(&b, "%s/%s", req_param(req, 0), key);
+    return req_defer(req, free, b.data);
+}
+
 bool resource_audit(struct request *req, const struct resource *res, const char *action,
                     const char *key, const char *before, const char *after)
 {
     struct audit_actor actor = audit_actor_of(req);
-    if (audit_record(req->db, &actor, action, res->entity, key, before, after))
+    if (audit_record(req->db, &actor, action, res->entity, audit_key(req, res, key), before, after))
         return true;
     resp_db_error(req);
     return false;
@@ -95,9 +107,9 @@ static bool check_rules(struct request *req, struct res_write *w, const char *do
     if (!res->rules)
         return true;
     const struct res_statements *st = res_statements_of(res);
-    const char *params[] = {doc, w->key};
+    const char *params[] = {doc, w->key, w->parent};
     PGresult *r = w->create ? req_exec(req, &st->rules_create, 1, params)
-                            : req_exec(req, &st->rules_patch, 2, params);
+                            : req_exec(req, &st->rules_patch, res->parent ? 3 : 2, params);
     for (int i = 0; r && i < PQntuples(r); i++)
         field_error(&w->errors, PQgetvalue(r, i, 0), PQgetvalue(r, i, 1));
     return r != NULL;
@@ -146,10 +158,10 @@ static bool guard_write(struct request *req, const struct res_write *w, const ch
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const struct res_statements *st = res_statements_of(res);
-    const char *params[] = {viewer, w->create ? doc : w->key, doc};
+    const char *params[] = {viewer, w->create ? doc : w->key, doc, w->parent};
     return guard_allows(req, res,
                         w->create ? req_exec(req, &st->guard_create, 2, params)
-                                  : req_exec(req, &st->guard_patch, 3, params));
+                                  : req_exec(req, &st->guard_patch, res->parent ? 4 : 3, params));
 }
 
 bool resource_guard_row(struct request *req, const struct resource *res, const char *key)
@@ -158,8 +170,9 @@ bool resource_guard_row(struct request *req, const struct resource *res, const c
         return true;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, key};
-    return guard_allows(req, res, req_exec(req, &res_statements_of(res)->guard_row, 2, params));
+    const char *params[] = {viewer, key, path_parent(req, res)};
+    return guard_allows(
+        req, res, req_exec(req, &res_statements_of(res)->guard_row, res->parent ? 3 : 2, params));
 }
 
 /* The hooks' check, the guard, then the rules, in the open transaction.
@@ -280,6 +293,8 @@ void resource_delete(struct request *req, const struct resource *res)
         /* answered */
     } else if (!db_begin(req->db)) {
         resp_db_error(req);
+    } else if (res->hooks.deleting && !res->hooks.deleting(req, res, key)) {
+        /* answered */
     } else if (!resource_guard_row(req, res, key)) {
         /* answered */
     } else if (!(r = req_exec(req, &res_statements_of(res)->delete, res->parent ? 2 : 1, params))) {
@@ -312,7 +327,7 @@ void resource_changed(struct request *req, const struct resource *res, const cha
     if (!resource_audit(req, res, action, key, before, PQgetvalue(r, 0, RES_COL_SNAPSHOT)))
         return;
     if (status == 201) /* the new item lives under the collection it was posted to */
-        resp_header(req, "Location", "%s/%s", req->path, key);
+        resp_header(req, "Location", "%s/%s", res->items_at ? res->items_at : req->path, key);
     res_respond_row(req, status, r);
     req_commit(req);
 }

@@ -109,6 +109,7 @@ struct res_filter {
 };
 
 struct res_write;
+struct resource;
 
 /* What is special about a resource, run by the generic handlers. Each may
  * add field errors (e) or answer the request itself and return false. */
@@ -123,6 +124,11 @@ struct res_hooks {
      * rows (the cycle's window, the state's code). w->current is the locked
      * row on a patch. */
     bool (*check)(struct request *req, struct res_write *w);
+    /* Inside a delete's transaction, before the guard (as check comes
+     * before it on a create or a patch) and the delete: what keeps the row
+     * (other rows use it, its cycle is closed). It answers and returns false
+     * to refuse; it may not write. */
+    bool (*deleting)(struct request *req, const struct resource *res, const char *key);
 };
 
 struct res_statements; /* made by resource_init */
@@ -176,6 +182,13 @@ struct resource {
     /* The 409 of a create or patch that breaks a unique constraint ("E-mail
      * already in use"); NULL: resp_db_error's. */
     const char *unique_title, *unique_detail;
+    /* Where a created item lives when not under the collection it was
+     * posted to (Location: "<items_at>/<key>"): "/v1/challenges" for a
+     * challenge posted to its cycle. NULL: under the collection. */
+    const char *items_at;
+    /* The audit events name the row "<parent>/<key>": the key alone is
+     * unique only under its parent (a challenge's indicator). */
+    bool audit_key_with_parent;
     struct res_statements *sql;
 };
 
@@ -226,14 +239,15 @@ void resource_enum_message(const char *const *values, char *out, size_t n);
 const char *resource_field_problem(const struct resource *res, const char *name, const cJSON *value,
                                    char *msg, size_t n);
 
-/* Writes the audit event of a change to res in the request's transaction.
+/* Writes the audit event of a change to res in the request's transaction
+ * (about row `key`, or "<parent>/<key>": audit_key_with_parent).
  * Returns false after answering the database error. */
 bool resource_audit(struct request *req, const struct resource *res, const char *action,
                     const char *key, const char *before, const char *after);
 
-/* The resource's guard on row `key` in the open transaction (see struct
- * resource): true when the caller may change it, or when res has no guard.
- * Returns false after answering 403, 404 or the database's error. */
+/* The resource's guard on row `key` (under the path's parent, when res has
+ * one) in the open transaction (see struct resource): true when the caller may change it, or when
+ * res has no guard. Returns false after answering 403, 404 or the database's error. */
 bool resource_guard_row(struct request *req, const struct resource *res, const char *key);
 
 /* The key of the item's path when it and the parent are well formed for res,

@@ -152,7 +152,7 @@ static void build_writes(const struct resource *res, struct res_statements *st)
     make(&st->delete, stmt_name(res, "delete"), &b);
 
     if (res->rules) {
-        /* $1 the document (the create's, or the patch over row $2) */
+        /* $1 the document (the create's, or the patch over row $2 of parent $3) */
         buf_printf(&b, "SELECT field, message FROM %s(jsonb_populate_record(NULL::%s, $1::jsonb))",
                    res->rules, res->table);
         make(&st->rules_create, stmt_name(res, "rules_create"), &b);
@@ -160,6 +160,7 @@ static void build_writes(const struct resource *res, struct res_statements *st)
                    "SELECT r.field, r.message FROM %s t,"
                    " %s(jsonb_populate_record(t, $1::jsonb)) r WHERE t.%s = $2",
                    res->table, res->rules, res->key);
+        parent_clause(&b, res, 3);
         make(&st->rules_patch, stmt_name(res, "rules_patch"), &b);
     }
     if (res->guard) {
@@ -167,15 +168,17 @@ static void build_writes(const struct resource *res, struct res_statements *st)
         buf_printf(&b, "SELECT %s(jsonb_populate_record(NULL::%s, $2::jsonb), $1::pacto_viewer)",
                    res->guard, res->table);
         make(&st->guard_create, stmt_name(res, "guard_create"), &b);
-        /* $1 viewer, $2 key, $3 the patch */
+        /* $1 viewer, $2 key, $3 the patch, $4 parent */
         buf_printf(&b,
                    "SELECT %s(t, $1::pacto_viewer) AND %s(jsonb_populate_record(t, $3::jsonb),"
                    " $1::pacto_viewer) FROM %s t WHERE t.%s = $2",
                    res->guard, res->guard, res->table, res->key);
+        parent_clause(&b, res, 4);
         make(&st->guard_patch, stmt_name(res, "guard_patch"), &b);
-        /* $1 viewer, $2 key */
+        /* $1 viewer, $2 key, $3 parent */
         buf_printf(&b, "SELECT %s(t, $1::pacto_viewer) FROM %s t WHERE t.%s = $2", res->guard,
                    res->table, res->key);
+        parent_clause(&b, res, 3);
         make(&st->guard_row, stmt_name(res, "guard_row"), &b);
     }
     if (res->parent_exists) {

@@ -39,6 +39,9 @@ static const struct {
     {"municipalities", municipalities_suite, false},
     {"cycles", cycles_suite, false},
     {"adhesions", adhesions_suite, false},
+    /* issue 8, part A (catalogue) */
+    {"indicators", indicators_suite, false},
+    {"challenges", challenges_suite, false},
     {"import", import_suite, false},
     {"audit", audit_suite, false},
     {"team", team_suite, false},

@@ -30,6 +30,9 @@ Suite *resource_suite(void);
 Suite *wire_suite(void);
 Suite *freshness_suite(void);
 Suite *deadlock_suite(void);
+/* issue 8, part A (catalogue) */
+Suite *indicators_suite(void);
+Suite *challenges_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

@@ -75,10 +75,21 @@ static struct {
     char own_ids[OWN_COUNT][24];
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
+    /* issue 8, part A (catalogue): a health indicator, main in a health
+     * challenge of the cycle. */
+    char indicator_id[24], challenge_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
 #define LUCIA    "{\"name\":\"Lúcia Prado\",\"type\":\"servant\"}"
+/* issue 8, part A (catalogue) */
+#define MORT_INF                                                                                   \
+    "{\"code\":\"MORT_INF\",\"name\":\"Mortalidade infantil\",\"unit\":\"per 1,000 live births\"," \
+    "\"polarity\":\"lower_is_better\",\"source\":\"DATASUS – SIM/SINASC\","                      \
+    "\"periodicity\":\"annual\",\"area\":\"health\",\"scale\":1000}"
+#define SAU_01                                                                                     \
+    "{\"code\":\"SAU-01\",\"title\":\"Mortalidade infantil\",\"area\":\"health\","                 \
+    "\"responsible_area\":\"health\"}"
 
 static const char *token_of(const struct caller *c)
 {
@@ -180,6 +191,15 @@ static void world_build(void)
     snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
     create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
     create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
+    /* issue 8, part A (catalogue) */
+    create(U_HEALTH, "/v1/indicators", MORT_INF, world.indicator_id);
+    snprintf(path, sizeof path, "/v1/cycles/%s/challenges", world.cycle_id);
+    create(U_HEALTH, path, SAU_01, world.challenge_id);
+    snprintf(path, sizeof path, "/v1/challenges/%s/indicators", world.challenge_id);
+    snprintf(body, sizeof body, "{\"indicator_id\":%s,\"role\":\"main\"}", world.indicator_id);
+    struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -195,9 +215,17 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"cycle_id", false},
                  {"adhesion_id", true},
                  {"member_id", true},
-                 {"user_id", true}};
-    const char *values[] = {CG, world.cycle_id, world.adhesion_id, world.member_id,
-                            fixture_user_id(U_REP_CG)};
+                 {"user_id", true},
+                 /* issue 8, part A (catalogue) */
+                 {"indicator_id", false},
+                 {"challenge_id", false}};
+    const char *values[] = {CG,
+                            world.cycle_id,
+                            world.adhesion_id,
+                            world.member_id,
+                            fixture_user_id(U_REP_CG),
+                            world.indicator_id,
+                            world.challenge_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -246,6 +274,10 @@ enum expectation {
     /* Allowed by the route's policy, but the object is another
      * municipality's: its row-level rule refuses (403 or 404). */
     EXPECT_OTHERS_OBJECT,
+    /* Allowed by the route's policy, but the row is another area's (the
+     * world's indicator and challenge are health's): its guard may refuse
+     * (403), or the request may stop before it (validation, a conflict). */
+    EXPECT_OTHER_AREAS_ROW,
 };
 
 static const char *const expectation_text[] = {
@@ -254,12 +286,27 @@ static const char *const expectation_text[] = {
     [EXPECT_FORBIDDEN] = "403 forbidden",
     [EXPECT_HIDDEN] = "404 not-found (hidden)",
     [EXPECT_OTHERS_OBJECT] = "refused as another municipality's object (403 or 404)",
+    [EXPECT_OTHER_AREAS_ROW] = "allowed or 403 forbidden as another area's row (not 401, 404"
+                               " or 5xx)",
 };
 
 static bool is_municipal_of_b(const struct caller *c)
 {
     return (strcmp(c->role, "mayor") == 0 || strcmp(c->role, "representative") == 0) &&
            strcmp(c->municipality, DOURADOS) == 0;
+}
+
+/* issue 8, part A (catalogue): a write on what hangs from the world's health
+ * indicator or health challenge (any route naming {indicator_id} or
+ * {challenge_id}, whoever adds it), by a secretariat of another area that
+ * the route's policy lets in. */
+static bool is_other_areas_row(const struct route *route, const struct caller *c)
+{
+    bool names_row = router_param_index(route->pattern, "indicator_id") >= 0 ||
+                     router_param_index(route->pattern, "challenge_id") >= 0;
+    return names_row && strcmp(route->method, "GET") != 0 &&
+           (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
+           strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;
 }
 
 /* What the caller must get from the route, as the server decides it
@@ -290,6 +337,8 @@ static enum expectation expect(const struct route *route, const struct caller *c
      * one of A's private objects by its id, the row-level rule must refuse. */
     if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
         return EXPECT_OTHERS_OBJECT;
+    if (is_other_areas_row(route, c))
+        return EXPECT_OTHER_AREAS_ROW;
     return EXPECT_ALLOWED;
 }
 
@@ -346,6 +395,12 @@ static const char *mismatch(struct http_response *r, enum expectation want, bool
         break;
     case EXPECT_ALLOWED:
         return s == 401 || s == 403 || s == 404 || s >= 500 ? "refused" : NULL;
+    case EXPECT_OTHER_AREAS_ROW:
+        if (s == 403)
+            return !is_problem(r, "forbidden") ? "wrong answer"
+                   : changed                   ? "refused, but the database changed"
+                                               : NULL;
+        return s == 401 || s == 404 || s >= 500 ? "refused" : NULL;
     }
     return changed ? "refused, but the database changed" : NULL;
 }
@@ -355,7 +410,7 @@ static bool same_snapshot(const struct fixture_snapshot *a, const struct fixture
     return a->states == b->states && a->municipalities == b->municipalities &&
            a->municipality_rows == b->municipality_rows && a->users == b->users &&
            a->audit == b->audit && a->cycles == b->cycles && a->adhesions == b->adhesions &&
-           a->team == b->team;
+           a->team == b->team && a->program == b->program;
 }
 
 /* Loop test: _i indexes api_routes. Each caller finds the world as

@@ -22,5 +22,7 @@ Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
 Suite *resource_views_suite(void);
+/* issue 8, part A (catalogue) */
+Suite *indicators_suite(void);
 
 #endif
