@@ -22,5 +22,7 @@ Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
 Suite *resource_views_suite(void);
+/* part D: targets */
+Suite *target_rule_suite(void);
 
 #endif
