@@ -14,6 +14,8 @@
 #include "system/system.h"
 #include "team/team.h"
 #include "users/users.h"
+/* part D: targets */
+#include "targets/targets.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -98,6 +100,18 @@ const struct route api_routes[] = {
                                                                        MAYOR_WITHDRAWS, NO_BODY},
 
     {"GET",    "/v1/audit",                     audit_list,            COORDINATION, QUERY},
+    /* part D: state targets and suggested municipal targets */
+    {"GET",    "/v1/challenges/{challenge_id}/targets", targets_list, PUBLIC,     QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/targets", targets_create, SECRETARIAT, IDEMPOTENT},
+    {"GET",    "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_get, PUBLIC, 0},
+    {"PATCH",  "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_update,
+                                                                       SECRETARIAT,  0},
+    {"DELETE", "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_delete,
+                                                                       SECRETARIAT,  0},
+    {"POST",   "/v1/challenges/{challenge_id}/suggested-targets/compute", targets_compute,
+                                                                       SECRETARIAT,  NO_BODY},
+    {"GET",    "/v1/challenges/{challenge_id}/suggested-targets", targets_suggested_list,
+                                                                       PUBLIC,       QUERY},
 };
 // clang-format on
 

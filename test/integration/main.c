@@ -50,6 +50,8 @@ static const struct {
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
     {"deadlock", deadlock_suite, false},
+    /* part D: targets */
+    {"targets", targets_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
