@@ -154,6 +154,68 @@ static void deactivate(enum own_account a)
                   own_accounts[a].email);
 }
 
+/* part D: targets. A health challenge of the world's cycle with one main
+ * indicator that has a value, and the state target of that indicator, set
+ * by the health secretariat through the API. The challenge, the indicator
+ * and the value are other parts' endpoints: seeded with SQL here (when they
+ * are merged, their world's challenge and main indicator serve instead). */
+static struct {
+    char challenge_id[24], indicator_id[24];
+} targets_world;
+
+static void targets_world_build(void)
+{
+    long indicator = fixture_long(
+        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, decimals,"
+        " min_value, area) VALUES ('TMI', 'Mortalidade infantil', 'per 1,000 live births',"
+        " 'lower_is_better', 'DATASUS', 'annual', 1, 0, 'health') RETURNING id");
+    long challenge =
+        fixture_longf("INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
+                      " VALUES (%s, 'SAU-01', 'Saúde da criança', 'health', 'health') RETURNING id",
+                      world.cycle_id);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO challenge_indicators (challenge_id, indicator_id, role)"
+             " VALUES (%ld, %ld, 'main');"
+             "INSERT INTO indicator_values (indicator_id, municipality_id, period, value)"
+             " VALUES (%ld, '" CG "', '2023', 14.2)",
+             challenge, indicator, indicator);
+    fixture_exec(sql);
+    snprintf(targets_world.challenge_id, sizeof targets_world.challenge_id, "%ld", challenge);
+    snprintf(targets_world.indicator_id, sizeof targets_world.indicator_id, "%ld", indicator);
+    char path[64], body[160];
+    snprintf(path, sizeof path, "/v1/challenges/%ld/targets", challenge);
+    snprintf(body, sizeof body,
+             "{\"indicator_id\":%ld,\"target_value\":10,\"rule\":\"gap_closure\","
+             "\"rule_value\":0.5}",
+             indicator);
+    struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+}
+
+/* The world's {challenge_id} and {indicator_id}, or NULL. */
+static const char *targets_param_value(const char *name, size_t len)
+{
+    if (len == strlen("challenge_id") && strncmp(name, "challenge_id", len) == 0)
+        return targets_world.challenge_id;
+    if (len == strlen("indicator_id") && strncmp(name, "indicator_id", len) == 0)
+        return targets_world.indicator_id;
+    return NULL;
+}
+
+/* A write under a challenge of the health secretariat's, by another
+ * secretariat than health's and the coordination's: the route's policy lets
+ * it in, the challenge's guard refuses (403), unless its body is refused
+ * first (422). */
+static bool targets_other_area(const struct route *route, const struct caller *c)
+{
+    return strcmp(route->method, "GET") != 0 && strstr(route->pattern, "{challenge_id}") &&
+           strcmp(c->role, "secretariat") == 0 && strcmp(c->area, "health") != 0 &&
+           strcmp(c->area, "coordination") != 0;
+}
+/* end of part D */
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -180,6 +242,7 @@ static void world_build(void)
     snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
     create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
     create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
+    targets_world_build(); /* part D */
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -203,7 +266,7 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
             *of_a |= known[i].of_a;
             return values[i];
         }
-    return NULL;
+    return targets_param_value(name, len); /* part D */
 }
 
 /* The route's pattern with every {param} filled in; *of_a tells whether the
@@ -246,6 +309,9 @@ enum expectation {
     /* Allowed by the route's policy, but the object is another
      * municipality's: its row-level rule refuses (403 or 404). */
     EXPECT_OTHERS_OBJECT,
+    /* part D: allowed by the route's policy, but the challenge is another
+     * secretariat's: its guard refuses (403), or the body is refused first. */
+    EXPECT_OTHER_AREA,
 };
 
 static const char *const expectation_text[] = {
@@ -254,6 +320,7 @@ static const char *const expectation_text[] = {
     [EXPECT_FORBIDDEN] = "403 forbidden",
     [EXPECT_HIDDEN] = "404 not-found (hidden)",
     [EXPECT_OTHERS_OBJECT] = "refused as another municipality's object (403 or 404)",
+    [EXPECT_OTHER_AREA] = "refused as another secretariat's challenge (403, or 422 first)",
 };
 
 static bool is_municipal_of_b(const struct caller *c)
@@ -290,6 +357,8 @@ static enum expectation expect(const struct route *route, const struct caller *c
      * one of A's private objects by its id, the row-level rule must refuse. */
     if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
         return EXPECT_OTHERS_OBJECT;
+    if (targets_other_area(route, c)) /* part D */
+        return EXPECT_OTHER_AREA;
     return EXPECT_ALLOWED;
 }
 
@@ -344,6 +413,11 @@ static const char *mismatch(struct http_response *r, enum expectation want, bool
         if ((s != 403 || !is_problem(r, "forbidden")) && (s != 404 || !is_problem(r, "not-found")))
             return "wrong answer";
         break;
+    case EXPECT_OTHER_AREA: /* part D */
+        if ((s != 403 || !is_problem(r, "forbidden")) &&
+            (s != 422 || !is_problem(r, "validation-failed")))
+            return "wrong answer";
+        break;
     case EXPECT_ALLOWED:
         return s == 401 || s == 403 || s == 404 || s >= 500 ? "refused" : NULL;
     }
@@ -355,7 +429,7 @@ static bool same_snapshot(const struct fixture_snapshot *a, const struct fixture
     return a->states == b->states && a->municipalities == b->municipalities &&
            a->municipality_rows == b->municipality_rows && a->users == b->users &&
            a->audit == b->audit && a->cycles == b->cycles && a->adhesions == b->adhesions &&
-           a->team == b->team;
+           a->team == b->team && a->program == b->program;
 }
 
 /* Loop test: _i indexes api_routes. Each caller finds the world as
