@@ -18,8 +18,11 @@ static const struct db_stmt STMT_AUDIT_INSERT = {
 
 /* What the log records events about: the one list of them, which the
  * entity filter accepts (api/openapi.yaml: AuditEntity). */
-static const char *const audit_entities[] = {"municipality", "user",        "state", "cycle",
-                                             "adhesion",     "team_member", NULL};
+/* part D: targets adds challenge (suggested-target computations) and
+ * state_target. */
+static const char *const audit_entities[] = {"municipality", "user",         "state",
+                                             "cycle",        "adhesion",     "team_member",
+                                             "challenge",    "state_target", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

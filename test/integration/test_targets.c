@@ -288,6 +288,15 @@ START_TEST(suggestions_for_both_polarities_for_the_focal_municipalities)
                                    w.challenge),
                      1);
     ck_assert_int_eq(fixture_count("suggested_targets"), 10);
+    /* The coordination reads it in the audit log, with the counts. */
+    r = http_get("/v1/audit?entity=challenge", fixture_token(U_COORDINATION));
+    ck_assert_int_eq(r.status, 200);
+    const cJSON *event = cJSON_GetArrayItem(cJSON_GetObjectItem(r.json, "items"), 0);
+    ck_assert_str_eq(text(event, "action"), "compute_suggested_targets");
+    ck_assert_str_eq(text(event, "entity_id"), w.challenge);
+    ck_assert_int_eq(
+        cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(event, "after"), "targets")), 2);
+    http_response_free(&r);
 
     r = list("");
     ck_assert_int_eq(item_count(&r), 8); /* four focal municipalities, two targets */
