@@ -54,7 +54,7 @@ SQL
 psql_db -v tmi="$tmi" -v ideb="$ideb" <<'SQL'
 SELECT setseed(0.42);
 INSERT INTO indicator_values (indicator_id, municipality_id, period, value, numerator, denominator)
-SELECT :tmi, m.ibge_code, y::text, round(d / b * 1000, 4), d, b
+SELECT :tmi, m.ibge_code, y::text, round((d / b * 1000)::numeric, 4), d, b
   FROM municipalities m, generate_series(2019, 2023) y,
        LATERAL (SELECT 50 + floor(random() * 5000) AS b) births,
        LATERAL (SELECT floor(births.b * (0.004 + random() * 0.02)) AS d) deaths

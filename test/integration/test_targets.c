@@ -260,6 +260,17 @@ START_TEST(health_secretariat_sets_the_state_target_with_its_baseline)
     ck_assert_int_eq(r.status, 200);
     ck_assert_int_eq(item_count(&r), 1);
     http_response_free(&r);
+    const char *csv[] = {"Accept: text/csv", NULL};
+    r = http_do(&(struct http_request){.method = "GET", .path = w.targets, .headers = csv});
+    ck_assert_int_eq(r.status, 200);
+    char line[256];
+    snprintf(line, sizeof line,
+             "challenge_id,indicator_id,indicator_code,polarity,target_value,target_year,rule,"
+             "rule_value,min_improvement,computed_at\r\n%s,%s,TMI,lower_is_better,10,2028,"
+             "gap_closure,0.5,0,\r\n",
+             w.challenge, w.tmi);
+    ck_assert_str_eq(buf_cstr(&r.body), line);
+    http_response_free(&r);
 }
 END_TEST
 
