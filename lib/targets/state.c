@@ -179,8 +179,8 @@ bool targets_writable(struct request *req, const PGresult *r, int col)
     return false;
 }
 
-/* Runs a rules statement; answers 422 with every broken rule (and w's
- * errors). Returns true when none is broken. */
+/* Runs a rules statement, adding each broken rule to e, and answers 422
+ * with them when there is any. Returns true when none is broken. */
 static bool rules_pass(struct request *req, const struct db_stmt *s, int n,
                        const char *const *params, struct field_errors *e)
 {
