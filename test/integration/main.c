@@ -40,6 +40,8 @@ static const struct {
     {"cycles", cycles_suite, false},
     {"adhesions", adhesions_suite, false},
     {"import", import_suite, false},
+    /* part D: targets */
+    {"targets", targets_suite, false},
     {"audit", audit_suite, false},
     {"team", team_suite, false},
     {"idempotency", idempotency_suite, false},
@@ -50,8 +52,6 @@ static const struct {
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
     {"deadlock", deadlock_suite, false},
-    /* part D: targets */
-    {"targets", targets_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
