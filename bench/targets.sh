@@ -17,8 +17,8 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${PACTO_BENCH_RUNS:-50}
-bench_start "${1:-build}" 55482
-api=http://127.0.0.1:18094
+bench_start "${1:-build}" 55488
+api=http://127.0.0.1:18488
 password=bench-password-2026
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At "$PACTO_DATABASE_URL" "$@"; }
