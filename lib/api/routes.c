@@ -17,6 +17,8 @@
 /* issue 8, part A (catalogue): indicators, challenges, a challenge's indicators */
 #include "challenges/challenges.h"
 #include "indicators/indicators.h"
+/* part D: targets */
+#include "targets/targets.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -123,6 +125,18 @@ const struct route api_routes[] = {
                                                 challenge_indicators_update, SECRETARIAT, 0},
     {"DELETE", "/v1/challenges/{challenge_id}/indicators/{indicator_id}",
                                                 challenge_indicators_delete, SECRETARIAT, 0},
+    /* part D: state targets and suggested municipal targets */
+    {"GET",    "/v1/challenges/{challenge_id}/targets", targets_list, PUBLIC,     QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/targets", targets_create, SECRETARIAT, IDEMPOTENT},
+    {"GET",    "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_get, PUBLIC, 0},
+    {"PATCH",  "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_update,
+                                                                       SECRETARIAT,  0},
+    {"DELETE", "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_delete,
+                                                                       SECRETARIAT,  0},
+    {"POST",   "/v1/challenges/{challenge_id}/suggested-targets/compute", targets_compute,
+                                                                       SECRETARIAT,  NO_BODY},
+    {"GET",    "/v1/challenges/{challenge_id}/suggested-targets", targets_suggested_list,
+                                                                       PUBLIC,       QUERY},
 };
 // clang-format on
 

@@ -43,6 +43,8 @@ static const struct {
     {"indicators", indicators_suite, false},
     {"challenges", challenges_suite, false},
     {"import", import_suite, false},
+    /* part D: targets */
+    {"targets", targets_suite, false},
     {"audit", audit_suite, false},
     {"team", team_suite, false},
     {"idempotency", idempotency_suite, false},

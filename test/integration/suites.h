@@ -33,6 +33,8 @@ Suite *deadlock_suite(void);
 /* issue 8, part A (catalogue) */
 Suite *indicators_suite(void);
 Suite *challenges_suite(void);
+/* part D: targets */
+Suite *targets_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

@@ -200,6 +200,20 @@ static void world_build(void)
     struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
+    /* A value for the indicator (seeded: the import is a test of its own),
+     * and the challenge's state target from it. */
+    fixture_exec("INSERT INTO indicator_values"
+                 " (indicator_id, municipality_id, period, value, numerator, denominator)"
+                 " SELECT id, '" CG "', '2023', 14.2, 199, 14014 FROM indicators"
+                 " WHERE code = 'MORT_INF'");
+    snprintf(path, sizeof path, "/v1/challenges/%s/targets", world.challenge_id);
+    snprintf(body, sizeof body,
+             "{\"indicator_id\":%s,\"target_value\":10,\"rule\":\"gap_closure\","
+             "\"rule_value\":0.5}",
+             world.indicator_id);
+    r = http_post(path, fixture_token(U_HEALTH), body);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
     deactivate(OWN_DEACTIVATED);
 }
 

@@ -25,6 +25,8 @@ int main(void)
     srunner_add_suite(sr, resource_suite());
     srunner_add_suite(sr, resource_views_suite());
     srunner_add_suite(sr, indicators_suite()); /* issue 8, part A (catalogue) */
+    /* part D: targets */
+    srunner_add_suite(sr, target_rule_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -24,5 +24,7 @@ Suite *resource_suite(void);
 Suite *resource_views_suite(void);
 /* issue 8, part A (catalogue) */
 Suite *indicators_suite(void);
+/* part D: targets */
+Suite *target_rule_suite(void);
 
 #endif
