@@ -22,5 +22,7 @@ Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
 Suite *resource_views_suite(void);
+/* focalization (issue 8) */
+Suite *focal_rank_suite(void);
 
 #endif
