@@ -18,8 +18,10 @@ static const struct db_stmt STMT_AUDIT_INSERT = {
 
 /* What the log records events about: the one list of them, which the
  * entity filter accepts (api/openapi.yaml: AuditEntity). */
-static const char *const audit_entities[] = {"municipality", "user",        "state", "cycle",
-                                             "adhesion",     "team_member", NULL};
+static const char *const audit_entities[] = {"municipality", "user", "state", "cycle", "adhesion",
+                                             "team_member",
+                                             /* focalization (issue 8) */
+                                             "focalization_run", "focal_override", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

@@ -30,6 +30,8 @@ Suite *resource_suite(void);
 Suite *wire_suite(void);
 Suite *freshness_suite(void);
 Suite *deadlock_suite(void);
+/* focalization (issue 8) */
+Suite *focalization_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
