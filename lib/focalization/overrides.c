@@ -82,12 +82,12 @@ void focal_overrides_put(struct request *req)
         viewer, challenge, code,
         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(w.doc, "focal")) ? "true" : "false",
         cJSON_GetStringValue(reason)};
-    const PGresult *r = req_exec(req, &STMT_OVERRIDE_PUT, 5, params);
-    if (!r)
+    const PGresult *old = req_exec(req, &STMT_OVERRIDE_LOCK, 2, params + 1), *r;
+    if (!old || !(r = req_exec(req, &STMT_OVERRIDE_PUT, 5, params)))
         return;
-    bool created = PQgetisnull(r, 0, 4);
+    bool created = PQntuples(old) == 0;
     if (!resource_audit(req, &override_resource, created ? "create" : "update", PQgetvalue(r, 0, 0),
-                        created ? NULL : PQgetvalue(r, 0, 4), PQgetvalue(r, 0, 3)))
+                        created ? NULL : PQgetvalue(old, 0, 0), PQgetvalue(r, 0, 3)))
         return;
     if (created)
         resp_header(req, "Location", "%s", req->path);
