@@ -75,6 +75,8 @@ static struct {
     char own_ids[OWN_COUNT][24];
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
+    /* focalization (issue 8) */
+    char challenge_id[24], run_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -154,6 +156,46 @@ static void deactivate(enum own_account a)
                   own_accounts[a].email);
 }
 
+/* focalization (issue 8): a health challenge of the cycle with a rule on
+ * a seeded indicator (indicators and challenges are other parts' endpoints),
+ * a run that made A focal, and a manual decision on A, for {challenge_id},
+ * {run_id} and the decision's DELETE to name. */
+static void focal_world(void)
+{
+    long indicator =
+        fixture_long("INSERT INTO indicators (code, name, unit, polarity, source, periodicity,"
+                     "                        area)"
+                     " VALUES ('MORT-INF', 'Mortalidade infantil', 'per 1,000 live births',"
+                     "         'lower_is_better', 'DATASUS', 'annual', 'health') RETURNING id");
+    long challenge = fixture_longf("INSERT INTO challenges (cycle_id, code, title, area,"
+                                   "                        responsible_area)"
+                                   " VALUES (%s, 'SAU-01', 'Saúde', 'health', 'health')"
+                                   " RETURNING id",
+                                   world.cycle_id);
+    snprintf(world.challenge_id, sizeof world.challenge_id, "%ld", challenge);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO challenge_indicators (challenge_id, indicator_id, role, focal_rule,"
+             "                                  focal_value)"
+             " VALUES (%ld, %ld, 'main', 'worst_count', 1);"
+             "INSERT INTO indicator_values (indicator_id, municipality_id, period, value)"
+             " VALUES (%ld, '" CG "', '2022', 20);"
+             "INSERT INTO focal_overrides (challenge_id, municipality_id, focal, reason)"
+             " VALUES (%ld, '" CG "', true, 'Seeded')",
+             challenge, indicator, indicator, challenge);
+    fixture_exec(sql);
+    long run = fixture_longf("INSERT INTO focalization_runs (challenge_id, rule, focal_count)"
+                             " VALUES (%ld, '{\"combine\": \"any\", \"indicators\": []}', 1)"
+                             " RETURNING id",
+                             challenge);
+    snprintf(world.run_id, sizeof world.run_id, "%ld", run);
+    snprintf(sql, sizeof sql,
+             "INSERT INTO focalization_results (run_id, municipality_id, status, reason)"
+             " VALUES (%ld, '" CG "', 'focal', 'Focal: seeded')",
+             run);
+    fixture_exec(sql);
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -181,6 +223,7 @@ static void world_build(void)
     create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
     create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
     deactivate(OWN_DEACTIVATED);
+    focal_world();
 }
 
 /* The value a {param} names, and whether it is A's own (so that B's callers
@@ -195,9 +238,14 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"cycle_id", false},
                  {"adhesion_id", true},
                  {"member_id", true},
-                 {"user_id", true}};
+                 {"user_id", true},
+                 /* focalization (issue 8) */
+                 {"challenge_id", false},
+                 {"run_id", false}};
     const char *values[] = {CG, world.cycle_id, world.adhesion_id, world.member_id,
-                            fixture_user_id(U_REP_CG)};
+                            fixture_user_id(U_REP_CG),
+                            /* focalization (issue 8) */
+                            world.challenge_id, world.run_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -246,6 +294,10 @@ enum expectation {
     /* Allowed by the route's policy, but the object is another
      * municipality's: its row-level rule refuses (403 or 404). */
     EXPECT_OTHERS_OBJECT,
+    /* A write on what hangs from the world's health challenge by a
+     * secretariat of another area: the challenge's area guard refuses (403),
+     * unless the body's validation, which comes first, does (400, 422). */
+    EXPECT_AREA_GUARDED,
 };
 
 static const char *const expectation_text[] = {
@@ -254,6 +306,7 @@ static const char *const expectation_text[] = {
     [EXPECT_FORBIDDEN] = "403 forbidden",
     [EXPECT_HIDDEN] = "404 not-found (hidden)",
     [EXPECT_OTHERS_OBJECT] = "refused as another municipality's object (403 or 404)",
+    [EXPECT_AREA_GUARDED] = "refused by the challenge's area (403, or 400/422 first)",
 };
 
 static bool is_municipal_of_b(const struct caller *c)
@@ -290,6 +343,11 @@ static enum expectation expect(const struct route *route, const struct caller *c
      * one of A's private objects by its id, the row-level rule must refuse. */
     if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
         return EXPECT_OTHERS_OBJECT;
+    /* The world's challenge is the health secretariat's (focal_world). */
+    if (strncmp(route->pattern, "/v1/challenges/{challenge_id}", 29) == 0 &&
+        strcmp(route->method, "GET") != 0 && strcmp(c->role, "secretariat") == 0 &&
+        strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0)
+        return EXPECT_AREA_GUARDED;
     return EXPECT_ALLOWED;
 }
 
@@ -342,6 +400,10 @@ static const char *mismatch(struct http_response *r, enum expectation want, bool
         break;
     case EXPECT_OTHERS_OBJECT:
         if ((s != 403 || !is_problem(r, "forbidden")) && (s != 404 || !is_problem(r, "not-found")))
+            return "wrong answer";
+        break;
+    case EXPECT_AREA_GUARDED:
+        if ((s != 403 || !is_problem(r, "forbidden")) && s != 400 && s != 422)
             return "wrong answer";
         break;
     case EXPECT_ALLOWED:
