@@ -57,10 +57,12 @@ void focalization_runs_get(struct request *req) { resource_get(req, &run_resourc
  * and municipality of the state (a NULL municipality when the state has
  * none), indicators by id, municipalities by code: every indicator's block
  * lists the same municipalities in the same order. The period is the rule's,
- * or the indicator's latest (NULL when it has no value yet). */
+ * or the indicator's latest (NULL when it has no value yet), computed once
+ * per indicator (MATERIALIZED), so that the values are read by their whole
+ * primary key whatever the planner thinks of the tables' sizes. */
 static const struct db_stmt STMT_RUN_INPUT = {
     .name = "focalization_run_input",
-    .sql = "WITH r AS ("
+    .sql = "WITH r AS MATERIALIZED ("
            "  SELECT i.id, i.code, i.polarity, i.decimals, ci.focal_rule, ci.focal_value,"
            "         ci.focal_min_denominator,"
            "         coalesce(ci.focal_period, indicator_latest_period(i)) AS period"
