@@ -104,7 +104,7 @@ const struct route api_routes[] = {
     /* focalization (issue 8): runs, their municipalities, manual decisions,
      * the public result, peer positions */
     {"POST",   "/v1/challenges/{challenge_id}/focalization/runs", focalization_runs_create,
-                                                                       SECRETARIAT,  0},
+                                                                       SECRETARIAT,  IDEMPOTENT},
     {"GET",    "/v1/challenges/{challenge_id}/focalization/runs", focalization_runs_list,
                                                                        PUBLIC,       QUERY},
     {"GET",    "/v1/challenges/{challenge_id}/focalization/runs/{run_id}",

@@ -223,6 +223,17 @@ START_TEST(lower_is_better_picks_the_highest_rates_and_ties_at_the_cut_are_all_i
     ck_assert_str_eq(str_of(item_of(&r, BARBARA), "reason"), "No data: MORT-INF: no value in 2022");
     http_response_free(&r);
 
+    /* A retry under the same Idempotency-Key runs nothing more. */
+    char runs_path[96];
+    snprintf(runs_path, sizeof runs_path, "/v1/challenges/%ld/focalization/runs", challenge);
+    const char *key[] = {"Idempotency-Key: run-2022-1", NULL};
+    fixture_expect_replayed(&(struct http_request){.method = "POST",
+                                                   .path = runs_path,
+                                                   .token = fixture_token(U_HEALTH),
+                                                   .body = "{}",
+                                                   .headers = key},
+                            "focalization_runs");
+
     /* The filter, and the CSV in long form. */
     r = run_municipalities(challenge, run, "&status=no_data");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 1);
@@ -415,6 +426,18 @@ START_TEST(a_manual_removal_shows_in_the_public_result)
     ck_assert_int_eq(
         fixture_longf("SELECT count(*) FROM challenge_focal_municipalities(%ld)", challenge),
         3); /* Adamantina, Aguaí, Lindóia */
+    /* The CSV, one line per municipality and indicator. */
+    char csv_path[96];
+    snprintf(csv_path, sizeof csv_path, "/v1/challenges/%ld/focal-municipalities", challenge);
+    const char *accept[] = {"Accept: text/csv", NULL};
+    r = http_do(&(struct http_request){.method = "GET", .path = csv_path, .headers = accept});
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body),
+                                 ADOLFO ",Adolfo,not_focal,manual,\"Focal: MORT-INF 20.0 in 2022: "
+                                        "rank 2 of 6, among the worst 2\",Rate revised by the "
+                                        "municipality's own records,MORT-INF,2022,20.0,2,50.00,"
+                                        "critical\r\n"));
+    http_response_free(&r);
     r = focal_list(challenge, "?status=not_focal");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 3);
     http_response_free(&r);
