@@ -122,8 +122,8 @@ static const struct db_stmt STMT_RUN_INSERT = {
 static bool empty_body(struct request *req)
 {
     const char *len = req_header(req, "Content-Length");
-    if (!req_header(req, "Content-Type") && !req_header(req, "Transfer-Encoding") &&
-        (!len || strcmp(len, "0") == 0))
+    if ((len && strcmp(len, "0") == 0) ||
+        (!len && !req_header(req, "Content-Type") && !req_header(req, "Transfer-Encoding")))
         return true;
     cJSON *body = req_keep_json(req, req_json_object(req, false));
     if (!body)
@@ -140,10 +140,11 @@ static bool empty_body(struct request *req)
 static bool col_null(const PGresult *r, int row, int col) { return PQgetisnull(r, row, col); }
 
 /* Appends "name":<text as a JSON number>, or null. Numeric text from
- * PostgreSQL is a JSON number as it is (NaN aside, which the caller drops). */
+ * PostgreSQL is a JSON number as it is, NaN aside, which is no number. */
 static void json_number(struct buf *b, const char *name, const PGresult *r, int row, int col)
 {
-    buf_printf(b, "\"%s\":%s", name, col_null(r, row, col) ? "null" : PQgetvalue(r, row, col));
+    const char *v = col_null(r, row, col) ? "null" : PQgetvalue(r, row, col);
+    buf_printf(b, "\"%s\":%s", name, strcmp(v, "NaN") == 0 ? "null" : v);
 }
 
 static void json_text(struct buf *b, const char *name, const char *s)

@@ -278,6 +278,45 @@ START_TEST(a_small_denominator_is_not_ranked)
 }
 END_TEST
 
+START_TEST(worst_percent_on_the_latest_period_when_the_rule_names_none)
+{
+    sp_municipalities();
+    long challenge = health_challenge(sp_cycle(false), "any");
+    long ideb = indicator("IDEB", "higher_is_better", 1);
+    char sql[256];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO challenge_indicators (challenge_id, indicator_id, role, focal_rule,"
+             "                                  focal_value)"
+             " VALUES (%ld, %ld, 'main', 'worst_percent', 30)",
+             challenge, ideb);
+    fixture_exec(sql);
+    value(ideb, ADAMANTINA, "2019", "3.0", NULL); /* the worst in 2019, not ranked in 2021 */
+    const char *codes[] = {ADOLFO, AGUAI, PRATA, LINDOIA, BARBARA};
+    const char *scores[] = {"4.0", "5.1", "6.2", "5.5", "6.9"};
+    for (int i = 0; i < 5; i++)
+        value(ideb, codes[i], "2021", scores[i], NULL);
+    struct http_response r = post_run(challenge, fixture_token(U_HEALTH));
+    ck_assert_int_eq(r.status, 201);
+    const cJSON *rule0 =
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(
+                               cJSON_GetObjectItemCaseSensitive(r.json, "rule"), "indicators"),
+                           0);
+    ck_assert_str_eq(str_of(rule0, "period"), "2021");
+    long run = (long)num_of(r.json, "id");
+    ck_assert_int_eq((long)num_of(r.json, "focal_count"), 2); /* ceil(30% of 5) */
+    http_response_free(&r);
+    r = run_municipalities(challenge, run, "&status=focal");
+    ck_assert_ptr_nonnull(item_of(&r, ADOLFO));
+    ck_assert_ptr_nonnull(item_of(&r, AGUAI));
+    ck_assert_str_eq(str_of(item_of(&r, AGUAI), "reason"),
+                     "Focal: IDEB 5.1 in 2021: rank 2 of 5, among the worst 30%");
+    http_response_free(&r);
+    r = run_municipalities(challenge, run, NULL);
+    ck_assert_str_eq(status_in(&r, ADAMANTINA), "no_data");
+    http_response_free(&r);
+}
+END_TEST
+
 START_TEST(indicators_combine_by_any_or_all)
 {
     sp_municipalities();
@@ -657,6 +696,7 @@ Suite *focalization_suite(void)
     tcase_add_checked_fixture(tc, fixture_reset, NULL);
     tcase_add_test(tc, lower_is_better_picks_the_highest_rates_and_ties_at_the_cut_are_all_in);
     tcase_add_test(tc, a_small_denominator_is_not_ranked);
+    tcase_add_test(tc, worst_percent_on_the_latest_period_when_the_rule_names_none);
     tcase_add_test(tc, indicators_combine_by_any_or_all);
     tcase_add_test(tc, running_again_keeps_the_old_run_readable);
     tcase_add_test(tc, a_manual_removal_shows_in_the_public_result);
