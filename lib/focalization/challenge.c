@@ -8,13 +8,10 @@
 
 #include "authz/policy.h"
 #include "db/db.h"
-#include "http/query.h"
+#include "focalization/params.h"
 #include "http/response.h"
-#include "resource/resource.h"
-#include "validate/id.h"
 
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 /* $1 viewer, $2 challenge, $3 municipality or NULL. */
@@ -29,10 +26,6 @@ static const struct db_stmt STMT_CHALLENGE_WRITABLE = {
            " WHERE c.id = $2::bigint FOR SHARE OF c",
 };
 enum { CH_AREA, CH_MANAGES, CH_CLOSED, CH_STATE, CH_ALL, CH_IN_STATE };
-
-bool focal_path_id(const char *s) { return s && id_is_canonical(s); }
-
-bool focal_path_ibge(const char *s) { return s && strlen(s) == 7 && strspn(s, "0123456789") == 7; }
 
 static bool is_true(const PGresult *r, int col) { return strcmp(PQgetvalue(r, 0, col), "t") == 0; }
 
@@ -72,25 +65,4 @@ bool focal_challenge_writable(struct request *req, const char *challenge_id, con
         return true;
     }
     return false;
-}
-
-const char *focal_status_filter(struct request *req, const struct query *q,
-                                const char *const *values)
-{
-    const char *s = query_get(q, "status");
-    if (!s)
-        return "{}";
-    for (const char *const *v = values; *v; v++)
-        if (strcmp(s, *v) == 0) {
-            struct buf b = {0};
-            buf_puts(&b, "{\"status\":");
-            buf_json_string(&b, s);
-            buf_putc(&b, '}');
-            return req_defer(req, free, b.data);
-        }
-    char detail[160], list[96];
-    resource_enum_message(values, list, sizeof list);
-    snprintf(detail, sizeof detail, "status %s.", list);
-    resp_bad_parameter(req, detail);
-    return NULL;
 }

@@ -15,11 +15,6 @@ struct focal_challenge {
     bool combine_all;   /* focal_combine = 'all' */
 };
 
-/* True for a canonical positive integer id or a 7-digit code: what a path
- * segment must be before any query (anything else is 404). */
-bool focal_path_id(const char *s);
-bool focal_path_ibge(const char *s);
-
 /* Begins the request's transaction and checks, with the challenge locked
  * FOR SHARE until it ends (its rule cannot change under a run), that
  * challenge `challenge_id` exists (404), that municipality `ibge` is in its
@@ -29,11 +24,5 @@ bool focal_path_ibge(const char *s);
  * returns false after answering. */
 bool focal_challenge_writable(struct request *req, const char *challenge_id, const char *ibge,
                               struct focal_challenge *out);
-
-struct query;
-/* The filter status=<s> of a list as a jsonb object ("{}" without one);
- * NULL after answering 400 for a value not among `values`. */
-const char *focal_status_filter(struct request *req, const struct query *q,
-                                const char *const *values);
 
 #endif

@@ -8,7 +8,7 @@
 #include "focalization/focalization.h"
 
 #include "db/db.h"
-#include "focalization/challenge.h"
+#include "focalization/params.h"
 #include "http/query.h"
 #include "http/response.h"
 #include "validate/id.h"

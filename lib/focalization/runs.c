@@ -13,6 +13,7 @@
 #include "authz/policy.h"
 #include "db/db.h"
 #include "focalization/challenge.h"
+#include "focalization/params.h"
 #include "focalization/rank.h"
 #include "http/idempotency.h"
 #include "http/query.h"
