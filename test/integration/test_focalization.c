@@ -206,6 +206,7 @@ START_TEST(lower_is_better_picks_the_highest_rates_and_ties_at_the_cut_are_all_i
                                   " WHERE entity = 'focalization_run' AND action = 'create'"),
                      1);
 
+    char path[512];
     r = run_municipalities(challenge, run, NULL);
     ck_assert_str_eq(status_in(&r, ADAMANTINA), "focal");
     ck_assert_str_eq(status_in(&r, ADOLFO), "focal");
@@ -223,6 +224,29 @@ START_TEST(lower_is_better_picks_the_highest_rates_and_ties_at_the_cut_are_all_i
     ck_assert_str_eq(str_of(item_of(&r, BARBARA), "reason"), "No data: MORT-INF: no value in 2022");
     http_response_free(&r);
 
+    /* Pages of two, by IBGE code, until the last. */
+    snprintf(path, sizeof path, "/v1/challenges/%ld/focalization/runs/%ld/municipalities?limit=2",
+             challenge, run);
+    int seen = 0;
+    for (int page = 0; page < 10; page++) {
+        r = http_get(path, NULL);
+        ck_assert_int_eq(r.status, 200);
+        seen += cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items"));
+        const char *next = http_json_string(&r, "next_cursor");
+        if (!next) {
+            http_response_free(&r);
+            break;
+        }
+        ck_assert_ptr_nonnull(http_header(&r, "Link"));
+        char cursor[256];
+        snprintf(cursor, sizeof cursor, "%s", next);
+        snprintf(path, sizeof path,
+                 "/v1/challenges/%ld/focalization/runs/%ld/municipalities?limit=2&cursor=%s",
+                 challenge, run, cursor);
+        http_response_free(&r);
+    }
+    ck_assert_int_eq(seen, 7);
+
     /* A retry under the same Idempotency-Key runs nothing more. */
     char runs_path[96];
     snprintf(runs_path, sizeof runs_path, "/v1/challenges/%ld/focalization/runs", challenge);
@@ -238,7 +262,6 @@ START_TEST(lower_is_better_picks_the_highest_rates_and_ties_at_the_cut_are_all_i
     r = run_municipalities(challenge, run, "&status=no_data");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r.json, "items")), 1);
     http_response_free(&r);
-    char path[128];
     snprintf(path, sizeof path, "/v1/challenges/%ld/focalization/runs/%ld/municipalities",
              challenge, run);
     const char *accept[] = {"Accept: text/csv", NULL};
