@@ -17,8 +17,8 @@ set -euo pipefail
 # shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 runs=${PACTO_BENCH_RUNS:-50}
-bench_start "${1:-build}" 55482
-api=http://127.0.0.1:18094
+bench_start "${1:-build}" 55493
+api=http://127.0.0.1:18123
 password=bench-password-2026
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At "$PACTO_DATABASE_URL" "$@"; }
@@ -61,7 +61,11 @@ SELECT (SELECT max(id) FROM challenges), id, 'main',
 SELECT max(id) FROM challenges;
 SQL
 )
-bench_serve 127.0.0.1:18094
+# Another server on the port would answer in its place.
+if curl -s -o /dev/null "$api/healthz"; then
+  echo "bench: something already listens on ${api#http://}"; exit 1
+fi
+bench_serve 127.0.0.1:18123
 token=$(bench_login "$api" health@bench.pacto "$password")
 
 # Two warm-up runs (prepared statements, plans), then the measured ones.
