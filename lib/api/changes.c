@@ -21,6 +21,11 @@ const struct changes_source changes_sources[] = {
     {"municipality pages", "SELECT j FROM municipality_rows('(,,,,)', jsonb_build_object("
                            "  'state', 'MS', 'region', 'centro_oeste', 'q', 'campo',"
                            "  'cycle_id', (SELECT max(id) FROM cycles)::text, 'adhered', false))"},
+    /* focalization (issue 8): the focal_challenge filter of the list; the
+     * views above read the focal challenges too */
+    {"municipality pages, focal filter",
+     "SELECT j FROM municipality_rows('(,,,,)', jsonb_build_object("
+     "  'focal_challenge', (SELECT max(id) FROM challenges)::text))"},
 };
 const int changes_sources_count = sizeof changes_sources / sizeof changes_sources[0];
 
@@ -49,6 +54,13 @@ void changes_on_notify(const char *payload)
         cache_clear(municipalities_list_cache()); /* the cycle_id + adhered filter */
     } else if (n == 14 && strncmp(payload, "municipalities", n) == 0) {
         evict(municipalities_cache(), key);
+        cache_clear(municipalities_list_cache());
+    } else if ((n == 10 && strncmp(payload, "challenges", n) == 0) ||
+               (n == 17 && strncmp(payload, "focalization_runs", n) == 0) ||
+               (n == 20 && strncmp(payload, "focalization_results", n) == 0) ||
+               (n == 15 && strncmp(payload, "focal_overrides", n) == 0)) {
+        /* focalization (issue 8): a municipality's focal_challenges */
+        cache_clear(municipalities_cache());
         cache_clear(municipalities_list_cache());
     } else if (n == 6 && strncmp(payload, "states", n) == 0) {
         cache_clear(municipalities_cache());

@@ -9,6 +9,8 @@
 #include "auth/activate.h"
 #include "auth/login.h"
 #include "cycles/cycles.h"
+/* focalization (issue 8) */
+#include "focalization/focalization.h"
 #include "municipalities/municipalities.h"
 #include "representatives/representatives.h"
 #include "system/system.h"
@@ -137,6 +139,23 @@ const struct route api_routes[] = {
                                                                        SECRETARIAT,  NO_BODY},
     {"GET",    "/v1/challenges/{challenge_id}/suggested-targets", targets_suggested_list,
                                                                        PUBLIC,       QUERY},
+    /* focalization (issue 8): runs, their municipalities, manual decisions,
+     * the public result, peer positions */
+    {"POST",   "/v1/challenges/{challenge_id}/focalization/runs", focalization_runs_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/challenges/{challenge_id}/focalization/runs", focalization_runs_list,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/challenges/{challenge_id}/focalization/runs/{run_id}",
+                                                       focalization_runs_get, PUBLIC, 0},
+    {"GET",    "/v1/challenges/{challenge_id}/focalization/runs/{run_id}/municipalities",
+                                            focalization_run_municipalities, PUBLIC, QUERY},
+    {"GET",    "/v1/challenges/{challenge_id}/focal-municipalities", focal_municipalities_list,
+                                                                       PUBLIC,       QUERY},
+    {"PUT",    "/v1/challenges/{challenge_id}/focal-municipalities/{ibge_code}",
+                                                       focal_overrides_put, SECRETARIAT, 0},
+    {"DELETE", "/v1/challenges/{challenge_id}/focal-municipalities/{ibge_code}",
+                                                       focal_overrides_delete, SECRETARIAT, 0},
+    {"GET",    "/v1/municipalities/{ibge_code}/peers", municipality_peers, PUBLIC,  QUERY},
 };
 // clang-format on
 

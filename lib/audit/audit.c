@@ -21,7 +21,8 @@ static const struct db_stmt STMT_AUDIT_INSERT = {
 static const char *const audit_entities[] = {
     "municipality", "user", "state", "cycle", "adhesion", "team_member",
     /* the program's data */
-    "indicator", "challenge", "challenge_indicator", "state_target", NULL};
+    "indicator", "challenge", "challenge_indicator", "state_target", "focalization_run",
+    "focal_override", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

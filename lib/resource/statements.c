@@ -111,6 +111,13 @@ static void build_reads(const struct resource *res, struct res_statements *st)
     build_list(res, st, false);
     build_list(res, st, true);
     st->list_params = res->parent ? 5 : 4;
+
+    /* Reads need it too: a list under a parent answers 404 for an unknown
+     * one, read-only resources (no writes built) included. */
+    if (res->parent_exists) {
+        buf_puts(&b, res->parent_exists);
+        make(&st->parent, stmt_name(res, "parent"), &b);
+    }
 }
 
 static void build_writes(const struct resource *res, struct res_statements *st)
@@ -180,11 +187,6 @@ static void build_writes(const struct resource *res, struct res_statements *st)
                    res->table, res->key);
         parent_clause(&b, res, 3);
         make(&st->guard_row, stmt_name(res, "guard_row"), &b);
-    }
-    if (res->parent_exists) {
-        b = (struct buf){0};
-        buf_puts(&b, res->parent_exists);
-        make(&st->parent, stmt_name(res, "parent"), &b);
     }
 }
 

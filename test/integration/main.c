@@ -55,6 +55,8 @@ static const struct {
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
     {"deadlock", deadlock_suite, false},
+    /* focalization (issue 8) */
+    {"focalization", focalization_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

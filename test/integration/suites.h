@@ -35,6 +35,8 @@ Suite *indicators_suite(void);
 Suite *challenges_suite(void);
 /* part D: targets */
 Suite *targets_suite(void);
+/* focalization (issue 8) */
+Suite *focalization_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

@@ -57,6 +57,18 @@ START_TEST(every_table_a_cache_reads_notifies_its_changes)
                  "                    pact_opens_at, pact_closes_at, target_year, commitments)"
                  " VALUES ('Ciclo', 50, now(), now() + interval '1 day', now(),"
                  "         now() + interval '2 days', 2027, '[\"Acompanhar\"]')");
+    /* focalization (issue 8): a challenge of that cycle whose run made
+     * Campo Grande focal and a manual decision on Dourados, so that the focal
+     * challenges of the views and the focal_challenge filter read their
+     * tables (indicators and challenges are seeded: another part's). */
+    fixture_exec("INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
+                 " SELECT max(id), 'SAU-01', 'Saúde', 'health', 'health' FROM cycles");
+    fixture_exec("INSERT INTO focalization_runs (challenge_id, rule, focal_count)"
+                 " SELECT max(id), '{}', 1 FROM challenges");
+    fixture_exec("INSERT INTO focalization_results (run_id, municipality_id, status, reason)"
+                 " SELECT max(id), '" CG "', 'focal', 'Focal' FROM focalization_runs");
+    fixture_exec("INSERT INTO focal_overrides (challenge_id, municipality_id, focal, reason)"
+                 " SELECT max(id), '" DOURADOS "', false, 'Revised' FROM challenges");
     char all[1024] = "";
     for (int i = 0; i < changes_sources_count; i++) {
         char tables[512];
@@ -70,7 +82,15 @@ START_TEST(every_table_a_cache_reads_notifies_its_changes)
         strcat(all, " ");
     }
     /* The check sees what the views really read. */
-    const char *expected[] = {"users", "municipalities", "states", "cycles", "adhesions"};
+    const char *expected[] = {"users",
+                              "municipalities",
+                              "states",
+                              "cycles",
+                              "adhesions",
+                              "challenges",
+                              "focalization_runs",
+                              "focalization_results",
+                              "focal_overrides"};
     for (size_t i = 0; i < sizeof expected / sizeof expected[0]; i++)
         ck_assert_msg(strstr(all, expected[i]), "%s not seen among %s", expected[i], all);
     /* A table without a trigger is caught. */

@@ -75,6 +75,7 @@ static struct {
     char own_ids[OWN_COUNT][24];
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
+    char run_id[24]; /* a focalization run of the world's challenge */
     /* issue 8, part A (catalogue): a health indicator, main in a health
      * challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
@@ -185,7 +186,7 @@ static void world_build(void)
              fixture_user_id(U_REP_CG), world.own_ids[OWN_REP_B]);
     fixture_exec(sql);
 
-    char body[512], path[64];
+    char body[512], path[128];
     cycle_body(body, sizeof body);
     create(U_COORDINATION, "/v1/cycles", body, world.cycle_id);
     snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
@@ -196,7 +197,10 @@ static void world_build(void)
     snprintf(path, sizeof path, "/v1/cycles/%s/challenges", world.cycle_id);
     create(U_HEALTH, path, SAU_01, world.challenge_id);
     snprintf(path, sizeof path, "/v1/challenges/%s/indicators", world.challenge_id);
-    snprintf(body, sizeof body, "{\"indicator_id\":%s,\"role\":\"main\"}", world.indicator_id);
+    snprintf(body, sizeof body,
+             "{\"indicator_id\":%s,\"role\":\"main\",\"focal_rule\":\"worst_count\","
+             "\"focal_value\":1}",
+             world.indicator_id);
     struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
@@ -214,6 +218,16 @@ static void world_build(void)
     r = http_post(path, fixture_token(U_HEALTH), body);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
+    /* A focalization run, and a manual decision on A for its DELETE. */
+    snprintf(path, sizeof path, "/v1/challenges/%s/focalization/runs", world.challenge_id);
+    create(U_HEALTH, path, NULL, world.run_id);
+    snprintf(path, sizeof path, "/v1/challenges/%s/focal-municipalities/" CG, world.challenge_id);
+    r = http_do(&(struct http_request){.method = "PUT",
+                                       .path = path,
+                                       .token = fixture_token(U_HEALTH),
+                                       .body = "{\"focal\":true,\"reason\":\"Seen on a visit\"}"});
+    ck_assert_msg(r.status == 201, "PUT %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -230,16 +244,18 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"adhesion_id", true},
                  {"member_id", true},
                  {"user_id", true},
-                 /* issue 8, part A (catalogue) */
+                 /* issue 8 */
                  {"indicator_id", false},
-                 {"challenge_id", false}};
+                 {"challenge_id", false},
+                 {"run_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
                             world.member_id,
                             fixture_user_id(U_REP_CG),
                             world.indicator_id,
-                            world.challenge_id};
+                            world.challenge_id,
+                            world.run_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;

@@ -26,5 +26,7 @@ Suite *resource_views_suite(void);
 Suite *indicators_suite(void);
 /* part D: targets */
 Suite *target_rule_suite(void);
+/* focalization (issue 8) */
+Suite *focal_rank_suite(void);
 
 #endif

@@ -1,0 +1,37 @@
+/*
+ * Path and query parameters of the focalization routes (see params.h).
+ */
+#include "focalization/params.h"
+
+#include "http/response.h"
+#include "resource/resource.h"
+#include "validate/id.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+bool focal_path_id(const char *s) { return s && id_is_canonical(s); }
+
+bool focal_path_ibge(const char *s) { return s && strlen(s) == 7 && strspn(s, "0123456789") == 7; }
+
+const char *focal_status_filter(struct request *req, const struct query *q,
+                                const char *const *values)
+{
+    const char *s = query_get(q, "status");
+    if (!s)
+        return "{}";
+    for (const char *const *v = values; *v; v++)
+        if (strcmp(s, *v) == 0) {
+            struct buf b = {0};
+            buf_puts(&b, "{\"status\":");
+            buf_json_string(&b, s);
+            buf_putc(&b, '}');
+            return req_defer(req, free, b.data);
+        }
+    char detail[160], list[96];
+    resource_enum_message(values, list, sizeof list);
+    snprintf(detail, sizeof detail, "status %s.", list);
+    resp_bad_parameter(req, detail);
+    return NULL;
+}
