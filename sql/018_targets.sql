@@ -1,20 +1,8 @@
 -- State targets and suggested municipal targets (issue 8, "Targets"): the
--- state target's JSON, snapshot, rules and guard, its baseline computed from
+-- state target's JSON, snapshot and rules, its baseline computed from
 -- the values, and the public list of suggestions. The tables are in
 -- 014_indicators_challenges.sql; the arithmetic of a suggestion is C
 -- (lib/targets/rule.c).
-
--- Who may change the targets of a challenge (and compute its suggestions):
--- the secretariat of its responsible area, or the coordination.
-CREATE FUNCTION challenge_targets_guard(challenge bigint, v pacto_viewer) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN coalesce((SELECT viewer_manages(v, c.responsible_area) FROM challenges c
-                      WHERE c.id = challenge), false);
-
--- The resource's guard: a state target is its challenge's.
-CREATE FUNCTION state_target_guard(t state_targets, v pacto_viewer) RETURNS boolean
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN challenge_targets_guard(t.challenge_id, v);
 
 -- The state baseline of an indicator: its period (p, or when NULL the
 -- indicator's latest period) and the state figure there (Σnumerator ÷

@@ -90,36 +90,24 @@ static bool manages(struct request *req, const char *key, const char *area)
         return false;
     if (PQgetisnull(r, 0, 0))
         return true;
-    const char *refused = PQgetvalue(r, 0, 0);
-    char why[160];
-    if (strcmp(refused, "coordination") == 0)
-        snprintf(why, sizeof why, "Only the coordination may change this challenge.");
-    else
-        snprintf(why, sizeof why,
-                 "Only the %s secretariat or the coordination may change this challenge.", refused);
-    resp_forbidden(req, why);
+    challenges_refuse_area(req, PQgetvalue(r, 0, 0));
     return false;
-}
-
-bool challenges_may_change(struct request *req, const char *challenge_id)
-{
-    return manages(req, challenge_id, NULL);
 }
 
 /* Answers 409 when the first value of r is true; false after answering. */
 static bool open_cycle(struct request *req, const PGresult *r)
 {
     if (r && strcmp(PQgetvalue(r, 0, 0), "t") == 0) {
-        resp_problem(req, 409, "conflict", "The cycle is closed",
-                     "A closed cycle's challenges, and their indicators, are read-only.");
+        challenges_refuse_closed(req);
         return false;
     }
     return r != NULL;
 }
 
-bool challenges_writable(struct request *req, const char *challenge_id)
+/* The challenge `key`'s cycle is open; false after answering. */
+static bool challenge_open(struct request *req, const char *key)
 {
-    const char *params[] = {challenge_id};
+    const char *params[] = {key};
     return open_cycle(req, req_exec(req, &STMT_CHALLENGE_CLOSED, 1, params));
 }
 
@@ -133,7 +121,7 @@ static bool checked(struct request *req, struct res_write *w)
     if (!manages(req, w->create ? NULL : w->key, area))
         return false;
     if (!w->create)
-        return challenges_writable(req, w->key);
+        return challenge_open(req, w->key);
     const char *params[] = {w->parent};
     return open_cycle(req, req_exec(req, &STMT_CYCLE_CLOSED, 1, params));
 }
@@ -143,7 +131,7 @@ static bool checked(struct request *req, struct res_write *w)
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)res;
-    if (!manages(req, key, NULL) || !challenges_writable(req, key))
+    if (!challenges_check_write(req, key, NULL, NULL))
         return false;
     const char *params[] = {key};
     PGresult *r = req_exec(req, &STMT_IN_USE, 1, params);

@@ -24,19 +24,30 @@ void challenge_indicators_get(struct request *req);    /* GET item */
 void challenge_indicators_update(struct request *req); /* PATCH item */
 void challenge_indicators_delete(struct request *req); /* DELETE item */
 
-/* In the request's open transaction: true when the caller manages the
- * challenge (its responsible area's secretariat, or the coordination) — or
- * there is no such challenge. Otherwise answers 403 "Only the <area>
- * secretariat or the coordination may change this challenge." — or the
- * database's error — and returns false. The challenge's guard in one query,
- * for custom handlers of what hangs from a challenge. */
-bool challenges_may_change(struct request *req, const char *challenge_id);
+/* What a write under a challenge learns from its check. */
+struct challenge_scope {
+    char state_code[8]; /* the cycle's state */
+    bool combine_all;   /* focal_combine = 'all' */
+};
 
-/* In the request's open transaction: true when the challenge's cycle is not
- * closed (or there is no such challenge: the caller answers 404 its own
- * way). Otherwise answers 409 conflict "The cycle is closed" — or the
- * database's error — and returns false. For everything that hangs from a
- * challenge (its indicators, focalization runs, targets). */
-bool challenges_writable(struct request *req, const char *challenge_id);
+/* The check every write on what hangs from a challenge starts with, in the
+ * request's open transaction: locks challenge `challenge_id` FOR SHARE until
+ * the transaction ends (its area and rules cannot change under the write),
+ * and checks that it exists and, when ibge is not NULL, that municipality
+ * ibge is in its cycle's state (404 otherwise, also for a malformed id),
+ * that the caller manages it (403 naming its responsible area), and that its
+ * cycle is not closed (409). Fills out when it is not NULL. Returns false
+ * after answering. */
+bool challenges_check_write(struct request *req, const char *challenge_id, const char *ibge,
+                            struct challenge_scope *out);
+/* Takes the request's connection, begins its transaction, then
+ * challenges_check_write. */
+bool challenges_begin_write(struct request *req, const char *challenge_id, const char *ibge,
+                            struct challenge_scope *out);
+
+/* The 403 of a challenge that the caller does not manage, naming its area,
+ * and the 409 of a closed cycle's challenge. */
+void challenges_refuse_area(struct request *req, const char *area);
+void challenges_refuse_closed(struct request *req);
 
 #endif

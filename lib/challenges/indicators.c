@@ -40,14 +40,14 @@ static const struct res_field challenge_indicator_fields[] = {
  * challenge keeps its indicators. */
 static bool checked(struct request *req, struct res_write *w)
 {
-    return challenges_may_change(req, w->parent) && challenges_writable(req, w->parent);
+    return challenges_check_write(req, w->parent, NULL, NULL);
 }
 
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)key;
     const char *challenge = resource_path_parent(req, res);
-    return challenges_may_change(req, challenge) && challenges_writable(req, challenge);
+    return challenges_check_write(req, challenge, NULL, NULL);
 }
 
 static struct resource challenge_indicator = {

@@ -9,7 +9,7 @@
 
 #include "authz/policy.h"
 #include "db/db.h"
-#include "focalization/challenge.h"
+#include "challenges/challenges.h"
 #include "http/idempotency.h"
 #include "http/response.h"
 #include "resource/resource.h"
@@ -72,8 +72,8 @@ void focal_overrides_put(struct request *req)
     if (!resource_read(req, &override_resource, true, &w))
         return;
     field_errors_free(&w.errors);
-    struct focal_challenge ch;
-    if (!focal_challenge_writable(req, challenge, code, &ch))
+    struct challenge_scope ch;
+    if (!challenges_begin_write(req, challenge, code, &ch))
         return;
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
@@ -99,8 +99,8 @@ void focal_overrides_put(struct request *req)
 void focal_overrides_delete(struct request *req)
 {
     const char *challenge = req_param(req, 0), *code = req_param(req, 1);
-    struct focal_challenge ch;
-    if (!focal_challenge_writable(req, challenge, code, &ch))
+    struct challenge_scope ch;
+    if (!challenges_begin_write(req, challenge, code, &ch))
         return;
     const char *params[] = {challenge, code};
     const PGresult *r = req_exec(req, &STMT_OVERRIDE_DELETE, 2, params);

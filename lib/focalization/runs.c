@@ -12,7 +12,7 @@
 #include "audit/audit.h"
 #include "authz/policy.h"
 #include "db/db.h"
-#include "focalization/challenge.h"
+#include "challenges/challenges.h"
 #include "focalization/params.h"
 #include "focalization/rank.h"
 #include "http/idempotency.h"
@@ -311,8 +311,8 @@ static void run_document(struct buf *b, const struct run *run, const PGresult *i
 void focalization_runs_create(struct request *req)
 {
     const char *challenge = req_param(req, 0);
-    struct focal_challenge ch;
-    if (!empty_body(req) || !focal_challenge_writable(req, challenge, NULL, &ch))
+    struct challenge_scope ch;
+    if (!empty_body(req) || !challenges_begin_write(req, challenge, NULL, &ch))
         return;
     const char *in_params[] = {challenge, ch.state_code};
     const PGresult *in = req_exec(req, &STMT_RUN_INPUT, 2, in_params);

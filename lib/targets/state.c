@@ -5,16 +5,17 @@
  * writes are this file's own, because a write computes the state baseline
  * from the values and obeys the challenge's cycle (closed: 409).
  *
- * The writes do not use the generic guard and rules statements: those select
- * the row by its key alone, and indicator_id is a key only within its
- * challenge. The same SQL functions (state_target_guard, state_target_rules
- * in sql/018_targets.sql) are called here with both columns.
+ * Every write starts with challenges_check_write (lib/challenges: the
+ * challenge's area and cycle, as for everything that hangs from a
+ * challenge); the rules are state_target_rules in sql/018_targets.sql.
  *
  * The baseline (value and period) is computed when the target is created and
  * whenever a PATCH sends baseline_period (null: the indicator's latest
  * period), never silently when values change.
  */
 #include "targets/targets.h"
+
+#include "challenges/challenges.h"
 
 #include "authz/policy.h"
 #include "db/db.h"
@@ -73,15 +74,7 @@ static struct resource state_target = {
 #define TARGET_ROW                                                                                 \
     "SELECT t.indicator_id, t.version, state_target_json(t::state_targets, $1::pacto_viewer),"     \
     " state_target_snapshot(t::state_targets) FROM t"
-enum { ROW_KEY, ROW_VERSION, ROW_VIEW, ROW_SNAPSHOT, ROW_GUARD, ROW_CLOSED };
-
-/* $1 viewer, $2 challenge: may the caller change its targets, is it closed. */
-static const struct db_stmt STMT_TARGET_CONTEXT = {
-    .name = "state_target_context",
-    .sql = "SELECT challenge_targets_guard(c.id, $1::pacto_viewer),"
-           "       cycle_phase(cy, now()) = 'closed'"
-           "  FROM challenges c JOIN cycles cy ON cy.id = c.cycle_id WHERE c.id = $2",
-};
+enum { ROW_KEY, ROW_VERSION, ROW_VIEW, ROW_SNAPSHOT };
 
 /* $1 the create's document (with challenge_id). */
 static const struct db_stmt STMT_TARGET_RULES_CREATE = {
@@ -119,15 +112,12 @@ static const struct db_stmt STMT_TARGET_INSERT = {
            "       RETURNING *) " TARGET_ROW,
 };
 
-/* $1 viewer, $2 challenge, $3 indicator: the row locked, with the guard and
- * whether the cycle is closed. */
+/* $1 viewer, $2 challenge, $3 indicator: the row locked. */
 static const struct db_stmt STMT_TARGET_LOCK = {
     .name = "state_target_lock",
     .sql = "SELECT t.indicator_id, t.version, state_target_json(t, $1::pacto_viewer),"
-           "       state_target_snapshot(t), state_target_guard(t, $1::pacto_viewer),"
-           "       cycle_phase(cy, now()) = 'closed'"
-           "  FROM state_targets t JOIN challenges c ON c.id = t.challenge_id"
-           "  JOIN cycles cy ON cy.id = c.cycle_id"
+           "       state_target_snapshot(t)"
+           "  FROM state_targets t"
            " WHERE t.challenge_id = $2 AND t.indicator_id = $3 FOR UPDATE OF t",
 };
 
@@ -162,22 +152,6 @@ static const struct db_stmt STMT_TARGET_DELETE = {
     .sql = "DELETE FROM state_targets WHERE challenge_id = $1 AND indicator_id = $2",
 };
 
-static bool is_true(const PGresult *r, int col) { return strcmp(PQgetvalue(r, 0, col), "t") == 0; }
-
-bool targets_writable(struct request *req, const PGresult *r, int col)
-{
-    if (PQntuples(r) == 0)
-        resp_not_found(req);
-    else if (!is_true(r, col))
-        resp_forbidden(req, "Only the secretariat responsible for the challenge, or the "
-                            "coordination, may change its targets.");
-    else if (is_true(r, col + 1))
-        resp_problem(req, 409, "conflict", "The cycle is closed",
-                     "The challenges of a closed cycle, and their targets, are read-only.");
-    else
-        return true;
-    return false;
-}
 
 /* Runs a rules statement, adding each broken rule to e, and answers 422
  * with them when there is any. Returns true when none is broken. */
@@ -230,15 +204,9 @@ void targets_create(struct request *req)
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const char *doc = req_defer(req, cJSON_free, cJSON_PrintUnformatted(w.doc));
-    const char *params[] = {viewer, challenge};
     const char *insert[] = {viewer, doc};
-    const PGresult *ctx, *r;
-    if (!req_db(req)) {
-        /* answered */
-    } else if (!db_begin(req->db)) {
-        resp_db_error(req);
-    } else if (!(ctx = req_exec(req, &STMT_TARGET_CONTEXT, 2, params)) ||
-               !targets_writable(req, ctx, 0)) {
+    const PGresult *r;
+    if (!challenges_begin_write(req, challenge, NULL, NULL)) {
         /* answered */
     } else if (!rules_pass(req, &STMT_TARGET_RULES_CREATE, 1, &doc, &w.errors)) {
         /* answered */
@@ -254,15 +222,16 @@ void targets_create(struct request *req)
     field_errors_free(&w.errors);
 }
 
-/* Locks the target of the path for a change the caller must be allowed.
- * Returns the row (ROW_* columns) or NULL after answering. */
+/* Locks the target of the path for a change the caller must be allowed
+ * (challenges_check_write). Returns the row (ROW_* columns) or NULL after
+ * answering. */
 static const PGresult *lock_target(struct request *req, const char *viewer, const char *challenge,
                                    const char *indicator)
 {
     const char *params[] = {viewer, challenge, indicator};
     const PGresult *cur =
         req_keep_result(req, req_lock_row(req, &STMT_TARGET_LOCK, 3, params, ROW_VERSION));
-    return cur && targets_writable(req, cur, ROW_GUARD) ? cur : NULL;
+    return cur && challenges_check_write(req, challenge, NULL, NULL) ? cur : NULL;
 }
 
 void targets_update(struct request *req)

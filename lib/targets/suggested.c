@@ -14,6 +14,8 @@
  */
 #include "targets/targets.h"
 
+#include "challenges/challenges.h"
+
 #include "audit/audit.h"
 #include "authz/policy.h"
 #include "core/buf.h"
@@ -28,19 +30,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* $1 viewer, $2 challenge: the guard, whether the cycle is closed, and the
- * number of state targets, locked until the computation commits (two
- * computations of one challenge, or a computation and a change of a target,
- * run one after the other). */
-static const struct db_stmt STMT_COMPUTE_CONTEXT = {
-    .name = "suggested_compute_context",
-    .sql = "SELECT challenge_targets_guard(c.id, $1::pacto_viewer),"
-           "       cycle_phase(cy, now()) = 'closed',"
-           "       (SELECT count(*) FROM (SELECT 1 FROM state_targets t"
-           "                               WHERE t.challenge_id = c.id FOR UPDATE) x)"
-           "  FROM challenges c JOIN cycles cy ON cy.id = c.cycle_id WHERE c.id = $2",
+/* $1 challenge: the number of its state targets, locked until the
+ * computation commits (two computations of one challenge, or a computation
+ * and a change of a target, run one after the other). */
+static const struct db_stmt STMT_COMPUTE_TARGETS = {
+    .name = "suggested_compute_targets",
+    .sql = "SELECT count(*) FROM (SELECT 1 FROM state_targets t"
+           "                       WHERE t.challenge_id = $1::bigint FOR UPDATE) x",
 };
-enum { CTX_GUARD, CTX_CLOSED, CTX_TARGETS };
 
 /* $1 challenge: per state target (in indicator order) and municipality of
  * the cycle's state, everything the rule needs. A state without
@@ -208,25 +205,15 @@ static void counts_json(struct buf *b, const char *challenge, const char *comput
 void targets_compute(struct request *req)
 {
     const char *challenge = req_param(req, 0);
-    if (!id_is_canonical(challenge)) {
-        resp_not_found(req);
-        return;
-    }
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, challenge};
     struct buf rows = {0}, answer = {0};
     struct target_counts *counts = NULL;
     size_t n = 0;
-    const PGresult *ctx, *in, *w;
-    if (!req_db(req)) {
+    const PGresult *targets, *in, *w;
+    if (!challenges_begin_write(req, challenge, NULL, NULL)) {
         /* answered */
-    } else if (!db_begin(req->db)) {
-        resp_db_error(req);
-    } else if (!(ctx = req_exec(req, &STMT_COMPUTE_CONTEXT, 2, params)) ||
-               !targets_writable(req, ctx, CTX_GUARD)) {
+    } else if (!(targets = req_exec(req, &STMT_COMPUTE_TARGETS, 1, &challenge))) {
         /* answered */
-    } else if (strcmp(PQgetvalue(ctx, 0, CTX_TARGETS), "0") == 0) {
+    } else if (strcmp(PQgetvalue(targets, 0, 0), "0") == 0) {
         resp_problem(req, 409, "conflict", "The challenge has no state targets",
                      "Set a state target for a main indicator of the challenge first: the "
                      "suggestions are computed from it.");

@@ -2,8 +2,8 @@
  * State targets and suggested municipal targets (issue 8, "Targets"): the
  * handlers of /v1/challenges/{challenge_id}/targets... and
  * .../suggested-targets.... Who may call each route is in lib/api/routes.c;
- * which area may change a challenge's targets is challenge_targets_guard in
- * sql/018_targets.sql.
+ * which secretariat may change a challenge's targets, challenges_check_write
+ * (lib/challenges/challenges.h).
  */
 #ifndef PACTO_TARGETS_TARGETS_H
 #define PACTO_TARGETS_TARGETS_H
@@ -21,11 +21,5 @@ void targets_delete(struct request *req);
 void targets_compute(struct request *req);
 /* GET /v1/challenges/{challenge_id}/suggested-targets */
 void targets_suggested_list(struct request *req);
-
-/* What may stop a change to a challenge's targets, answered: 404 when the
- * challenge does not exist, 403 when the caller does not manage it, 409 when
- * its cycle is closed. r holds (guard, closed) in columns col, col + 1, or no
- * row. Returns true when the change may go on. */
-bool targets_writable(struct request *req, const PGresult *r, int col);
 
 #endif
