@@ -14,6 +14,8 @@
 #include "system/system.h"
 #include "team/team.h"
 #include "users/users.h"
+/* Part B (indicator values) */
+#include "values/values.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -51,6 +53,8 @@
 #define NO_BODY    ROUTE_NO_BODY
 #define NO_TOKEN   ROUTE_NO_TOKEN
 #define UPLOAD     ROUTE_UPLOAD
+/* Part B (indicator values): a body the handler reads in pieces. */
+#define STREAM     ROUTE_STREAM
 
 /* method, path, handler, who may call it, what it takes */
 const struct route api_routes[] = {
@@ -98,6 +102,13 @@ const struct route api_routes[] = {
                                                                        MAYOR_WITHDRAWS, NO_BODY},
 
     {"GET",    "/v1/audit",                     audit_list,            COORDINATION, QUERY},
+
+    /* Part B (indicator values): the import checks the indicator's area itself. */
+    {"POST",   "/v1/indicators/{indicator_id}/values", values_import,   SECRETARIAT, QUERY | STREAM},
+    {"GET",    "/v1/indicators/{indicator_id}/values", values_list,     PUBLIC,      QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/aggregates", values_aggregates, PUBLIC, QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/outliers", values_outliers, PUBLIC,    QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/values", values_series,  PUBLIC,      QUERY},
 };
 // clang-format on
 

@@ -50,6 +50,10 @@ static const struct {
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
     {"deadlock", deadlock_suite, false},
+    /* Part B (indicator values) */
+    {"values", values_suite, false},
+    {"values_queries", values_queries_suite, false},
+    {"values_real", values_real_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

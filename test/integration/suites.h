@@ -30,6 +30,10 @@ Suite *resource_suite(void);
 Suite *wire_suite(void);
 Suite *freshness_suite(void);
 Suite *deadlock_suite(void);
+/* Part B (indicator values) */
+Suite *values_suite(void);
+Suite *values_queries_suite(void);
+Suite *values_real_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
