@@ -71,10 +71,15 @@ static const struct caller {
 #define NCALLERS (sizeof callers / sizeof callers[0])
 
 /* What exists for the routes' {params} to name. */
+/* Part B (indicator values): the area of the world's indicator. */
+#define MATRIX_INDICATOR_AREA "health"
+
 static struct {
     char own_ids[OWN_COUNT][24];
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
+    /* Part B (indicator values): an indicator of the health area. */
+    char indicator_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -181,6 +186,14 @@ static void world_build(void)
     create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
     create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
     deactivate(OWN_DEACTIVATED);
+
+    /* Part B (indicator values): a health indicator, seeded directly (the
+     * catalogue's POST /v1/indicators is another part's, built in parallel). */
+    long indicator = fixture_long(
+        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, area, scale)"
+        " VALUES ('MATRIX-TMI', 'Mortalidade infantil', 'por mil nascidos vivos',"
+        " 'lower_is_better', 'DATASUS', 'annual', '" MATRIX_INDICATOR_AREA "', 1000) RETURNING id");
+    snprintf(world.indicator_id, sizeof world.indicator_id, "%ld", indicator);
 }
 
 /* The value a {param} names, and whether it is A's own (so that B's callers
@@ -195,9 +208,15 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"cycle_id", false},
                  {"adhesion_id", true},
                  {"member_id", true},
-                 {"user_id", true}};
-    const char *values[] = {CG, world.cycle_id, world.adhesion_id, world.member_id,
-                            fixture_user_id(U_REP_CG)};
+                 {"user_id", true},
+                 /* Part B (indicator values) */
+                 {"indicator_id", false}};
+    const char *values[] = {CG,
+                            world.cycle_id,
+                            world.adhesion_id,
+                            world.member_id,
+                            fixture_user_id(U_REP_CG),
+                            world.indicator_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -289,6 +308,13 @@ static enum expectation expect(const struct route *route, const struct caller *c
     /* The policy binds B's callers to B only through {ibge_code}; reaching
      * one of A's private objects by its id, the row-level rule must refuse. */
     if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
+        return EXPECT_OTHERS_OBJECT;
+    /* Part B (indicator values): an indicator's data is changed only by the
+     * secretariat of its area (the world's is MATRIX_INDICATOR_AREA) or the
+     * coordination; the row's rule refuses the other secretariats. */
+    if (router_param_index(route->pattern, "indicator_id") >= 0 &&
+        strcmp(route->method, "GET") != 0 && strcmp(c->role, "secretariat") == 0 &&
+        strcmp(c->area, "coordination") != 0 && strcmp(c->area, MATRIX_INDICATOR_AREA) != 0)
         return EXPECT_OTHERS_OBJECT;
     return EXPECT_ALLOWED;
 }
