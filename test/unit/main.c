@@ -24,6 +24,8 @@ int main(void)
     srunner_add_suite(sr, proxy_suite());
     srunner_add_suite(sr, resource_suite());
     srunner_add_suite(sr, resource_views_suite());
+    /* Part B (indicator values) */
+    srunner_add_suite(sr, values_parse_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

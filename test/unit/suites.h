@@ -22,5 +22,7 @@ Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
 Suite *resource_views_suite(void);
+/* Part B (indicator values) */
+Suite *values_parse_suite(void);
 
 #endif
