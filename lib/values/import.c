@@ -31,6 +31,7 @@
 #include "validate/id.h"
 #include "values/import.h"
 
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,21 +69,28 @@ static const char SQL_RESOLVE[] =
     "   LEFT JOIN municipalities m7 ON length(s.code) = 7 AND m7.ibge_code = s.code"
     "   LEFT JOIN municipalities m6 ON length(s.code) = 6 AND substr(m6.ibge_code, 1, 6) = s.code";
 
-/* Unknown codes and duplicated keys: counts, and the first of each. */
+/* Unknown codes and duplicated keys: counts, and the first unknown ones.
+ * Duplicates are counted by hashing (cheap); their lines are looked up only
+ * when there are some (SQL_DUPLICATES). */
 static const char SQL_CHECK[] =
-    "WITH unknown AS (SELECT line, code FROM import_resolved WHERE municipality_id IS NULL),"
-    " dup AS (SELECT line, code, period, first FROM ("
-    "   SELECT line, code, period, first_value(line) OVER w AS first, row_number() OVER w AS n"
-    "     FROM import_resolved WHERE municipality_id IS NOT NULL"
-    "   WINDOW w AS (PARTITION BY municipality_id, period ORDER BY line)) d WHERE n > 1)"
+    "WITH unknown AS (SELECT line, code FROM import_resolved WHERE municipality_id IS NULL)"
     " SELECT (SELECT count(*) FROM unknown),"
     "  (SELECT coalesce(json_agg(code ORDER BY code), '[]') FROM"
     "    (SELECT DISTINCT code FROM unknown ORDER BY code LIMIT 100) u),"
     "  (SELECT coalesce(json_agg(json_build_object('line', line, 'code', code) ORDER BY line),"
     "   '[]') FROM (SELECT * FROM unknown ORDER BY line LIMIT 100) u),"
-    "  (SELECT count(*) FROM dup),"
-    "  (SELECT coalesce(json_agg(json_build_object('line', line, 'code', code, 'period', period,"
-    "   'first', first) ORDER BY line), '[]') FROM (SELECT * FROM dup ORDER BY line LIMIT 100) d)";
+    "  (SELECT coalesce(sum(n - 1), 0) FROM (SELECT count(*) AS n FROM import_resolved"
+    "    WHERE municipality_id IS NOT NULL GROUP BY municipality_id, period"
+    "    HAVING count(*) > 1) d)";
+
+/* The repeated keys: each later line with the first line of its key. */
+static const char SQL_DUPLICATES[] =
+    "SELECT coalesce(json_agg(json_build_object('line', line, 'code', code, 'period', period,"
+    "  'first', first) ORDER BY line), '[]') FROM (SELECT * FROM ("
+    "   SELECT line, code, period, first_value(line) OVER w AS first, row_number() OVER w AS n"
+    "     FROM import_resolved WHERE municipality_id IS NOT NULL"
+    "   WINDOW w AS (PARTITION BY municipality_id, period ORDER BY line)) d"
+    "  WHERE n > 1 ORDER BY line LIMIT 100) d";
 
 /* missing=zero: every municipality and period of the file's periods that
  * has a stored row but none in the file gets the imported columns set to
@@ -182,7 +190,8 @@ static const char SQL_INSERT[] =
     "INSERT INTO indicator_values (indicator_id, municipality_id, period, value, numerator,"
     "  denominator, preliminary, status, raw_code, import_id)"
     " SELECT $1::bigint, municipality_id, period, value, numerator, denominator, preliminary,"
-    "   status, raw_code, $2::bigint FROM import_merged WHERE NOT existed";
+    "   status, raw_code, $2::bigint FROM import_merged WHERE NOT existed"
+    " ORDER BY period, municipality_id"; /* the primary key's order: fewer index pages */
 
 static const char *const allowed_params[] = {"delimiter",
                                              "decimal",
@@ -471,7 +480,7 @@ static void add_errors(struct import *im, const char *json_list, bool duplicates
 static bool resolve_and_check(struct import *im)
 {
     const char *id[] = {im->ind.id};
-    if (!run_ok(im, "ANALYZE import_rows", 0, NULL) || !run_ok(im, SQL_RESOLVE, 0, NULL))
+    if (!run_ok(im, SQL_RESOLVE, 0, NULL))
         return false;
     PGresult *r = run(im, SQL_CHECK, 0, NULL);
     if (!r)
@@ -481,8 +490,14 @@ static bool resolve_and_check(struct import *im)
     if (im->unknown_rows && !im->opt.ignore_unknown)
         add_errors(im, PQgetvalue(r, 0, 2), false);
     long dups = long_at(r, 3);
-    if (dups)
-        add_errors(im, PQgetvalue(r, 0, 4), true);
+    PGresult *d = dups ? run(im, SQL_DUPLICATES, 0, NULL) : NULL;
+    if (dups && !d) {
+        PQclear(r);
+        return false;
+    }
+    if (d)
+        add_errors(im, PQgetvalue(d, 0, 0), true);
+    PQclear(d);
     /* The counts past those listed. */
     long listed = (im->unknown_rows && !im->opt.ignore_unknown) ? im->unknown_rows : 0;
     if (listed > MAX_UNKNOWN_LISTED)
@@ -689,6 +704,10 @@ static void release_import(void *p)
     field_errors_free(&im->sink.errors);
     buf_free(&im->unknown_codes);
     free(im);
+    /* An import's buffers came from its worker thread's malloc arena; give
+     * the freed pages back, so that imports on many threads do not leave
+     * the server's RSS at threads x buffers. */
+    malloc_trim(0);
 }
 
 void values_import(struct request *req)

@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define COPY_FLUSH_BYTES (256 * 1024)
+#define COPY_FLUSH_BYTES (64 * 1024)
 
 void values_error(struct values_sink *s, long line, const char *field, const char *message)
 {
