@@ -109,6 +109,9 @@ const struct route api_routes[] = {
     {"GET",    "/v1/indicators/{indicator_id}/aggregates", values_aggregates, PUBLIC, QUERY},
     {"GET",    "/v1/indicators/{indicator_id}/outliers", values_outliers, PUBLIC,    QUERY},
     {"GET",    "/v1/municipalities/{ibge_code}/values", values_series,  PUBLIC,      QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/imports", values_imports_list, SECRETARIAT, QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/imports/{import_id}", values_imports_get,
+                                                                       SECRETARIAT, 0},
 };
 // clang-format on
 

@@ -11,6 +11,10 @@
 
 /* POST /v1/indicators/{indicator_id}/values (ROUTE_STREAM) */
 void values_import(struct request *req);
+/* GET /v1/indicators/{indicator_id}/imports */
+void values_imports_list(struct request *req);
+/* GET /v1/indicators/{indicator_id}/imports/{import_id} */
+void values_imports_get(struct request *req);
 /* GET /v1/indicators/{indicator_id}/values */
 void values_list(struct request *req);
 /* GET /v1/municipalities/{ibge_code}/values */

@@ -79,7 +79,7 @@ static struct {
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
     /* Part B (indicator values): an indicator of the health area. */
-    char indicator_id[24];
+    char indicator_id[24], import_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -179,7 +179,7 @@ static void world_build(void)
              fixture_user_id(U_REP_CG), world.own_ids[OWN_REP_B]);
     fixture_exec(sql);
 
-    char body[512], path[64];
+    char body[512], path[160];
     cycle_body(body, sizeof body);
     create(U_COORDINATION, "/v1/cycles", body, world.cycle_id);
     snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
@@ -194,6 +194,20 @@ static void world_build(void)
         " VALUES ('MATRIX-TMI', 'Mortalidade infantil', 'por mil nascidos vivos',"
         " 'lower_is_better', 'DATASUS', 'annual', '" MATRIX_INDICATOR_AREA "', 1000) RETURNING id");
     snprintf(world.indicator_id, sizeof world.indicator_id, "%ld", indicator);
+    snprintf(path, sizeof path,
+             "/v1/indicators/%s/values?numerator_column=numerator&denominator_column=denominator",
+             world.indicator_id);
+    struct http_response r = http_do(&(struct http_request){
+        .method = "POST",
+        .path = path,
+        .token = fixture_token(U_HEALTH),
+        .content_type = "text/csv",
+        .body = "ibge_code,period,numerator,denominator\n" CG ",2019,12,1000\n"});
+    ck_assert_msg(r.status == 200, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    const cJSON *import = cJSON_GetObjectItemCaseSensitive(r.json, "import_id");
+    ck_assert(cJSON_IsNumber(import));
+    snprintf(world.import_id, sizeof world.import_id, "%.0f", import->valuedouble);
+    http_response_free(&r);
 }
 
 /* The value a {param} names, and whether it is A's own (so that B's callers
@@ -210,13 +224,15 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"member_id", true},
                  {"user_id", true},
                  /* Part B (indicator values) */
-                 {"indicator_id", false}};
+                 {"indicator_id", false},
+                 {"import_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
                             world.member_id,
                             fixture_user_id(U_REP_CG),
-                            world.indicator_id};
+                            world.indicator_id,
+                            world.import_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;

@@ -337,6 +337,41 @@ START_TEST(a_tabnet_export_loads_as_downloaded)
 }
 END_TEST
 
+START_TEST(the_secretariats_read_the_import_record)
+{
+    struct http_response r = values_post(U_EDUCATION, ideb, "dry_run=true", CSV,
+                                         "ibge_code,period,value\n" CG ",2019,5.1\n", 0);
+    http_response_free(&r);
+    r = values_post(U_EDUCATION, ideb, "delimiter=;", CSV,
+                    "ibge_code;period;value\n" CG ";2019;5.1\n", 0);
+    long id = values_long(&r, "import_id");
+    char sha[65];
+    snprintf(sha, sizeof sha, "%s", http_json_string(&r, "sha256"));
+    http_response_free(&r);
+    char path[128];
+    snprintf(path, sizeof path, "/v1/indicators/%s/imports", ideb);
+    /* Any secretariat reads it; the dry run left no record. */
+    r = http_get(path, fixture_token(U_HEALTH));
+    ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
+    const cJSON *items = cJSON_GetObjectItem(r.json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 1);
+    ck_assert_str_eq(cJSON_GetObjectItem(cJSON_GetArrayItem(items, 0), "sha256")->valuestring, sha);
+    http_response_free(&r);
+    snprintf(path, sizeof path, "/v1/indicators/%s/imports/%ld", ideb, id);
+    r = http_get(path, fixture_token(U_COORDINATION));
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(values_long(&r, "inserted"), 1);
+    ck_assert_str_eq(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(r.json, "options"), "delimiter")->valuestring, ";");
+    http_response_free(&r);
+    ck_assert_int_eq(fixture_get_status(path, fixture_token(U_MAYOR_CG)), 403);
+    ck_assert_int_eq(fixture_get_status(path, NULL), 401);
+    /* Another indicator's path does not reach it. */
+    snprintf(path, sizeof path, "/v1/indicators/%s/imports/%ld", tmi, id);
+    ck_assert_int_eq(fixture_get_status(path, fixture_token(U_HEALTH)), 404);
+}
+END_TEST
+
 Suite *values_suite(void)
 {
     Suite *s = suite_create("values");
@@ -352,6 +387,7 @@ Suite *values_suite(void)
     tcase_add_test(tc, a_revised_file_keeps_history_and_counts_changes);
     tcase_add_test(tc, missing_zero_fills_what_the_deaths_file_leaves_out);
     tcase_add_test(tc, a_tabnet_export_loads_as_downloaded);
+    tcase_add_test(tc, the_secretariats_read_the_import_record);
     suite_add_tcase(s, tc);
     return s;
 }
