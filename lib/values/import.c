@@ -571,8 +571,10 @@ static bool write_import(struct import *im, const struct query *q)
         snprintf(im->import_id, sizeof im->import_id, "%s", PQgetvalue(r, 0, 0));
     PQclear(r);
     const char *w[] = {im->ind.id, im->import_id};
-    ok = ok && run_ok(im, SQL_HISTORY, 2, w) && run_ok(im, SQL_UPDATE, 2, w) &&
-         run_ok(im, SQL_INSERT, 2, w);
+    /* Each write only when the counts say it has rows: the planner cannot
+     * know that an unchanged file updates nothing. */
+    ok = ok && (!im->updated || (run_ok(im, SQL_HISTORY, 2, w) && run_ok(im, SQL_UPDATE, 2, w))) &&
+         (!im->inserted || run_ok(im, SQL_INSERT, 2, w));
     unblock(im);
     if (ok) {
         struct buf after = {0};

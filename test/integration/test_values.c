@@ -15,6 +15,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define CSV "text/csv"
 
@@ -372,6 +373,30 @@ START_TEST(the_secretariats_read_the_import_record)
 }
 END_TEST
 
+/* The body is streamed with its own cap (PACTO_IMPORT_MAX_BYTES, 256 MiB
+ * by default): a larger Content-Length is refused once the caller is known,
+ * before a byte of the body is read (none is sent here). */
+START_TEST(a_body_over_the_import_limit_is_refused_before_it_is_read)
+{
+    struct fixture_snapshot before = fixture_snapshot();
+    int fd = http_raw_connect();
+    char head[2048];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/indicators/%s/values HTTP/1.1\r\nHost: test\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: text/csv\r\n"
+                     "Content-Length: 300000000\r\n\r\n",
+                     ideb, fixture_token(U_EDUCATION));
+    ck_assert(n > 0 && (size_t)n < sizeof head);
+    ck_assert_int_eq(write(fd, head, (size_t)n), n);
+    char answer[512] = {0};
+    ssize_t got = read(fd, answer, sizeof answer - 1);
+    close(fd);
+    ck_assert_msg(got > 12 && strncmp(answer, "HTTP/1.1 413", 12) == 0, "%s", answer);
+    ck_assert(strstr(answer, "payload-too-large") != NULL);
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
 Suite *values_suite(void)
 {
     Suite *s = suite_create("values");
@@ -388,6 +413,7 @@ Suite *values_suite(void)
     tcase_add_test(tc, missing_zero_fills_what_the_deaths_file_leaves_out);
     tcase_add_test(tc, a_tabnet_export_loads_as_downloaded);
     tcase_add_test(tc, the_secretariats_read_the_import_record);
+    tcase_add_test(tc, a_body_over_the_import_limit_is_refused_before_it_is_read);
     suite_add_tcase(s, tc);
     return s;
 }
