@@ -19,7 +19,7 @@
  * The transaction runs on the request's pool connection, switched to
  * blocking mode for the copy and the merge (libpq's COPY and long statements
  * are simplest that way), with a statement timeout of its own
- * (IMPORT_STATEMENT_TIMEOUT): a large file takes longer than an API call.
+ * (IMPORT_TIMEOUT): a large file takes longer than an API call.
  */
 #include "values/values.h"
 
@@ -37,8 +37,12 @@
 #include <string.h>
 #include <strings.h>
 
-#define IMPORT_STATEMENT_TIMEOUT "SET LOCAL statement_timeout = '600s'"
-#define MAX_UNKNOWN_LISTED       100
+/* An import's statements take longer than an API call's, and its joins and
+ * aggregates over a file's rows (100,000 and more) fit in memory with more
+ * than the default work_mem, instead of spilling to disk. */
+#define IMPORT_TIMEOUT     "SET LOCAL statement_timeout = '600s'"
+#define IMPORT_WORK_MEM    "SET LOCAL work_mem = '64MB'"
+#define MAX_UNKNOWN_LISTED 100
 
 static const struct db_stmt STMT_INDICATOR = {
     .name = "values_import_indicator",
@@ -649,8 +653,8 @@ static void import_run(struct import *im, const struct query *q)
     PQsetnonblocking(im->pg, 0);
     im->blocking = true;
     PGresult *copy = NULL;
-    bool ok = run_ok(im, IMPORT_STATEMENT_TIMEOUT, 0, NULL) && run_ok(im, SQL_STAGE, 0, NULL) &&
-              (copy = run(im, SQL_COPY, 0, NULL)) != NULL;
+    bool ok = run_ok(im, IMPORT_TIMEOUT, 0, NULL) && run_ok(im, IMPORT_WORK_MEM, 0, NULL) &&
+              run_ok(im, SQL_STAGE, 0, NULL) && (copy = run(im, SQL_COPY, 0, NULL)) != NULL;
     PQclear(copy);
     if (!ok) {
         unblock(im);
