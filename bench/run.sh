@@ -7,7 +7,8 @@
 #       process per core) doing the same work as (b), with the same token,
 #   (d) pacto: the public list page GET /v1/municipalities?state=SP&limit=50,
 #   (e) pgbench running the plain SELECT of (d)'s rows (bench/list_page.sql):
-#       the ceiling of (d), as many clients as wrk has connections.
+#       the ceiling of (d), as many clients as wrk has connections,
+# then bench/values.sh (the values import against psql \copy; its own section).
 # Ratios against the goals: (b)/(a), (b)/(c) and (d)/(e). With
 # PACTO_BENCH_STRACE=1 it also counts pacto's (and bench_bare's) system calls
 # per request under strace; without it, the previous counts are kept.
@@ -244,4 +245,7 @@ d_over_e=$(ratio "$d_rps" "$e_tps" '%.2f')
   if [ -n "$kept_sections" ]; then printf '\n%s\n' "$kept_sections"; fi
 } > "$work/RESULTS.md"
 mv "$work/RESULTS.md" bench/RESULTS.md
+# Part B (indicator values): the values import, on its own PostgreSQL and
+# server; it replaces its own section of RESULTS.md.
+bash "$root/bench/values.sh" "$build" >/dev/null
 cat bench/RESULTS.md

@@ -21,6 +21,8 @@
 #include "indicators/indicators.h"
 /* part D: targets */
 #include "targets/targets.h"
+/* Part B (indicator values) */
+#include "values/values.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -58,6 +60,8 @@
 #define NO_BODY    ROUTE_NO_BODY
 #define NO_TOKEN   ROUTE_NO_TOKEN
 #define UPLOAD     ROUTE_UPLOAD
+/* Part B (indicator values): a body the handler reads in pieces. */
+#define STREAM     ROUTE_STREAM
 
 /* method, path, handler, who may call it, what it takes */
 const struct route api_routes[] = {
@@ -156,6 +160,15 @@ const struct route api_routes[] = {
     {"DELETE", "/v1/challenges/{challenge_id}/focal-municipalities/{ibge_code}",
                                                        focal_overrides_delete, SECRETARIAT, 0},
     {"GET",    "/v1/municipalities/{ibge_code}/peers", municipality_peers, PUBLIC,  QUERY},
+    /* Part B (indicator values): the import checks the indicator's area itself. */
+    {"POST",   "/v1/indicators/{indicator_id}/values", values_import,   SECRETARIAT, QUERY | STREAM},
+    {"GET",    "/v1/indicators/{indicator_id}/values", values_list,     PUBLIC,      QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/aggregates", values_aggregates, PUBLIC, QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/outliers", values_outliers, PUBLIC,    QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/values", values_series,  PUBLIC,      QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/imports", values_imports_list, SECRETARIAT, QUERY},
+    {"GET",    "/v1/indicators/{indicator_id}/imports/{import_id}", values_imports_get,
+                                                                       SECRETARIAT, 0},
 };
 // clang-format on
 

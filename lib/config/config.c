@@ -170,7 +170,9 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         !load_int("PACTO_DB_POOL", "8", 1, 256, &c->db_pool, err, errlen) ||
         !load_int("PACTO_STATEMENT_TIMEOUT_MS", "5000", 100, 600000, &c->statement_timeout_ms, err,
                   errlen) ||
-        !load_int("PACTO_PUBLIC_MAX_AGE", "60", 0, 86400, &c->public_max_age, err, errlen))
+        !load_int("PACTO_PUBLIC_MAX_AGE", "60", 0, 86400, &c->public_max_age, err, errlen) ||
+        !load_int("PACTO_IMPORT_MAX_BYTES", "268435456", 1024, 2147483647, &c->import_max_bytes,
+                  err, errlen))
         return false;
     /* Longer than the statement timeout, so that a server that is alive
      * always answers first with its own timeout error. */

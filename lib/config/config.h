@@ -33,6 +33,9 @@ struct config {
     int public_max_age;
     /* Peers whose X-Forwarded-For is believed (PACTO_TRUSTED_PROXIES). */
     struct proxy_list trusted_proxies;
+    /* The largest body a ROUTE_STREAM route reads, in bytes
+     * (PACTO_IMPORT_MAX_BYTES, default 256 MiB): value imports. */
+    int import_max_bytes;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -3,6 +3,7 @@
  */
 #include "http/request.h"
 
+#include "config/config.h"
 #include "db/db.h"
 #include "http/negotiate.h"
 #include "http/response.h"
@@ -136,6 +137,38 @@ bool req_read_body(struct request *req, size_t limit)
     if (!ok)
         too_large(req, limit);
     return ok;
+}
+
+bool req_stream_fits(struct request *req)
+{
+    const struct mg_request_info *ri = mg_get_request_info(req->conn);
+    if (ri->content_length <= (long long)req->cfg->import_max_bytes)
+        return true;
+    too_large(req, (size_t)req->cfg->import_max_bytes);
+    return false;
+}
+
+long req_stream_read(struct request *req, char *dst, size_t cap)
+{
+    if (req->stream_ended)
+        return 0;
+    int n = mg_read(req->conn, dst, cap);
+    if (n <= 0) {
+        req->stream_ended = true;
+        if (n < 0) {
+            req->close_connection = true;
+            resp_problem(req, 400, "malformed-request", "Malformed request body",
+                         "The body could not be read to its end.");
+            return -1;
+        }
+        return 0;
+    }
+    req->streamed += n;
+    if (req->streamed > (long long)req->cfg->import_max_bytes) {
+        too_large(req, (size_t)req->cfg->import_max_bytes);
+        return -1;
+    }
+    return n;
 }
 
 /* The body, read at most once, copied to out. */

@@ -49,7 +49,7 @@ struct request {
 
     int status; /* 0 until a response is set */
     const char *content_type;
-    struct buf headers; /* extra "Name: value\r\n" lines */
+    struct buf headers;    /* extra "Name: value\r\n" lines */
     char etag_version[24]; /* the row version of the answered resource, or "" (resp_etag) */
     char etag[64];         /* the ETag sent, once made (resp_seal_etag) */
     struct buf body;
@@ -64,7 +64,9 @@ struct request {
     int (*stream_next)(struct request *req, struct buf *chunk);
     void *stream_ctx;
 
-    struct buf raw; /* the request body, once read (req_read_body) */
+    struct buf raw;     /* the request body, once read (req_read_body) */
+    long long streamed; /* bytes of the body read by req_stream_read */
+    bool stream_ended;  /* req_stream_read reached the end of the body */
     bool raw_read;
     char idempotency_key[256]; /* "" when the request has none */
     char request_hash[65];     /* of method, path and body, when it has one */
@@ -124,6 +126,18 @@ cJSON *req_json_object(struct request *req, bool merge_patch);
 /* Reads the body into req->raw (once; later calls reuse it), at most `limit`
  * bytes. On failure answers 413 and returns false. */
 bool req_read_body(struct request *req, size_t limit);
+
+/* For a ROUTE_STREAM route: false after answering 413 when the declared
+ * Content-Length exceeds cfg->import_max_bytes (the server asks this before
+ * the handler runs, so nothing of such a body is read). */
+bool req_stream_fits(struct request *req);
+
+/* For a ROUTE_STREAM handler: reads the next piece of the body (at most cap
+ * bytes, chunked transfer coding undone) into dst. Returns its length, 0 at
+ * the end of the body, -1 when the body grows past cfg->import_max_bytes
+ * (answers 413) or the connection failed (answers 400). The body is never
+ * held whole: what the handler does not keep is gone. */
+long req_stream_read(struct request *req, char *dst, size_t cap);
 
 /* Reads a raw body of `content_type` (media type without parameters) of at
  * most `limit` bytes into out. On failure answers 413/415/400 and returns false. */

@@ -32,6 +32,12 @@ struct request;
     (1u << 4) /* takes a body of up to UPLOAD_BODY_LIMIT, not                                      \
                  JSON_BODY_LIMIT (http/request.h) */
 
+#define ROUTE_STREAM                                                                               \
+    (1u << 5) /* the handler reads the body itself, in pieces, with                                \
+                 req_stream_read (http/request.h), after the caller is                             \
+                 authenticated and authorized; a Content-Length above                              \
+                 cfg->import_max_bytes is 413 before anything is read */
+
 struct route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */
     const char *pattern; /* "/v1/users/{user_id}": literal segments and {name} */

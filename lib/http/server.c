@@ -199,7 +199,7 @@ static bool takes_no_body(const struct route *route)
  * done with the request. On failure answers 413. */
 static bool read_body_first(struct request *req, const struct route *route)
 {
-    if (takes_no_body(route) || !has_body(req))
+    if (takes_no_body(route) || !has_body(req) || (route->flags & ROUTE_STREAM))
         return true;
     return req_read_body(req, (route->flags & ROUTE_UPLOAD) ? UPLOAD_BODY_LIMIT : JSON_BODY_LIMIT);
 }
@@ -280,12 +280,15 @@ static void route_and_handle(struct request *req, const char *origin)
         return;
     if (!authorize(req, route) || !body_fits(req, route) || !query_fits(req, route))
         return;
+    if ((route->flags & ROUTE_STREAM) && !req_stream_fits(req))
+        return;
     if (!(route->flags & ROUTE_IDEMPOTENT) || idempotency_begin(req)) {
         route->handler(req);
         /* Two transactions that lock rows in different orders (an import and
          * a single PATCH) deadlock now and then; PostgreSQL rolls one back.
          * Nothing of it was kept, so it is run once more before answering. */
-        if (req->db_conflict && !req->stream_next) {
+        /* Not a streamed body: it was read once and is gone. */
+        if (req->db_conflict && !req->stream_next && !(route->flags & ROUTE_STREAM)) {
             log_msg(LOG_INFO, "request %s: deadlock or serialization failure; running it again",
                     req->request_id);
             start_over(req);
@@ -294,6 +297,11 @@ static void route_and_handle(struct request *req, const char *origin)
         }
     }
     idempotency_end(req);
+    /* A handler that answered before the end of a streamed body (a refusal,
+     * a bad line): the rest is never read, so the connection cannot carry
+     * another request. */
+    if ((route->flags & ROUTE_STREAM) && has_body(req) && !req->stream_ended)
+        req->close_connection = true;
     if (!req->status)
         resp_problem(req, 500, "internal-error", "Internal error", NULL);
 }

@@ -57,6 +57,10 @@ static const struct {
     {"deadlock", deadlock_suite, false},
     /* focalization (issue 8) */
     {"focalization", focalization_suite, false},
+    /* Part B (indicator values) */
+    {"values", values_suite, false},
+    {"values_queries", values_queries_suite, false},
+    {"values_real", values_real_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -37,6 +37,10 @@ Suite *challenges_suite(void);
 Suite *targets_suite(void);
 /* focalization (issue 8) */
 Suite *focalization_suite(void);
+/* Part B (indicator values) */
+Suite *values_suite(void);
+Suite *values_queries_suite(void);
+Suite *values_real_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

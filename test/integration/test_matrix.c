@@ -75,7 +75,8 @@ static struct {
     char own_ids[OWN_COUNT][24];
     char own_tokens[OWN_COUNT][TOKEN_MAX_LEN];
     char cycle_id[24], adhesion_id[24], member_id[24];
-    char run_id[24]; /* a focalization run of the world's challenge */
+    char run_id[24];    /* a focalization run of the world's challenge */
+    char import_id[24]; /* an import of the world's indicator's values */
     /* issue 8, part A (catalogue): a health indicator, main in a health
      * challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
@@ -204,12 +205,22 @@ static void world_build(void)
     struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
-    /* A value for the indicator (seeded: the import is a test of its own),
-     * and the challenge's state target from it. */
-    fixture_exec("INSERT INTO indicator_values"
-                 " (indicator_id, municipality_id, period, value, numerator, denominator)"
-                 " SELECT id, '" CG "', '2023', 14.2, 199, 14014 FROM indicators"
-                 " WHERE code = 'MORT_INF'");
+    /* A value for the indicator, imported, and the challenge's state target
+     * from it. */
+    snprintf(path, sizeof path,
+             "/v1/indicators/%s/values?numerator_column=numerator&denominator_column=denominator",
+             world.indicator_id);
+    r = http_do(&(struct http_request){
+        .method = "POST",
+        .path = path,
+        .token = fixture_token(U_HEALTH),
+        .content_type = "text/csv",
+        .body = "ibge_code,period,numerator,denominator\n" CG ",2023,199,14014\n"});
+    ck_assert_msg(r.status == 200, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    const cJSON *import = cJSON_GetObjectItemCaseSensitive(r.json, "import_id");
+    ck_assert(cJSON_IsNumber(import));
+    snprintf(world.import_id, sizeof world.import_id, "%.0f", import->valuedouble);
+    http_response_free(&r);
     snprintf(path, sizeof path, "/v1/challenges/%s/targets", world.challenge_id);
     snprintf(body, sizeof body,
              "{\"indicator_id\":%s,\"target_value\":10,\"rule\":\"gap_closure\","
@@ -247,7 +258,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  /* issue 8 */
                  {"indicator_id", false},
                  {"challenge_id", false},
-                 {"run_id", false}};
+                 {"run_id", false},
+                 {"import_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -255,7 +267,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             fixture_user_id(U_REP_CG),
                             world.indicator_id,
                             world.challenge_id,
-                            world.run_id};
+                            world.run_id,
+                            world.import_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;

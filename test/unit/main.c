@@ -29,6 +29,8 @@ int main(void)
     srunner_add_suite(sr, target_rule_suite());
     /* focalization (issue 8) */
     srunner_add_suite(sr, focal_rank_suite());
+    /* Part B (indicator values) */
+    srunner_add_suite(sr, values_parse_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

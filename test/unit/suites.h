@@ -28,5 +28,7 @@ Suite *indicators_suite(void);
 Suite *target_rule_suite(void);
 /* focalization (issue 8) */
 Suite *focal_rank_suite(void);
+/* Part B (indicator values) */
+Suite *values_parse_suite(void);
 
 #endif
