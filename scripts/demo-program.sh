@@ -80,33 +80,37 @@ hom=$(indicator "$coord" HOM '{"code":"HOM","name":"Taxa de homicídios (dados g
   "periodicity":"annual","first_period":"2015","decimals":1,"min_value":0,"scale":100000,
   "formula":"homicídios ÷ população × 100.000","area":"security"}')
 
-# load TOKEN INDICATOR FILE QUERY: a CSV import; prints its counts.
+# load WHAT TOKEN INDICATOR FILE QUERY: a CSV import, as published; says
+# what it counted.
 load() {
-  api POST "/v1/indicators/$2/values?$4" "$1" -H 'Content-Type: text/csv' \
-    --data-binary "@$3" | jq -c '{rows, inserted, updated, unchanged, ignored}'
+  local counts
+  counts=$(api POST "/v1/indicators/$3/values?$5" "$2" -H 'Content-Type: text/csv' \
+    --data-binary "@$4" | jq -c '{rows, inserted, updated, unchanged, ignored}')
+  echo "demo-program: $1: $counts"
 }
 gzip -dc "$data/ibge-populacao-censo-2022.csv.gz" >"$tmp/pop.csv"
 gzip -dc "$data/inep-ideb-anos-iniciais-publica.csv.gz" >"$tmp/ideb.csv"
 gzip -dc "$data/datasus-sinasc-nascidos-vivos.csv.gz" >"$tmp/births.csv"
 gzip -dc "$data/datasus-sim-obitos-infantis.csv.gz" >"$tmp/deaths.csv"
 gzip -dc "$data/ibge-populacao-estimativas-2001-2021.csv.gz" >"$tmp/estimates.csv"
-echo "demo-program: population (IBGE census 2022): $(load "$coord" "$pop" "$tmp/pop.csv" \
-  'delimiter=%3B&municipality_column=code_muni&period=2022&value_column=2022')"
-echo "demo-program: IDEB (INEP, observed only): $(load "$education" "$ideb" "$tmp/ideb.csv" \
-  'municipality_column=county_id&period_column=ideb_publication_year&value_column=ideb_score&keep_column=ideb_score_status&keep_value=Observado')"
-echo "demo-program: live births (DATASUS SINASC): $(load "$health" "$mort" "$tmp/births.csv" \
-  'municipality_column=mun_code&period_column=year&denominator_column=births&value_column=&unknown_municipalities=ignore')"
-echo "demo-program: infant deaths (DATASUS SIM): $(load "$health" "$mort" "$tmp/deaths.csv" \
-  'municipality_column=mun_code&period_column=year&numerator_column=im&value_column=&unknown_municipalities=ignore&missing=zero')"
-# Homicides: generated from the IBGE population estimates, 2015-2021, a
-# stable rate of 0-60 per 100,000 per municipality drawn from its code.
-awk -F';' 'NR == 1 { for (i = 2; i <= NF; i++) year[i] = $i; print "ibge_code,period,numerator,denominator"; next }
-  { srand($1); base = rand() * 60
+load "population (IBGE census 2022)" "$coord" "$pop" "$tmp/pop.csv" \
+  'delimiter=%3B&municipality_column=code_muni&period=2022&value_column=2022'
+load "IDEB (INEP, observed only)" "$education" "$ideb" "$tmp/ideb.csv" \
+  'municipality_column=county_id&period_column=ideb_publication_year&value_column=ideb_score&keep_column=ideb_score_status&keep_value=Observado'
+load "live births (DATASUS SINASC)" "$health" "$mort" "$tmp/births.csv" \
+  'municipality_column=mun_code&period_column=year&denominator_column=births&unknown_municipalities=ignore'
+load "infant deaths (DATASUS SIM)" "$health" "$mort" "$tmp/deaths.csv" \
+  'municipality_column=mun_code&period_column=year&numerator_column=im&unknown_municipalities=ignore&missing=zero'
+# Homicides: generated from the IBGE population estimates, 2015-2021: a
+# rate of 0-45 per 100,000 per municipality, spread by a hash of its code,
+# varying ±20% from year to year.
+awk -F';' '{ sub(/\r$/, "") } NR == 1 { for (i = 2; i <= NF; i++) year[i] = $i; print "ibge_code,period,numerator,denominator"; next }
+  { base = ($1 % 9973) * 7919 % 9973 / 9973 * 45; srand($1)
     for (i = 2; i <= NF; i++) if (year[i] >= 2015 && $i ~ /^[0-9]+$/) {
       n = int($i * base * (0.8 + 0.4 * rand()) / 100000 + 0.5); print $1 "," year[i] "," n "," $i } }' \
   "$tmp/estimates.csv" >"$tmp/hom.csv"
-echo "demo-program: homicides (GENERATED, not real data): $(load "$coord" "$hom" "$tmp/hom.csv" \
-  'numerator_column=numerator&denominator_column=denominator&value_column=')"
+load "homicides (GENERATED, not real data)" "$coord" "$hom" "$tmp/hom.csv" \
+  'numerator_column=numerator&denominator_column=denominator'
 
 # challenge TOKEN CODE JSON INDICATOR RULE: the challenge CODE of the cycle,
 # created with its main indicator and focalization rule when missing.
@@ -132,17 +136,20 @@ seg=$(challenge "$coord" SEG-01 '{"code":"SEG-01","title":"Redução dos homicí
   "{\"indicator_id\":$hom,\"role\":\"main\",\"focal_rule\":\"threshold\",\"focal_value\":30}")
 
 # focalize TOKEN CHALLENGE INDICATOR TARGET RULE VALUE: a run when the
-# challenge has none, a state target when it has none, then the suggestions.
+# challenge has none that found focal municipalities, a state target when it
+# has none, then the suggestions.
 focalize() {
-  local runs
-  runs=$(curl -fsS "$url/v1/challenges/$2/focalization/runs" | jq '.items | length')
-  [ "$runs" != 0 ] || api POST "/v1/challenges/$2/focalization/runs" "$1" >/dev/null
+  local focal
+  focal=$(curl -fsS "$url/v1/challenges/$2/focalization/runs" |
+    jq '[.items[] | select(.current)][0].focal_count // 0')
+  [ "$focal" != 0 ] || api POST "/v1/challenges/$2/focalization/runs" "$1" >/dev/null
   if ! curl -fsS "$url/v1/challenges/$2/targets/$3" >/dev/null 2>&1; then
     api POST "/v1/challenges/$2/targets" "$1" --json \
       "{\"indicator_id\":$3,\"target_value\":$4,\"rule\":\"$5\",\"rule_value\":$6}" >/dev/null
   fi
   api POST "/v1/challenges/$2/suggested-targets/compute" "$1" >/dev/null
-  echo "demo-program: challenge $2: $(curl -fsS "$url/v1/challenges/$2/focal-municipalities?limit=1000" | jq '.items | length') focal municipalities"
+  focal=$(curl -fsS -H 'Accept: text/csv' "$url/v1/challenges/$2/focal-municipalities" | tail -n +2 | wc -l)
+  echo "demo-program: challenge $2: $focal focal municipalities, suggested targets computed"
 }
 focalize "$education" "$edu" "$ideb" 7.0 gap_closure 0.5
 focalize "$health" "$sau" "$mort" 9.0 gap_closure 0.5

@@ -169,6 +169,18 @@ CREATE FUNCTION municipality_latest_value(ind indicators, municipality text, upt
          ORDER BY v.period DESC LIMIT 1;
     END;
 
+-- indicator_latest_period within one state: the newest due period with a
+-- value among the state's municipalities. A period another state has loaded
+-- and this one not yet is not this state's latest: focalization, targets and
+-- reports of a state use this one.
+CREATE FUNCTION indicator_latest_period(ind indicators, state smallint) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT max(v.period) FROM indicator_values v
+              JOIN municipalities m ON m.ibge_code = v.municipality_id
+             WHERE v.indicator_id = ind.id AND v.status = 'ok' AND m.state_code = state
+               AND period_end(v.period) + make_interval(months => ind.publication_lag_months)
+                   <= current_date);
+
 -- Challenges of a cycle.
 CREATE TABLE challenges (
     id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -199,7 +199,8 @@ BEGIN ATOMIC
     WITH m AS (SELECT * FROM municipalities WHERE ibge_code = mun),
          pops AS (SELECT s.* FROM m, state_populations(m.state_code) s),
          mine AS (SELECT * FROM pops WHERE pops.municipality_id = mun),
-         per AS (SELECT coalesce(p, indicator_latest_period(ind)) AS period),
+         per AS (SELECT coalesce(p, indicator_latest_period(ind, m.state_code)) AS period
+                   FROM m),
          peers AS (SELECT v.municipality_id, v.value
                      FROM pops, mine, per, indicator_values v
                     WHERE population_band(pops.population) = population_band(mine.population)

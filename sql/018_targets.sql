@@ -15,7 +15,7 @@ CREATE FUNCTION state_target_baseline(ind indicators, state smallint, p text)
         SELECT x.period,
                (SELECT round(a.value, ind.decimals)
                   FROM indicator_state_aggregate(ind, state, x.period) a)
-          FROM (SELECT coalesce(p, indicator_latest_period(ind)) AS period) x;
+          FROM (SELECT coalesce(p, indicator_latest_period(ind, state)) AS period) x;
     END;
 
 CREATE FUNCTION state_target_json(t state_targets, v pacto_viewer) RETURNS json

@@ -66,7 +66,7 @@ static const struct db_stmt STMT_RUN_INPUT = {
     .sql = "WITH r AS MATERIALIZED ("
            "  SELECT i.id, i.code, i.polarity, i.decimals, ci.focal_rule, ci.focal_value,"
            "         ci.focal_min_denominator,"
-           "         coalesce(ci.focal_period, indicator_latest_period(i)) AS period"
+           "         coalesce(ci.focal_period, indicator_latest_period(i, $2::smallint)) AS period"
            "    FROM challenge_indicators ci JOIN indicators i ON i.id = ci.indicator_id"
            "   WHERE ci.challenge_id = $1::bigint AND ci.role = 'main'"
            "     AND ci.focal_rule IS NOT NULL)"

@@ -31,8 +31,8 @@
 static const struct db_stmt STMT_OUTLIERS = {
     .name = "values_outliers",
     .sql = "WITH ind AS (SELECT i.id, i.min_value, i.max_value,"
-           "    coalesce($5::text, indicator_latest_period(i)) AS p FROM indicators i"
-           "   WHERE i.id = $1::bigint),"
+           "    coalesce($5::text, indicator_latest_period(i, s.code)) AS p"
+           "   FROM indicators i, states s WHERE i.id = $1::bigint AND s.uf = $4),"
            " cur AS (SELECT v.municipality_id, m.name, v.value, v.denominator"
            "   FROM ind JOIN indicator_values v ON v.indicator_id = ind.id AND v.period = ind.p"
            "   JOIN municipalities m ON m.ibge_code = v.municipality_id"
