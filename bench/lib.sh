@@ -17,6 +17,12 @@ bench_pids=()
 bench_pg_dir=
 
 bench_cleanup() {
+  local status=$?
+  if [ "$status" != 0 ] && [ -n "${work:-}" ]; then
+    for log in "$work"/serve-*.log; do
+      [ -f "$log" ] && { echo "bench: the end of $log:"; tail -n 20 "$log"; }
+    done
+  fi
   for pid in "${bench_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
   if [ -n "$bench_pg_dir" ]; then

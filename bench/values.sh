@@ -120,10 +120,8 @@ for v in "$inserted" "$unchanged" "$stored" "$copied"; do
   if [ "$v" != "$rows" ]; then verdict=FAILED; fi
 done
 
-# Replace this script's section of RESULTS.md, keep the rest as it is.
-kept=$(awk '/^## / { skip = ($0 == "## Values import") } !skip' bench/RESULTS.md 2>/dev/null || true)
+# This script's section of RESULTS.md (bench_section keeps the others).
 {
-  if [ -n "$kept" ]; then printf '%s\n\n' "$kept"; fi
   echo "## Values import"
   echo
   echo "Written by \`bench/values.sh\` ($(date -u +%Y-%m-%dT%H:%M:%SZ)); $(nproc) cores, server, curl and"
@@ -150,8 +148,8 @@ kept=$(awk '/^## / { skip = ($0 == "## Values import") } !skip' bench/RESULTS.md
   echo "  and one audit event. \`\\copy\` only appends rows (no history, no audit, no checks of the"
   echo "  values); a foreign key costs a lookup and a row lock per row, for \`\\copy\` as for the"
   echo "  import's insert into indicator_values, which has two (and import_id)."
-} > "$work/RESULTS.md"
-mv "$work/RESULTS.md" bench/RESULTS.md
+} > "$work/section.md"
+bench_section "Values import" "$work/section.md"
 sed -n '/^## Values import/,/^## [^V]/p' bench/RESULTS.md
 if [ "$verdict" != ok ]; then
   echo "bench: counts differ from $rows: inserted $inserted, unchanged $unchanged, stored $stored, copied $copied"

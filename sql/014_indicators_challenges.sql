@@ -134,10 +134,11 @@ CREATE INDEX indicator_value_history_idx
 -- latest" for the whole state. NULL when it has none.
 CREATE FUNCTION indicator_latest_period(ind indicators) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT max(v.period) FROM indicator_values v
+    RETURN (SELECT v.period FROM indicator_values v
              WHERE v.indicator_id = ind.id AND v.status = 'ok'
                AND period_end(v.period) + make_interval(months => ind.publication_lag_months)
-                   <= current_date);
+                   <= current_date
+             ORDER BY v.period DESC LIMIT 1);
 
 -- The state figure of an indicator for a period, from the municipal values
 -- with status ok: for a rate, sum(numerator) / sum(denominator) * scale (not
@@ -175,11 +176,13 @@ CREATE FUNCTION municipality_latest_value(ind indicators, municipality text, upt
 -- reports of a state use this one.
 CREATE FUNCTION indicator_latest_period(ind indicators, state smallint) RETURNS text
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT max(v.period) FROM indicator_values v
-              JOIN municipalities m ON m.ibge_code = v.municipality_id
-             WHERE v.indicator_id = ind.id AND v.status = 'ok' AND m.state_code = state
+    RETURN (SELECT v.period FROM indicator_values v
+             WHERE v.indicator_id = ind.id AND v.status = 'ok'
                AND period_end(v.period) + make_interval(months => ind.publication_lag_months)
-                   <= current_date);
+                   <= current_date
+               AND EXISTS (SELECT 1 FROM municipalities m
+                            WHERE m.ibge_code = v.municipality_id AND m.state_code = state)
+             ORDER BY v.period DESC LIMIT 1);
 
 -- Challenges of a cycle.
 CREATE TABLE challenges (

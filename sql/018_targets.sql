@@ -12,10 +12,13 @@ CREATE FUNCTION state_target_baseline(ind indicators, state smallint, p text)
     RETURNS TABLE (period text, value numeric)
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
+        -- MATERIALIZED: the period is found once, not again for every value
+        -- the aggregate reads (the planner would otherwise push it down).
+        WITH x AS MATERIALIZED (SELECT coalesce(p, indicator_latest_period(ind, state)) AS period)
         SELECT x.period,
                (SELECT round(a.value, ind.decimals)
                   FROM indicator_state_aggregate(ind, state, x.period) a)
-          FROM (SELECT coalesce(p, indicator_latest_period(ind, state)) AS period) x;
+          FROM x;
     END;
 
 CREATE FUNCTION state_target_json(t state_targets, v pacto_viewer) RETURNS json

@@ -43,6 +43,7 @@
 #define IMPORT_TIMEOUT     "SET LOCAL statement_timeout = '600s'"
 #define IMPORT_WORK_MEM    "SET LOCAL work_mem = '64MB'"
 #define MAX_UNKNOWN_LISTED 100
+#define ANALYZE_AFTER_ROWS 10000 /* see refresh_statistics */
 
 static const struct db_stmt STMT_INDICATOR = {
     .name = "values_import_indicator",
@@ -241,6 +242,25 @@ static bool bad_option(struct request *req, const char *detail)
     return false;
 }
 
+/* False after answering 400 when one of the parameters that name a column
+ * (or the period) is given empty: "value_column=" names nothing. */
+static bool names_given(struct request *req, const struct query *q)
+{
+    static const char *const naming[] = {
+        "municipality_column", "period_column",      "period",
+        "value_column",        "numerator_column",   "denominator_column",
+        "status_column",       "preliminary_column", "keep_column"};
+    for (size_t i = 0; i < sizeof naming / sizeof naming[0]; i++) {
+        const char *v = query_get(q, naming[i]);
+        if (v && !*v) {
+            char detail[96];
+            snprintf(detail, sizeof detail, "%s must not be empty.", naming[i]);
+            return bad_option(req, detail);
+        }
+    }
+    return true;
+}
+
 /* The query's options, with their defaults. False after answering 400. */
 static bool read_options(struct request *req, const struct query *q, bool csv,
                          struct values_options *o)
@@ -282,6 +302,8 @@ static bool read_options(struct request *req, const struct query *q, bool csv,
             return bad_option(req, "encoding must be utf-8 or iso-8859-1.");
         o->latin1 = strcasecmp(enc, "iso-8859-1") == 0;
     }
+    if (!names_given(req, q))
+        return false;
     o->municipality_column = query_get(q, "municipality_column");
     if (!o->municipality_column)
         o->municipality_column = o->tabnet ? "Município" : "ibge_code";
@@ -635,6 +657,22 @@ static void digest(struct import *im)
         snprintf(im->sha_hex + 2 * i, 3, "%02x", md[i]);
 }
 
+/* After an import that wrote many rows, the planner's statistics of
+ * indicator_values are refreshed before the answer: the queries that follow
+ * an import (the public values, a focalization run) are then planned on the
+ * new data, not on what autovacuum last saw, which can be an empty table. A
+ * failure only costs the refresh: the import is committed. */
+static void refresh_statistics(struct import *im)
+{
+    if (im->inserted + im->updated < ANALYZE_AFTER_ROWS)
+        return;
+    PGresult *r = db_exec_sql(im->db, "ANALYZE indicator_values");
+    if (!r)
+        log_msg(LOG_WARN, "request %s: ANALYZE indicator_values after an import failed",
+                im->req->request_id);
+    PQclear(r);
+}
+
 /* The transaction; answers. */
 static void import_run(struct import *im, const struct query *q)
 {
@@ -699,6 +737,7 @@ static void import_run(struct import *im, const struct query *q)
         resp_db_error(im->req);
         return;
     }
+    refresh_statistics(im);
     answer(im);
 }
 

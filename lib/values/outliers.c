@@ -30,7 +30,7 @@
 /* $1 indicator, $2 after, $3 limit, $4 uf, $5 period or NULL, $6 min denominator */
 static const struct db_stmt STMT_OUTLIERS = {
     .name = "values_outliers",
-    .sql = "WITH ind AS (SELECT i.id, i.min_value, i.max_value,"
+    .sql = "WITH ind AS MATERIALIZED (SELECT i.id, i.min_value, i.max_value,"
            "    coalesce($5::text, indicator_latest_period(i, s.code)) AS p"
            "   FROM indicators i, states s WHERE i.id = $1::bigint AND s.uf = $4),"
            " cur AS (SELECT v.municipality_id, m.name, v.value, v.denominator"

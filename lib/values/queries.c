@@ -52,20 +52,22 @@ static const struct db_stmt STMT_VALUES_PERIOD = {
            " ORDER BY v.municipality_id LIMIT $3::int",
 };
 
+/* $1 indicator, $2 after, $3 limit, $4 uf or NULL. The latest period is
+ * computed once; then each municipality of the page is one probe of
+ * indicator_values_municipality_idx for its newest value at or before it,
+ * so a page costs its own rows, not a scan of the indicator's values. */
 static const struct db_stmt STMT_VALUES_LATEST = {
     .name = "values_latest",
-    .sql =
-        "WITH latest AS (SELECT DISTINCT ON (v.municipality_id) v.*"
-        "   FROM indicators i JOIN indicator_values v ON v.indicator_id = i.id"
-        "   JOIN municipalities m ON m.ibge_code = v.municipality_id"
-        "   JOIN states s ON s.code = m.state_code"
-        "  WHERE i.id = $1::bigint AND v.status = 'ok' AND v.period <= indicator_latest_period(i)"
-        "    AND ($4::text IS NULL OR s.uf = $4) AND ($2::text IS NULL OR v.municipality_id > $2)"
-        "  ORDER BY v.municipality_id, v.period DESC)"
-        " SELECT v.municipality_id," VALUE_COLUMNS
-        "  FROM latest v JOIN municipalities m ON m.ibge_code = v.municipality_id"
-        "  JOIN states s ON s.code = m.state_code"
-        " ORDER BY v.municipality_id LIMIT $3::int",
+    .sql = "WITH lp AS MATERIALIZED (SELECT i.id, indicator_latest_period(i) AS p"
+           "   FROM indicators i WHERE i.id = $1::bigint)"
+           " SELECT v.municipality_id," VALUE_COLUMNS
+           "  FROM lp CROSS JOIN municipalities m JOIN states s ON s.code = m.state_code"
+           "  CROSS JOIN LATERAL (SELECT * FROM indicator_values x"
+           "     WHERE x.municipality_id = m.ibge_code AND x.indicator_id = lp.id"
+           "       AND x.period <= lp.p AND x.status = 'ok'"
+           "     ORDER BY x.period DESC LIMIT 1) v"
+           " WHERE ($4::text IS NULL OR s.uf = $4) AND ($2::text IS NULL OR m.ibge_code > $2)"
+           " ORDER BY m.ibge_code LIMIT $3::int",
 };
 
 static const struct db_stmt STMT_MUNICIPALITY = {

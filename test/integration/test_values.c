@@ -164,6 +164,10 @@ START_TEST(a_file_with_one_bad_line_imports_nothing_and_names_it)
     r = values_post(U_EDUCATION, ideb, "delimiter=|", CSV, csv, 0);
     http_expect_problem(&r, 400, "invalid-parameter");
     http_response_free(&r);
+    r = values_post(U_EDUCATION, ideb, "value_column=", CSV, csv, 0); /* names no column */
+    http_expect_problem(&r, 400, "invalid-parameter");
+    ck_assert_str_eq(http_json_string(&r, "detail"), "value_column must not be empty.");
+    http_response_free(&r);
     r = values_post(U_EDUCATION, ideb, NULL, "text/plain", csv, 0);
     http_expect_problem(&r, 415, "unsupported-media-type");
     http_response_free(&r);
