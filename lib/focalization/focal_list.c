@@ -54,22 +54,12 @@ void focal_municipalities_list(struct request *req)
         return;
     }
     const char *exists_params[] = {challenge};
-    const PGresult *e = req_exec(req, &STMT_CHALLENGE_EXISTS, 1, exists_params);
-    if (!e)
-        return;
-    if (PQntuples(e) == 0) {
-        resp_not_found(req);
-        return;
-    }
     bool csv = req_wants_csv(req);
     struct list_query lq = {.stmt = csv ? &STMT_FOCAL_LIST_CSV : &STMT_FOCAL_LIST,
                             .nparams = 4,
                             .params = {challenge, filters, NULL, NULL},
                             .after_param = 2,
                             .limit_param = 3,
-                            .key_col = 0,
-                            .json_col = 1,
-                            .csv_first_col = 1,
                             .csv_header = csv ? FOCAL_CSV_HEADER : NULL};
-    resp_list(req, &page, &lq);
+    focal_answer_list(req, &STMT_CHALLENGE_EXISTS, 1, exists_params, &page, &lq);
 }

@@ -15,6 +15,22 @@ bool focal_path_id(const char *s) { return s && id_is_canonical(s); }
 
 bool focal_path_ibge(const char *s) { return s && strlen(s) == 7 && strspn(s, "0123456789") == 7; }
 
+void focal_answer_list(struct request *req, const struct db_stmt *exists, int n,
+                       const char *const *params, const struct page *page, struct list_query *lq)
+{
+    const PGresult *e = req_exec(req, exists, n, params);
+    if (!e)
+        return;
+    if (PQntuples(e) == 0) {
+        resp_not_found(req);
+        return;
+    }
+    lq->key_col = 0;
+    lq->json_col = 1;
+    lq->csv_first_col = 1;
+    resp_list(req, page, lq);
+}
+
 const char *focal_status_filter(struct request *req, const struct query *q,
                                 const char *const *values)
 {

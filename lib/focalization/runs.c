@@ -387,22 +387,12 @@ void focalization_run_municipalities(struct request *req)
         return;
     }
     const char *exists_params[] = {challenge, run};
-    const PGresult *e = req_exec(req, &STMT_RUN_EXISTS, 2, exists_params);
-    if (!e)
-        return;
-    if (PQntuples(e) == 0) {
-        resp_not_found(req);
-        return;
-    }
     bool csv = req_wants_csv(req);
     struct list_query lq = {.stmt = csv ? &STMT_RUN_MUNICIPALITIES_CSV : &STMT_RUN_MUNICIPALITIES,
                             .nparams = 4,
                             .params = {run, filters, NULL, NULL},
                             .after_param = 2,
                             .limit_param = 3,
-                            .key_col = 0,
-                            .json_col = 1,
-                            .csv_first_col = 1,
                             .csv_header = csv ? RUN_CSV_HEADER : NULL};
-    resp_list(req, &page, &lq);
+    focal_answer_list(req, &STMT_RUN_EXISTS, 2, exists_params, &page, &lq);
 }

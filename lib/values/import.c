@@ -198,43 +198,14 @@ static const char SQL_INSERT[] =
     "   status, raw_code, $2::bigint FROM import_merged WHERE NOT existed"
     " ORDER BY period, municipality_id"; /* the primary key's order: fewer index pages */
 
-static const char *const allowed_params[] = {"delimiter",
-                                             "decimal",
-                                             "encoding",
-                                             "format",
-                                             "municipality_column",
-                                             "period_column",
-                                             "period",
-                                             "value_column",
-                                             "numerator_column",
-                                             "denominator_column",
-                                             "status_column",
-                                             "preliminary_column",
-                                             "preliminary",
-                                             "keep_column",
-                                             "keep_value",
-                                             "unknown_municipalities",
-                                             "missing",
-                                             "dry_run",
-                                             NULL};
-
 /* What only a CSV body takes. */
-static const char *const csv_only[] = {"delimiter",
-                                       "decimal",
-                                       "encoding",
-                                       "format",
-                                       "municipality_column",
-                                       "period_column",
-                                       "period",
-                                       "value_column",
-                                       "numerator_column",
-                                       "denominator_column",
-                                       "status_column",
-                                       "preliminary_column",
-                                       "preliminary",
-                                       "keep_column",
-                                       "keep_value",
-                                       NULL};
+#define CSV_OPTIONS                                                                                \
+    "delimiter", "decimal", "encoding", "format", "municipality_column", "period_column",          \
+        "period", "value_column", "numerator_column", "denominator_column", "status_column",       \
+        "preliminary_column", "preliminary", "keep_column", "keep_value"
+static const char *const csv_only[] = {CSV_OPTIONS, NULL};
+static const char *const allowed_params[] = {CSV_OPTIONS, "unknown_municipalities", "missing",
+                                             "dry_run", NULL};
 
 static bool bad_option(struct request *req, const char *detail)
 {
