@@ -24,23 +24,10 @@
     "{\"code\":\"EDU-01\",\"title\":\"Melhorar o IDEB\",\"area\":\"education\","                   \
     "\"responsible_area\":\"education\",\"focal_combine\":\"all\"}"
 
-static struct http_response call(const char *method, const char *path, enum fixture_user who,
-                                 const char *body, const char *const *headers)
-{
-    return http_do(&(struct http_request){.method = method,
-                                          .path = path,
-                                          .token = who == U_COUNT ? NULL : fixture_token(who),
-                                          .body = body,
-                                          .content_type = body && strcmp(method, "PATCH") == 0
-                                                              ? "application/merge-patch+json"
-                                                              : NULL,
-                                          .headers = headers});
-}
-
 /* POSTs body as `who` and returns the new resource's id (asserting 201). */
 static long create(enum fixture_user who, const char *path, const char *body)
 {
-    struct http_response r = call("POST", path, who, body, NULL);
+    struct http_response r = fixture_call("POST", path, who, body, NULL);
     ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     const cJSON *id = cJSON_GetObjectItem(r.json, "id");
     if (!id)
@@ -90,7 +77,7 @@ START_TEST(health_secretariat_sets_a_challenge_of_the_cycle)
     long c = cycle(-1);
     char path[64];
     snprintf(path, sizeof path, "/v1/cycles/%ld/challenges", c);
-    struct http_response r = call("POST", path, U_HEALTH, SAU_01, NULL);
+    struct http_response r = fixture_call("POST", path, U_HEALTH, SAU_01, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_str_eq(http_header(&r, "Location"), "/v1/challenges/1");
     ck_assert_str_eq(http_json_string(&r, "state"), "SP");
@@ -102,7 +89,7 @@ START_TEST(health_secretariat_sets_a_challenge_of_the_cycle)
 
     /* The code is unique in the cycle, not across cycles. */
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("POST", path, U_COORDINATION, SAU_01, NULL);
+    r = fixture_call("POST", path, U_COORDINATION, SAU_01, NULL);
     http_expect_problem(&r, 409, "conflict");
     ck_assert_str_eq(http_json_string(&r, "title"), "Challenge code already in use");
     http_response_free(&r);
@@ -122,7 +109,7 @@ START_TEST(health_secretariat_sets_a_challenge_of_the_cycle)
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 1);
     http_response_free(&r);
     const char *csv[] = {"Accept: text/csv", NULL};
-    r = call("GET", path, U_COUNT, NULL, csv);
+    r = fixture_call("GET", path, U_COUNT, NULL, csv);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "SAU-01"));
     http_response_free(&r);
@@ -138,63 +125,65 @@ START_TEST(only_the_responsible_secretariat_or_the_coordination_changes_it)
     snprintf(item, sizeof item, "/v1/challenges/%ld", create(U_HEALTH, path, SAU_01));
 
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("PATCH", item, U_EDUCATION, "{\"title\":\"Outro\"}", NULL);
+    struct http_response r =
+        fixture_call("PATCH", item, U_EDUCATION, "{\"title\":\"Outro\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     ck_assert_str_eq(http_json_string(&r, "detail"),
                      "Only the health secretariat or the coordination may change this challenge.");
     http_response_free(&r);
-    r = call("DELETE", item, U_EDUCATION, NULL, NULL);
+    r = fixture_call("DELETE", item, U_EDUCATION, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    r = call("POST", path, U_EDUCATION, SAU_01, NULL);
+    r = fixture_call("POST", path, U_EDUCATION, SAU_01, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* Nobody moves a challenge out of their own reach. */
-    r = call("PATCH", item, U_HEALTH, "{\"responsible_area\":\"education\"}", NULL);
+    r = fixture_call("PATCH", item, U_HEALTH, "{\"responsible_area\":\"education\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    r = call("POST", path, U_COUNT, SAU_01, NULL);
+    r = fixture_call("POST", path, U_COUNT, SAU_01, NULL);
     fixture_expect_unauthenticated(&r);
     http_response_free(&r);
-    r = call("PATCH", item, U_MAYOR_CG, "{\"title\":\"Outro\"}", NULL);
+    r = fixture_call("PATCH", item, U_MAYOR_CG, "{\"title\":\"Outro\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    r = call("PATCH", item, U_HEALTH, "{\"cycle_id\":2}", NULL);
+    r = fixture_call("PATCH", item, U_HEALTH, "{\"cycle_id\":2}", NULL);
     fixture_expect_invalid(&r, "cycle_id");
     http_response_free(&r);
-    r = call("POST", path, U_HEALTH,
-             "{\"code\":\"sau 1\",\"title\":\"t\",\"area\":\"health\",\"responsible_area\":"
-             "\"health\"}",
-             NULL);
+    r = fixture_call("POST", path, U_HEALTH,
+                     "{\"code\":\"sau 1\",\"title\":\"t\",\"area\":\"health\",\"responsible_area\":"
+                     "\"health\"}",
+                     NULL);
     fixture_expect_invalid(&r, "code");
     http_response_free(&r);
-    r = call("POST", path, U_HEALTH,
-             "{\"code\":\"SAU-02\",\"title\":\"t\",\"area\":\"sports\",\"responsible_area\":"
-             "\"health\",\"open_to_all\":\"yes\"}",
-             NULL);
+    r = fixture_call(
+        "POST", path, U_HEALTH,
+        "{\"code\":\"SAU-02\",\"title\":\"t\",\"area\":\"sports\",\"responsible_area\":"
+        "\"health\",\"open_to_all\":\"yes\"}",
+        NULL);
     fixture_expect_invalid(&r, "area");
     fixture_expect_invalid(&r, "open_to_all");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
-    r = call("PATCH", item, U_COORDINATION, "{\"open_to_all\":true}", NULL);
+    r = fixture_call("PATCH", item, U_COORDINATION, "{\"open_to_all\":true}", NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(r.json, "open_to_all")));
     char if_match[128];
     snprintf(if_match, sizeof if_match, "If-Match: %s", http_header(&r, "ETag"));
     http_response_free(&r);
     const char *headers[] = {if_match, NULL};
-    r = call("PATCH", item, U_HEALTH, "{\"description\":\"Até 2028\"}", headers);
+    r = fixture_call("PATCH", item, U_HEALTH, "{\"description\":\"Até 2028\"}", headers);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     before = fixture_snapshot();
-    r = call("PATCH", item, U_HEALTH, "{\"description\":\"Até 2030\"}", headers);
+    r = fixture_call("PATCH", item, U_HEALTH, "{\"description\":\"Até 2030\"}", headers);
     http_expect_problem(&r, 412, "precondition-failed");
     http_response_free(&r);
     fixture_assert_unchanged(before);
     ck_assert_int_eq(audit("challenge", "update"), 2);
 
-    r = call("DELETE", item, U_HEALTH, NULL, NULL);
+    r = fixture_call("DELETE", item, U_HEALTH, NULL, NULL);
     ck_assert_int_eq(r.status, 204);
     http_response_free(&r);
     ck_assert_int_eq(audit("challenge", "delete"), 1);
@@ -228,7 +217,7 @@ START_TEST(a_challenge_has_main_and_complementary_indicators)
              "{\"indicator_id\":%ld,\"role\":\"main\",\"focal_rule\":\"worst_percent\","
              "\"focal_value\":20,\"focal_period\":\"2019\",\"focal_min_denominator\":50}",
              mort);
-    struct http_response r = call("POST", inds, U_HEALTH, body, NULL);
+    struct http_response r = fixture_call("POST", inds, U_HEALTH, body, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
     char location[128];
     snprintf(location, sizeof location, "%s/%ld", inds, mort);
@@ -259,38 +248,38 @@ START_TEST(a_challenge_has_main_and_complementary_indicators)
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "items")), 2);
     http_response_free(&r);
     const char *csv[] = {"Accept: text/csv", NULL};
-    r = call("GET", inds, U_COUNT, NULL, csv);
+    r = fixture_call("GET", inds, U_COUNT, NULL, csv);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "MORT_NEO"));
     http_response_free(&r);
 
     /* The same indicator twice; an indicator in use stays. */
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("POST", inds, U_HEALTH, body, NULL);
+    r = fixture_call("POST", inds, U_HEALTH, body, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
     char ind_path[64];
     snprintf(ind_path, sizeof ind_path, "/v1/indicators/%ld", mort);
-    r = call("DELETE", ind_path, U_HEALTH, NULL, NULL);
+    r = fixture_call("DELETE", ind_path, U_HEALTH, NULL, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
     /* The education secretariat cannot touch the health challenge's indicators. */
-    r = call("PATCH", location, U_EDUCATION, "{\"focal_value\":10}", NULL);
+    r = fixture_call("PATCH", location, U_EDUCATION, "{\"focal_value\":10}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    r = call("DELETE", location, U_EDUCATION, NULL, NULL);
+    r = fixture_call("DELETE", location, U_EDUCATION, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
     /* A rule changes; the complementary indicator goes. */
-    r = call("PATCH", location, U_HEALTH, "{\"focal_rule\":\"worst_count\",\"focal_value\":10}",
-             NULL);
+    r = fixture_call("PATCH", location, U_HEALTH,
+                     "{\"focal_rule\":\"worst_count\",\"focal_value\":10}", NULL);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_int_eq(cJSON_GetObjectItem(r.json, "focal_value")->valueint, 10);
     http_response_free(&r);
     snprintf(location, sizeof location, "%s/%ld", inds, neo);
-    r = call("DELETE", location, U_HEALTH, NULL, NULL);
+    r = fixture_call("DELETE", location, U_HEALTH, NULL, NULL);
     ck_assert_int_eq(r.status, 204);
     http_response_free(&r);
     ck_assert_int_eq(fixture_get_status(location, NULL), 404);
@@ -316,23 +305,23 @@ START_TEST(an_indicator_shared_by_two_challenges_is_judged_in_each)
     snprintf(education + strlen(education), sizeof education - strlen(education), "/%ld", mort);
 
     /* The education secretariat changes its own challenge's rule only. */
-    struct http_response r =
-        call("PATCH", education, U_EDUCATION,
-             "{\"focal_rule\":\"threshold\",\"focal_value\":20,\"focal_period\":null}", NULL);
+    struct http_response r = fixture_call(
+        "PATCH", education, U_EDUCATION,
+        "{\"focal_rule\":\"threshold\",\"focal_value\":20,\"focal_period\":null}", NULL);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_int_eq(cJSON_GetObjectItem(r.json, "challenge_id")->valueint, (int)edu);
     http_response_free(&r);
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("PATCH", health, U_EDUCATION, "{\"focal_rule\":\"threshold\",\"focal_value\":20}",
-             NULL);
+    r = fixture_call("PATCH", health, U_EDUCATION,
+                     "{\"focal_rule\":\"threshold\",\"focal_value\":20}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* A rule broken in one challenge is judged there, not in the other. */
-    r = call("PATCH", education, U_EDUCATION, "{\"focal_value\":5000}", NULL);
+    r = fixture_call("PATCH", education, U_EDUCATION, "{\"focal_value\":5000}", NULL);
     fixture_expect_invalid(&r, "focal_value");
     http_response_free(&r);
     fixture_assert_unchanged(before);
-    r = call("DELETE", education, U_EDUCATION, NULL, NULL);
+    r = fixture_call("DELETE", education, U_EDUCATION, NULL, NULL);
     ck_assert_int_eq(r.status, 204);
     http_response_free(&r);
     ck_assert_int_eq(fixture_get_status(health, NULL), 200);
@@ -401,20 +390,20 @@ START_TEST(a_closed_cycles_challenge_is_read_only)
     ck_assert_int_eq(fixture_get_status(item, NULL), 200); /* still public */
 
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("POST", path, U_HEALTH,
-                                  "{\"code\":\"SAU-02\",\"title\":\"Pré-natal\","
-                                  "\"area\":\"health\",\"responsible_area\":\"health\"}",
-                                  NULL);
+    struct http_response r = fixture_call("POST", path, U_HEALTH,
+                                          "{\"code\":\"SAU-02\",\"title\":\"Pré-natal\","
+                                          "\"area\":\"health\",\"responsible_area\":\"health\"}",
+                                          NULL);
     http_expect_problem(&r, 409, "conflict");
     ck_assert_str_eq(http_json_string(&r, "title"), "The cycle is closed");
     http_response_free(&r);
-    r = call("PATCH", item, U_HEALTH, "{\"title\":\"Outro\"}", NULL);
+    r = fixture_call("PATCH", item, U_HEALTH, "{\"title\":\"Outro\"}", NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
-    r = call("DELETE", item, U_COORDINATION, NULL, NULL);
+    r = fixture_call("DELETE", item, U_COORDINATION, NULL, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
-    r = call("POST", inds, U_HEALTH, body, NULL);
+    r = fixture_call("POST", inds, U_HEALTH, body, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
     fixture_assert_unchanged(before);
@@ -435,7 +424,7 @@ START_TEST(a_challenge_with_a_focalization_stays)
              ch);
     fixture_exec(sql);
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("DELETE", item, U_HEALTH, NULL, NULL);
+    struct http_response r = fixture_call("DELETE", item, U_HEALTH, NULL, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
     fixture_assert_unchanged(before);

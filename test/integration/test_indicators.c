@@ -27,23 +27,10 @@
     "\"polarity\":\"higher_is_better\",\"source\":\"INEP – IDEB\",\"periodicity\":\"biennial\"," \
     "\"first_period\":\"2005\",\"min_value\":0,\"max_value\":10,\"area\":\"education\"}"
 
-static struct http_response call(const char *method, const char *path, enum fixture_user who,
-                                 const char *body, const char *const *headers)
-{
-    return http_do(&(struct http_request){.method = method,
-                                          .path = path,
-                                          .token = who == U_COUNT ? NULL : fixture_token(who),
-                                          .body = body,
-                                          .content_type = body && strcmp(method, "PATCH") == 0
-                                                              ? "application/merge-patch+json"
-                                                              : NULL,
-                                          .headers = headers});
-}
-
 /* Creates an indicator as `who`; writes its path to out (asserting 201). */
 static void create_indicator(enum fixture_user who, const char *body, char out[64])
 {
-    struct http_response r = call("POST", "/v1/indicators", who, body, NULL);
+    struct http_response r = fixture_call("POST", "/v1/indicators", who, body, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
     snprintf(out, 64, "%s", http_header(&r, "Location"));
     http_response_free(&r);
@@ -70,7 +57,8 @@ static void seed_value(const char *path)
 
 START_TEST(health_secretariat_creates_the_infant_mortality_indicator)
 {
-    struct http_response r = call("POST", "/v1/indicators", U_HEALTH, INFANT_MORTALITY, NULL);
+    struct http_response r =
+        fixture_call("POST", "/v1/indicators", U_HEALTH, INFANT_MORTALITY, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_str_eq(http_header(&r, "Location"), "/v1/indicators/1");
     ck_assert_ptr_nonnull(http_header(&r, "ETag"));
@@ -118,20 +106,21 @@ START_TEST(only_the_indicators_area_or_the_coordination_changes_it)
     create_indicator(U_HEALTH, INFANT_MORTALITY, path);
 
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("PATCH", path, U_EDUCATION, "{\"name\":\"Outro nome\"}", NULL);
+    struct http_response r =
+        fixture_call("PATCH", path, U_EDUCATION, "{\"name\":\"Outro nome\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     ck_assert_str_eq(http_json_string(&r, "detail"),
                      "Only the health secretariat or the coordination may change this indicator.");
     http_response_free(&r);
-    r = call("DELETE", path, U_EDUCATION, NULL, NULL);
+    r = fixture_call("DELETE", path, U_EDUCATION, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* Nor may it make an indicator of another area. */
-    r = call("POST", "/v1/indicators", U_EDUCATION, INFANT_MORTALITY, NULL);
+    r = fixture_call("POST", "/v1/indicators", U_EDUCATION, INFANT_MORTALITY, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     /* The health secretariat may not hand its indicator to education. */
-    r = call("PATCH", path, U_HEALTH, "{\"area\":\"education\"}", NULL);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"area\":\"education\"}", NULL);
     http_expect_problem(&r, 403, "forbidden");
     ck_assert_str_eq(
         http_json_string(&r, "detail"),
@@ -139,11 +128,12 @@ START_TEST(only_the_indicators_area_or_the_coordination_changes_it)
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
-    r = call("PATCH", path, U_COORDINATION, "{\"publication_lag_months\":24}", NULL);
+    r = fixture_call("PATCH", path, U_COORDINATION, "{\"publication_lag_months\":24}", NULL);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_int_eq(cJSON_GetObjectItem(r.json, "publication_lag_months")->valueint, 24);
     http_response_free(&r);
-    r = call("PATCH", path, U_HEALTH, "{\"description\":\"Óbitos de menores de 1 ano\"}", NULL);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"description\":\"Óbitos de menores de 1 ano\"}",
+                     NULL);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     ck_assert_int_eq(audit_count("update"), 2);
@@ -162,20 +152,20 @@ START_TEST(area_and_periodicity_are_fixed_once_it_has_values)
     http_response_free(&r);
 
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("PATCH", path, U_COORDINATION, "{\"area\":\"education\"}", NULL);
+    r = fixture_call("PATCH", path, U_COORDINATION, "{\"area\":\"education\"}", NULL);
     fixture_expect_invalid(&r, "area");
     ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "is fixed once the indicator has values"));
     http_response_free(&r);
-    r = call("PATCH", path, U_COORDINATION, "{\"periodicity\":\"monthly\"}", NULL);
+    r = fixture_call("PATCH", path, U_COORDINATION, "{\"periodicity\":\"monthly\"}", NULL);
     fixture_expect_invalid(&r, "periodicity");
     http_response_free(&r);
-    r = call("DELETE", path, U_HEALTH, NULL, NULL);
+    r = fixture_call("DELETE", path, U_HEALTH, NULL, NULL);
     http_expect_problem(&r, 409, "conflict");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
     /* Other fields still change. */
-    r = call("PATCH", path, U_HEALTH, "{\"decimals\":2}", NULL);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"decimals\":2}", NULL);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
 }
@@ -185,7 +175,7 @@ START_TEST(an_unused_indicator_is_deleted)
 {
     char path[64];
     create_indicator(U_HEALTH, INFANT_MORTALITY, path);
-    struct http_response r = call("DELETE", path, U_HEALTH, NULL, NULL);
+    struct http_response r = fixture_call("DELETE", path, U_HEALTH, NULL, NULL);
     ck_assert_int_eq(r.status, 204);
     http_response_free(&r);
     ck_assert_int_eq(fixture_count("indicators"), 0);
@@ -265,21 +255,23 @@ START_TEST(codes_and_the_population_are_unique)
     char path[64];
     create_indicator(U_HEALTH, INFANT_MORTALITY, path);
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("POST", "/v1/indicators", U_HEALTH, INFANT_MORTALITY, NULL);
+    struct http_response r =
+        fixture_call("POST", "/v1/indicators", U_HEALTH, INFANT_MORTALITY, NULL);
     http_expect_problem(&r, 409, "conflict");
     ck_assert_str_eq(http_json_string(&r, "title"), "Indicator code already in use");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
-    r = call("PATCH", path, U_HEALTH, "{\"is_population\":true}", NULL);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"is_population\":true}", NULL);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     before = fixture_snapshot();
-    r = call("POST", "/v1/indicators", U_COORDINATION,
-             "{\"code\":\"POP\",\"name\":\"População\",\"unit\":\"people\","
-             "\"polarity\":\"higher_is_better\",\"source\":\"IBGE\",\"periodicity\":\"annual\","
-             "\"area\":\"coordination\",\"is_population\":true,\"decimals\":0}",
-             NULL);
+    r = fixture_call(
+        "POST", "/v1/indicators", U_COORDINATION,
+        "{\"code\":\"POP\",\"name\":\"População\",\"unit\":\"people\","
+        "\"polarity\":\"higher_is_better\",\"source\":\"IBGE\",\"periodicity\":\"annual\","
+        "\"area\":\"coordination\",\"is_population\":true,\"decimals\":0}",
+        NULL);
     http_expect_problem(&r, 409, "conflict");
     ck_assert_str_eq(http_json_string(&r, "title"), "Another indicator is the population");
     http_response_free(&r);
@@ -292,16 +284,16 @@ START_TEST(anonymous_writers_are_401_and_mayors_403)
     char path[64];
     create_indicator(U_HEALTH, INFANT_MORTALITY, path);
     struct fixture_snapshot before = fixture_snapshot();
-    struct http_response r = call("POST", "/v1/indicators", U_COUNT, IDEB, NULL);
+    struct http_response r = fixture_call("POST", "/v1/indicators", U_COUNT, IDEB, NULL);
     fixture_expect_unauthenticated(&r);
     http_response_free(&r);
-    r = call("PATCH", path, U_COUNT, "{\"name\":\"x\"}", NULL);
+    r = fixture_call("PATCH", path, U_COUNT, "{\"name\":\"x\"}", NULL);
     fixture_expect_unauthenticated(&r);
     http_response_free(&r);
-    r = call("POST", "/v1/indicators", U_MAYOR_CG, IDEB, NULL);
+    r = fixture_call("POST", "/v1/indicators", U_MAYOR_CG, IDEB, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
-    r = call("DELETE", path, U_MAYOR_CG, NULL, NULL);
+    r = fixture_call("DELETE", path, U_MAYOR_CG, NULL, NULL);
     http_expect_problem(&r, 403, "forbidden");
     http_response_free(&r);
     fixture_assert_unchanged(before);
@@ -336,7 +328,7 @@ START_TEST(anyone_reads_the_catalogue_in_json_and_csv)
     http_response_free(&r);
 
     const char *csv[] = {"Accept: text/csv", NULL};
-    r = call("GET", "/v1/indicators", U_COUNT, NULL, csv);
+    r = fixture_call("GET", "/v1/indicators", U_COUNT, NULL, csv);
     ck_assert_int_eq(r.status, 200);
     static const char header[] =
         "id,code,name,unit,polarity,source,periodicity,first_period,decimals,min_value,max_value,"
@@ -351,7 +343,7 @@ START_TEST(anyone_reads_the_catalogue_in_json_and_csv)
     snprintf(etag, sizeof etag, "If-None-Match: %s", http_header(&r, "ETag"));
     http_response_free(&r);
     const char *inm[] = {etag, NULL};
-    r = call("GET", mort, U_COUNT, NULL, inm);
+    r = fixture_call("GET", mort, U_COUNT, NULL, inm);
     ck_assert_int_eq(r.status, 304);
     http_response_free(&r);
     ck_assert_int_eq(fixture_get_status("/v1/indicators/999", NULL), 404);
@@ -368,11 +360,11 @@ START_TEST(a_stale_etag_is_412)
     snprintf(if_match, sizeof if_match, "If-Match: %s", http_header(&r, "ETag"));
     http_response_free(&r);
     const char *headers[] = {if_match, NULL};
-    r = call("PATCH", path, U_HEALTH, "{\"decimals\":3}", headers);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"decimals\":3}", headers);
     ck_assert_int_eq(r.status, 200);
     http_response_free(&r);
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("PATCH", path, U_HEALTH, "{\"decimals\":4}", headers);
+    r = fixture_call("PATCH", path, U_HEALTH, "{\"decimals\":4}", headers);
     http_expect_problem(&r, 412, "precondition-failed");
     http_response_free(&r);
     fixture_assert_unchanged(before);

@@ -21,23 +21,10 @@
     "\"email\":\"lucia@campogrande.ms.gov.br\"}"
 #define MARCOS "{\"name\":\"Marcos Reis\",\"type\":\"city_council\"}"
 
-static struct http_response call(const char *method, const char *path, enum fixture_user who,
-                                 const char *body, const char *const *headers)
-{
-    return http_do(&(struct http_request){.method = method,
-                                          .path = path,
-                                          .token = who == U_COUNT ? NULL : fixture_token(who),
-                                          .body = body,
-                                          .content_type = body && strcmp(method, "PATCH") == 0
-                                                              ? "application/merge-patch+json"
-                                                              : NULL,
-                                          .headers = headers});
-}
-
 /* Adds a member as `who`; returns its path in out. */
 static void add_member(enum fixture_user who, const char *body, char out[96])
 {
-    struct http_response r = call("POST", TEAM_CG, who, body, NULL);
+    struct http_response r = fixture_call("POST", TEAM_CG, who, body, NULL);
     ck_assert_msg(r.status == 201, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"1-", 3) == 0, "ETag %s",
                   http_header(&r, "ETag"));
@@ -60,7 +47,7 @@ START_TEST(test_municipality_keeps_its_team)
     ck_assert_int_eq(team_audit("create"), 2);
 
     /* The secretariat follows the team, a page at a time. */
-    struct http_response r = call("GET", TEAM_CG "?limit=1", U_HEALTH, NULL, NULL);
+    struct http_response r = fixture_call("GET", TEAM_CG "?limit=1", U_HEALTH, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
     const cJSON *items = cJSON_GetObjectItemCaseSensitive(r.json, "items");
     ck_assert_int_eq(cJSON_GetArraySize(items), 1);
@@ -70,21 +57,21 @@ START_TEST(test_municipality_keeps_its_team)
     char next[512];
     snprintf(next, sizeof next, TEAM_CG "?limit=1&cursor=%s", http_json_string(&r, "next_cursor"));
     http_response_free(&r);
-    r = call("GET", next, U_HEALTH, NULL, NULL);
+    r = fixture_call("GET", next, U_HEALTH, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert_ptr_null(http_json_string(&r, "next_cursor"));
     http_response_free(&r);
 
     /* The representative corrects a member, with the ETag read. */
-    r = call("GET", marcos, U_REP_CG, NULL, NULL);
+    r = fixture_call("GET", marcos, U_REP_CG, NULL, NULL);
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(http_json_string(&r, "type"), "city_council");
     char if_match[80];
     snprintf(if_match, sizeof if_match, "If-Match: %s", http_header(&r, "ETag"));
     http_response_free(&r);
     const char *headers[] = {if_match, NULL};
-    r = call("PATCH", marcos, U_REP_CG, "{\"organization\":\"Câmara Municipal\",\"email\":null}",
-             headers);
+    r = fixture_call("PATCH", marcos, U_REP_CG,
+                     "{\"organization\":\"Câmara Municipal\",\"email\":null}", headers);
     ck_assert_msg(r.status == 200, "%ld %s", r.status, buf_cstr(&r.body));
     ck_assert_str_eq(http_json_string(&r, "organization"), "Câmara Municipal");
     ck_assert_msg(strncmp(http_header(&r, "ETag"), "\"2-", 3) == 0, "ETag %s",
@@ -94,13 +81,13 @@ START_TEST(test_municipality_keeps_its_team)
 
     /* A stale ETag is refused. */
     struct fixture_snapshot before = fixture_snapshot();
-    r = call("PATCH", marcos, U_MAYOR_CG, "{\"name\":\"Marcos R.\"}", headers);
+    r = fixture_call("PATCH", marcos, U_MAYOR_CG, "{\"name\":\"Marcos R.\"}", headers);
     http_expect_problem(&r, 412, "precondition-failed");
     http_response_free(&r);
     fixture_assert_unchanged(before);
 
     /* The mayor removes a member; the audit keeps what was removed. */
-    r = call("DELETE", lucia, U_MAYOR_CG, NULL, NULL);
+    r = fixture_call("DELETE", lucia, U_MAYOR_CG, NULL, NULL);
     ck_assert_int_eq(r.status, 204);
     http_response_free(&r);
     ck_assert_int_eq(fixture_get_status(lucia, fixture_token(U_MAYOR_CG)), 404);
@@ -138,8 +125,9 @@ START_TEST(test_team_is_private_to_the_municipality)
         {"POST", TEAM_CG, MARCOS, U_COUNT, 401},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct http_response r = call(cases[i].method, cases[i].path ? cases[i].path : lucia,
-                                      cases[i].who, cases[i].body, NULL);
+        struct http_response r =
+            fixture_call(cases[i].method, cases[i].path ? cases[i].path : lucia, cases[i].who,
+                         cases[i].body, NULL);
         ck_assert_msg(r.status == cases[i].status, "case %zu: %ld %s", i, r.status,
                       buf_cstr(&r.body));
         http_expect_problem(&r, cases[i].status,
@@ -192,7 +180,7 @@ START_TEST(test_retried_create_adds_one_member)
 {
     const char *headers[] = {"Idempotency-Key: team-key-1", NULL};
     for (int i = 0; i < 2; i++) {
-        struct http_response r = call("POST", TEAM_CG, U_MAYOR_CG, MARCOS, headers);
+        struct http_response r = fixture_call("POST", TEAM_CG, U_MAYOR_CG, MARCOS, headers);
         ck_assert_int_eq(r.status, 201);
         http_response_free(&r);
     }

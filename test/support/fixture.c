@@ -149,6 +149,19 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
                   "indicators, values, challenges, focalization or targets changed");
 }
 
+struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,
+                                  const char *body, const char *const *headers)
+{
+    return http_do(&(struct http_request){.method = method,
+                                          .path = path,
+                                          .token = who == U_COUNT ? NULL : fixture_token(who),
+                                          .body = body,
+                                          .content_type = body && strcmp(method, "PATCH") == 0
+                                                              ? "application/merge-patch+json"
+                                                              : NULL,
+                                          .headers = headers});
+}
+
 long fixture_get_status(const char *path, const char *token)
 {
     struct http_response r = http_get(path, token);

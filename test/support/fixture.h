@@ -78,6 +78,12 @@ struct fixture_snapshot fixture_snapshot(void);
 /* Asserts that the database is as the snapshot found it. */
 void fixture_assert_unchanged(struct fixture_snapshot before);
 
+/* Sends method path as `who` (U_COUNT: anonymous) with body (a PATCH's as
+ * application/merge-patch+json) and the extra headers (NULL-terminated, or
+ * NULL). */
+struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,
+                                  const char *body, const char *const *headers);
+
 /* GETs path with the token (or none) and returns only the status. */
 long fixture_get_status(const char *path, const char *token);
 
