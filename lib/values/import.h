@@ -1,6 +1,7 @@
 /*
  * The pieces of one values import (POST /v1/indicators/{id}/values), shared
  * by the files that make it up: import.c (the request and the transaction),
+ * import_options.c (its query parameters),
  * import_rows.c (a row's cells checked and sent to the staging table by
  * COPY), import_csv.c (the streamed CSV reader and its column mapping),
  * import_json.c (the JSON body). Internal to lib/values.
@@ -41,6 +42,16 @@ struct values_options {
     const char *keep_column, *keep_value;
     bool ignore_unknown, missing_zero, dry_run;
 };
+
+struct query;
+/* The query parameters the route takes (NULL-terminated). */
+extern const char *const values_import_params[];
+/* Reads the options of an import with a CSV body (csv) or a JSON one from
+ * q, with their defaults, into o. False after answering 400. */
+bool values_read_options(struct request *req, const struct query *q, bool csv,
+                         struct values_options *o);
+/* The options as given, as a JSON object, for value_imports and the audit. */
+void values_options_json(const struct query *q, struct buf *out);
 
 /* One row's cells as text, NULL for a column the import does not map. */
 struct values_cells {
