@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The program's data (issue 8, Performance), on the demo program that
+# The program's data (Performance), on the demo program that
 # `make run` loads (scripts/demo-program.sh: the real IDEB, DATASUS and IBGE
 # files through the API):
 #   (f) a focalization run of the infant-mortality challenge over São Paulo's

@@ -245,7 +245,7 @@ d_over_e=$(ratio "$d_rps" "$e_tps" '%.2f')
   if [ -n "$kept_sections" ]; then printf '\n%s\n' "$kept_sections"; fi
 } > "$work/RESULTS.md"
 mv "$work/RESULTS.md" bench/RESULTS.md
-# Part B (indicator values): the values import, on its own PostgreSQL and
+# indicator values: the values import, on its own PostgreSQL and
 # server; it replaces its own section of RESULTS.md.
 bash "$root/bench/values.sh" "$build" >/dev/null
 cat bench/RESULTS.md

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The values import (issue 8, Performance): 10 indicators × 5,570 municipalities
+# The values import (Performance): 10 indicators × 5,570 municipalities
 # × 20 periods (1.1 M rows) loaded through POST /v1/indicators/{id}/values as
 # CSV, one file per indicator, against `psql \copy` of the same files into
 # staging copies of indicator_values (CREATE TABLE ... (LIKE indicator_values

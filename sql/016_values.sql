@@ -1,4 +1,4 @@
--- Indicator values (issue 8, part B): what the import and the public
+-- Indicator values: what the import and the public
 -- queries need beyond sql/014.
 
 -- The 6-digit form of a municipality code (DATASUS, INEP: the IBGE code

@@ -1,4 +1,4 @@
--- State targets and suggested municipal targets (issue 8, "Targets"): the
+-- State targets and suggested municipal targets: the
 -- state target's JSON, snapshot and rules, its baseline computed from
 -- the values, and the public list of suggestions. The tables are in
 -- 014_indicators_challenges.sql; the arithmetic of a suggestion is C

@@ -21,7 +21,7 @@ const struct changes_source changes_sources[] = {
     {"municipality pages", "SELECT j FROM municipality_rows('(,,,,)', jsonb_build_object("
                            "  'state', 'MS', 'region', 'centro_oeste', 'q', 'campo',"
                            "  'cycle_id', (SELECT max(id) FROM cycles)::text, 'adhered', false))"},
-    /* focalization (issue 8): the focal_challenge filter of the list; the
+    /* focalization: the focal_challenge filter of the list; the
      * views above read the focal challenges too */
     {"municipality pages, focal filter",
      "SELECT j FROM municipality_rows('(,,,,)', jsonb_build_object("
@@ -59,7 +59,7 @@ void changes_on_notify(const char *payload)
                (n == 17 && strncmp(payload, "focalization_runs", n) == 0) ||
                (n == 20 && strncmp(payload, "focalization_results", n) == 0) ||
                (n == 15 && strncmp(payload, "focal_overrides", n) == 0)) {
-        /* focalization (issue 8): a municipality's focal_challenges */
+        /* focalization: a municipality's focal_challenges */
         cache_clear(municipalities_cache());
         cache_clear(municipalities_list_cache());
     } else if (n == 6 && strncmp(payload, "states", n) == 0) {

@@ -9,19 +9,19 @@
 #include "auth/activate.h"
 #include "auth/login.h"
 #include "cycles/cycles.h"
-/* focalization (issue 8) */
+/* focalization */
 #include "focalization/focalization.h"
 #include "municipalities/municipalities.h"
 #include "representatives/representatives.h"
 #include "system/system.h"
 #include "team/team.h"
 #include "users/users.h"
-/* issue 8, part A (catalogue): indicators, challenges, a challenge's indicators */
+/* indicators, challenges, a challenge's indicators */
 #include "challenges/challenges.h"
 #include "indicators/indicators.h"
-/* part D: targets */
+/* targets */
 #include "targets/targets.h"
-/* Part B (indicator values) */
+/* indicator values */
 #include "values/values.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
@@ -60,7 +60,7 @@
 #define NO_BODY    ROUTE_NO_BODY
 #define NO_TOKEN   ROUTE_NO_TOKEN
 #define UPLOAD     ROUTE_UPLOAD
-/* Part B (indicator values): a body the handler reads in pieces. */
+/* indicator values: a body the handler reads in pieces. */
 #define STREAM     ROUTE_STREAM
 
 /* method, path, handler, who may call it, what it takes */
@@ -110,7 +110,7 @@ const struct route api_routes[] = {
 
     {"GET",    "/v1/audit",                     audit_list,            COORDINATION, QUERY},
 
-    /* issue 8, part A (catalogue): indicators, challenges, a challenge's indicators */
+    /* indicators, challenges, a challenge's indicators */
     {"GET",    "/v1/indicators",                indicators_list,       PUBLIC,       QUERY},
     {"POST",   "/v1/indicators",                indicators_create,     SECRETARIAT,  IDEMPOTENT},
     {"GET",    "/v1/indicators/{indicator_id}", indicators_get,        PUBLIC,       0},
@@ -131,7 +131,7 @@ const struct route api_routes[] = {
                                                 challenge_indicators_update, SECRETARIAT, 0},
     {"DELETE", "/v1/challenges/{challenge_id}/indicators/{indicator_id}",
                                                 challenge_indicators_delete, SECRETARIAT, 0},
-    /* part D: state targets and suggested municipal targets */
+    /* state targets and suggested municipal targets */
     {"GET",    "/v1/challenges/{challenge_id}/targets", targets_list, PUBLIC,     QUERY},
     {"POST",   "/v1/challenges/{challenge_id}/targets", targets_create, SECRETARIAT, IDEMPOTENT},
     {"GET",    "/v1/challenges/{challenge_id}/targets/{indicator_id}", targets_get, PUBLIC, 0},
@@ -143,7 +143,7 @@ const struct route api_routes[] = {
                                                                        SECRETARIAT,  NO_BODY},
     {"GET",    "/v1/challenges/{challenge_id}/suggested-targets", targets_suggested_list,
                                                                        PUBLIC,       QUERY},
-    /* focalization (issue 8): runs, their municipalities, manual decisions,
+    /* focalization: runs, their municipalities, manual decisions,
      * the public result, peer positions */
     {"POST",   "/v1/challenges/{challenge_id}/focalization/runs", focalization_runs_create,
                                                                        SECRETARIAT,  IDEMPOTENT},
@@ -160,7 +160,7 @@ const struct route api_routes[] = {
     {"DELETE", "/v1/challenges/{challenge_id}/focal-municipalities/{ibge_code}",
                                                        focal_overrides_delete, SECRETARIAT, 0},
     {"GET",    "/v1/municipalities/{ibge_code}/peers", municipality_peers, PUBLIC,  QUERY},
-    /* Part B (indicator values): the import checks the indicator's area itself. */
+    /* indicator values: the import checks the indicator's area itself. */
     {"POST",   "/v1/indicators/{indicator_id}/values", values_import,   SECRETARIAT, QUERY | STREAM},
     {"GET",    "/v1/indicators/{indicator_id}/values", values_list,     PUBLIC,      QUERY},
     {"GET",    "/v1/indicators/{indicator_id}/aggregates", values_aggregates, PUBLIC, QUERY},

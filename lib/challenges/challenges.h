@@ -1,5 +1,5 @@
 /*
- * Challenges (SPEC 1, step 4; issue 8): what a cycle sets out to improve —
+ * Challenges (SPEC 1, step 4): what a cycle sets out to improve —
  * code (unique in the cycle, e.g. SAU-01), title, theme, the secretariat in
  * charge — and the indicators that measure it, each main (with its
  * focalization rule) or complementary. Read by anyone; kept by the

@@ -1,5 +1,5 @@
 /*
- * The indicator catalogue (SPEC 1, step 4; issue 8): what is measured in
+ * The indicator catalogue (SPEC 1, step 4): what is measured in
  * every municipality — code, name, unit, polarity, source, periodicity,
  * valid range, formula — shared by all cycles. Read by anyone; kept by the
  * secretariat of the indicator's area and by the coordination. The area and

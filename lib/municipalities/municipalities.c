@@ -38,7 +38,7 @@ static const struct res_filter municipality_filters[] = {
     {.name = "q", .type = RES_TEXT, .min = 2, .max = 100},
     {.name = "cycle_id", .type = RES_ID, .with = "adhered"},
     {.name = "adhered", .type = RES_BOOL, .with = "cycle_id"},
-    /* focalization (issue 8): the municipalities focal now for that challenge */
+    /* focalization: the municipalities focal now for that challenge */
     {.name = "focal_challenge", .type = RES_ID},
     {.name = NULL},
 };

@@ -1,5 +1,5 @@
 /*
- * The arithmetic of a suggested municipal target (issue 8, "Targets"): from a
+ * The arithmetic of a suggested municipal target: from a
  * municipality's baseline, the state target and the rule stored with it, the
  * value the municipality is asked to reach. Pure: no I/O, no allocation, so
  * that every case is a unit test (test/unit/test_target_rule.c).

@@ -1,5 +1,5 @@
 /*
- * State targets and suggested municipal targets (issue 8, "Targets"): the
+ * State targets and suggested municipal targets: the
  * handlers of /v1/challenges/{challenge_id}/targets... and
  * .../suggested-targets.... Who may call each route is in lib/api/routes.c;
  * which secretariat may change a challenge's targets, challenges_check_write

@@ -19,13 +19,15 @@
  * The transaction runs on the request's pool connection, switched to
  * blocking mode for the copy and the merge (libpq's COPY and long statements
  * are simplest that way), with a statement timeout of its own
- * (IMPORT_TIMEOUT): a large file takes longer than an API call.
+ * (IMPORT_TIMEOUT): a large file takes longer than an API call. A watchdog
+ * (IMPORT_DEADLINE_MS) bounds that part even when the server is frozen.
  */
 #include "values/values.h"
 
 #include "audit/audit.h"
 #include "authz/policy.h"
 #include "db/db.h"
+#include "db/watchdog.h"
 #include "http/query.h"
 #include "log/log.h"
 #include "validate/id.h"
@@ -40,7 +42,11 @@
 /* An import's statements take longer than an API call's, and its joins and
  * aggregates over a file's rows (100,000 and more) fit in memory with more
  * than the default work_mem, instead of spilling to disk. */
-#define IMPORT_TIMEOUT     "SET LOCAL statement_timeout = '600s'"
+#define IMPORT_TIMEOUT "SET LOCAL statement_timeout = '600s'"
+/* The whole blocking part of an import (the body read into COPY, the
+ * merge) ends by this deadline even when the server cannot answer at all
+ * (frozen, not down: db/watchdog.h): the statement timeout plus a margin. */
+#define IMPORT_DEADLINE_MS ((600 + 5) * 1000)
 #define IMPORT_WORK_MEM    "SET LOCAL work_mem = '64MB'"
 #define MAX_UNKNOWN_LISTED 100
 #define ANALYZE_AFTER_ROWS 10000 /* see refresh_statistics */
@@ -254,6 +260,8 @@ struct import {
     struct values_options opt;
     struct values_sink sink;
     bool csv, blocking;
+    struct db_watchdog *watchdog; /* while blocking */
+    bool timed_out;               /* the watchdog fired */
     EVP_MD_CTX *sha;
     char sha_hex[65];
     /* results */
@@ -283,12 +291,35 @@ static bool run_ok(struct import *im, const char *sql, int n, const char *const 
     return r != NULL;
 }
 
+/* Into blocking mode, under the import's deadline. */
+static void block(struct import *im)
+{
+    PQsetnonblocking(im->pg, 0);
+    im->blocking = true;
+    im->watchdog = db_watchdog_start(PQsocket(im->pg), IMPORT_DEADLINE_MS);
+}
+
 /* Back to the pool's non-blocking mode (before db_* calls and release). */
 static void unblock(struct import *im)
 {
+    im->timed_out |= db_watchdog_stop(im->watchdog);
+    im->watchdog = NULL;
     if (im->blocking)
         PQsetnonblocking(im->pg, 1);
     im->blocking = false;
+}
+
+/* The answer to a failure of the blocking part: 503 when the database ran
+ * out of time (its connection is broken and will be replaced), else 500. */
+static void failed(struct import *im)
+{
+    if (im->timed_out) {
+        resp_header(im->req, "Retry-After", "1");
+        resp_problem(im->req, 503, "service-unavailable", "Service temporarily unavailable",
+                     "The database did not answer in time; nothing was imported.");
+    } else {
+        resp_problem(im->req, 500, "internal-error", "Internal error", NULL);
+    }
 }
 
 /* Ends the copy: sent whole (abort false) or abandoned. False on failure. */
@@ -532,15 +563,14 @@ static void import_run(struct import *im, const struct query *q)
         resp_not_found(im->req);
         return;
     }
-    PQsetnonblocking(im->pg, 0);
-    im->blocking = true;
+    block(im);
     PGresult *copy = NULL;
     bool ok = run_ok(im, IMPORT_TIMEOUT, 0, NULL) && run_ok(im, IMPORT_WORK_MEM, 0, NULL) &&
               run_ok(im, SQL_STAGE, 0, NULL) && (copy = run(im, SQL_COPY, 0, NULL)) != NULL;
     PQclear(copy);
     if (!ok) {
         unblock(im);
-        resp_problem(im->req, 500, "internal-error", "Internal error", NULL);
+        failed(im);
         return;
     }
     im->sink.pg = im->pg;
@@ -552,7 +582,7 @@ static void import_run(struct import *im, const struct query *q)
         if (!read)
             return; /* answered */
         if (im->sink.copy_failed)
-            resp_problem(im->req, 500, "internal-error", "Internal error", NULL);
+            failed(im);
         else
             refuse(im);
         return;
@@ -565,7 +595,7 @@ static void import_run(struct import *im, const struct query *q)
         ok = write_import(im, q);
     unblock(im);
     if (!ok) {
-        resp_problem(im->req, 500, "internal-error", "Internal error", NULL);
+        failed(im);
         return;
     }
     if (im->sink.error_count) {

@@ -39,11 +39,11 @@ static const struct {
     {"municipalities", municipalities_suite, false},
     {"cycles", cycles_suite, false},
     {"adhesions", adhesions_suite, false},
-    /* issue 8, part A (catalogue) */
+    /* the catalogue */
     {"indicators", indicators_suite, false},
     {"challenges", challenges_suite, false},
     {"import", import_suite, false},
-    /* part D: targets */
+    /* targets */
     {"targets", targets_suite, false},
     {"audit", audit_suite, false},
     {"team", team_suite, false},
@@ -55,9 +55,9 @@ static const struct {
     {"resource", resource_suite, false},
     {"freshness", freshness_suite, false},
     {"deadlock", deadlock_suite, false},
-    /* focalization (issue 8) */
+    /* focalization */
     {"focalization", focalization_suite, false},
-    /* Part B (indicator values) */
+    /* indicator values */
     {"values", values_suite, false},
     {"values_queries", values_queries_suite, false},
     {"values_real", values_real_suite, false},

@@ -30,14 +30,14 @@ Suite *resource_suite(void);
 Suite *wire_suite(void);
 Suite *freshness_suite(void);
 Suite *deadlock_suite(void);
-/* issue 8, part A (catalogue) */
+/* the catalogue */
 Suite *indicators_suite(void);
 Suite *challenges_suite(void);
-/* part D: targets */
+/* targets */
 Suite *targets_suite(void);
-/* focalization (issue 8) */
+/* focalization */
 Suite *focalization_suite(void);
-/* Part B (indicator values) */
+/* indicator values */
 Suite *values_suite(void);
 Suite *values_queries_suite(void);
 Suite *values_real_suite(void);

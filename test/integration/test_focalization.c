@@ -1,5 +1,5 @@
 /*
- * Integration tests for focalization (issue 8): the health secretariat runs
+ * Integration tests for focalization: the health secretariat runs
  * the rule of a challenge over the municipalities of São Paulo and reads who
  * is focal and why; ties at the cut are all in; a municipality without data
  * is no_data, never silently focal or not; small denominators are not
@@ -8,9 +8,9 @@
  * municipalities' view and list; a municipality's position among its peers.
  * Every refused write leaves the database as it was.
  *
- * Indicators, their values, challenges and their indicators' rules belong to
- * other parts of issue 8, whose endpoints are built beside this one: the
- * tests insert those rows with fixture_exec.
+ * Indicators, their values, challenges and their indicators' rules have
+ * suites of their own: these tests insert those rows with fixture_exec, as
+ * their endpoints store them.
  */
 #include "suites.h"
 
@@ -53,7 +53,7 @@ static long sp_cycle(bool closed)
 }
 
 /* A challenge of the health secretariat (seeded: the challenges' endpoints
- * are another part's). */
+ * have a suite of their own). */
 static long health_challenge(long cycle, const char *combine)
 {
     return fixture_longf("INSERT INTO challenges (cycle_id, code, title, area, responsible_area,"

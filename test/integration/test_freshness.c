@@ -57,10 +57,10 @@ START_TEST(every_table_a_cache_reads_notifies_its_changes)
                  "                    pact_opens_at, pact_closes_at, target_year, commitments)"
                  " VALUES ('Ciclo', 50, now(), now() + interval '1 day', now(),"
                  "         now() + interval '2 days', 2027, '[\"Acompanhar\"]')");
-    /* focalization (issue 8): a challenge of that cycle whose run made
+    /* focalization: a challenge of that cycle whose run made
      * Campo Grande focal and a manual decision on Dourados, so that the focal
      * challenges of the views and the focal_challenge filter read their
-     * tables (indicators and challenges are seeded: another part's). */
+     * tables (indicators and challenges are seeded). */
     fixture_exec("INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
                  " SELECT max(id), 'SAU-01', 'Saúde', 'health', 'health' FROM cycles");
     fixture_exec("INSERT INTO focalization_runs (challenge_id, rule, focal_count)"

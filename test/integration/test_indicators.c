@@ -43,8 +43,8 @@ static long audit_count(const char *action)
                          action);
 }
 
-/* One value of the indicator, as the values import (another part's
- * endpoint) would write it. */
+/* One value of the indicator, as the values import (tested in the values
+ * suites) would write it. */
 static void seed_value(const char *path)
 {
     char sql[256];

@@ -77,14 +77,13 @@ static struct {
     char cycle_id[24], adhesion_id[24], member_id[24];
     char run_id[24];    /* a focalization run of the world's challenge */
     char import_id[24]; /* an import of the world's indicator's values */
-    /* issue 8, part A (catalogue): a health indicator, main in a health
-     * challenge of the cycle. */
+    /* A health indicator, main in a health challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
 #define LUCIA    "{\"name\":\"Lúcia Prado\",\"type\":\"servant\"}"
-/* issue 8, part A (catalogue) */
+/* the catalogue */
 #define MORT_INF                                                                                   \
     "{\"code\":\"MORT_INF\",\"name\":\"Mortalidade infantil\",\"unit\":\"per 1,000 live births\"," \
     "\"polarity\":\"lower_is_better\",\"source\":\"DATASUS – SIM/SINASC\","                      \
@@ -193,7 +192,7 @@ static void world_build(void)
     snprintf(path, sizeof path, "/v1/cycles/%s/adhesions", world.cycle_id);
     create(U_MAYOR_CG, path, CG_SIGNS, world.adhesion_id);
     create(U_MAYOR_CG, "/v1/municipalities/" CG "/team", LUCIA, world.member_id);
-    /* issue 8, part A (catalogue) */
+    /* the catalogue */
     create(U_HEALTH, "/v1/indicators", MORT_INF, world.indicator_id);
     snprintf(path, sizeof path, "/v1/cycles/%s/challenges", world.cycle_id);
     create(U_HEALTH, path, SAU_01, world.challenge_id);
@@ -210,12 +209,12 @@ static void world_build(void)
     snprintf(path, sizeof path,
              "/v1/indicators/%s/values?numerator_column=numerator&denominator_column=denominator",
              world.indicator_id);
-    r = http_do(&(struct http_request){
-        .method = "POST",
-        .path = path,
-        .token = fixture_token(U_HEALTH),
-        .content_type = "text/csv",
-        .body = "ibge_code,period,numerator,denominator\n" CG ",2023,199,14014\n"});
+    r = http_do(&(struct http_request){.method = "POST",
+                                       .path = path,
+                                       .token = fixture_token(U_HEALTH),
+                                       .content_type = "text/csv",
+                                       .body = "ibge_code,period,numerator,denominator\n" CG
+                                               ",2023,199,14014\n"});
     ck_assert_msg(r.status == 200, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
     const cJSON *import = cJSON_GetObjectItemCaseSensitive(r.json, "import_id");
     ck_assert(cJSON_IsNumber(import));
@@ -255,7 +254,7 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"adhesion_id", true},
                  {"member_id", true},
                  {"user_id", true},
-                 /* issue 8 */
+                 /* the program data */
                  {"indicator_id", false},
                  {"challenge_id", false},
                  {"run_id", false},
@@ -339,7 +338,7 @@ static bool is_municipal_of_b(const struct caller *c)
            strcmp(c->municipality, DOURADOS) == 0;
 }
 
-/* issue 8, part A (catalogue): a write on what hangs from the world's health
+/* A write on what hangs from the world's health
  * indicator or health challenge (any route naming {indicator_id} or
  * {challenge_id}, whoever adds it), by a secretariat of another area that
  * the route's policy lets in. */

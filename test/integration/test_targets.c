@@ -12,8 +12,8 @@
  * refusal leaves the database as it was. Anyone reads the focal
  * municipalities' suggestions, in JSON or CSV.
  *
- * Indicators, values, challenges and focalization runs are other parts'
- * endpoints: this suite seeds their rows with SQL (seed_world), as those
+ * Indicators, values, challenges and focalization runs have suites of their
+ * own: this suite seeds their rows with SQL (seed_world), as those
  * endpoints would store them.
  */
 #include "suites.h"

@@ -7,7 +7,7 @@
  * unknown_municipalities=ignore); a dry run writes nothing; a revised file
  * keeps history and counts updated and unchanged rows; exactly one audit
  * event per import. Indicators are seeded with fixture_exec: the catalogue
- * endpoints are another part's.
+ * endpoints have suites of their own.
  */
 #include "suites.h"
 

@@ -5,7 +5,7 @@
  * whole CSV; a municipality's series; the state aggregate from numerators
  * and denominators (not a mean of rates); the outlier report. Values are
  * loaded through the API; indicators seeded with fixture_exec (the
- * catalogue is another part's).
+ * catalogue has suites of its own).
  */
 #include "suites.h"
 

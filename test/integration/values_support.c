@@ -11,7 +11,7 @@ void values_indicator(char out[24], const char *code, const char *area, const ch
                       const char *first_period, const char *min, const char *max, const char *scale,
                       int lag_months)
 {
-    /* Seeded directly: the catalogue CRUD is part A's, built in parallel. */
+    /* Seeded directly: the catalogue has suites of its own. */
     long id = fixture_longf(
         "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, first_period,"
         " decimals, min_value, max_value, area, scale, publication_lag_months)"

@@ -1,6 +1,6 @@
 /*
  * What the values suites share: indicators seeded with fixture_exec (the
- * catalogue's endpoints are another part's, built in parallel), imports
+ * catalogue's endpoints have suites of their own), imports
  * posted through the API, and their answers read.
  */
 #ifndef PACTO_TEST_VALUES_SUPPORT_H
@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-/* Inserts an indicator (fixture_exec: /v1/indicators is another part's) and
+/* Inserts an indicator (fixture_exec: /v1/indicators has its own suite) and
  * returns its id as text (static storage, one per call site's buffer). */
 void values_indicator(char out[24], const char *code, const char *area, const char *periodicity,
                       const char *first_period, const char *min, const char *max, const char *scale,

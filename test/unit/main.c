@@ -24,12 +24,13 @@ int main(void)
     srunner_add_suite(sr, proxy_suite());
     srunner_add_suite(sr, resource_suite());
     srunner_add_suite(sr, resource_views_suite());
-    srunner_add_suite(sr, indicators_suite()); /* issue 8, part A (catalogue) */
-    /* part D: targets */
+    srunner_add_suite(sr, indicators_suite()); /* the catalogue */
+    /* targets */
     srunner_add_suite(sr, target_rule_suite());
-    /* focalization (issue 8) */
+    /* focalization */
     srunner_add_suite(sr, focal_rank_suite());
-    /* Part B (indicator values) */
+    srunner_add_suite(sr, watchdog_suite());
+    /* indicator values */
     srunner_add_suite(sr, values_parse_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);

@@ -22,13 +22,14 @@ Suite *negotiate_suite(void);
 Suite *proxy_suite(void);
 Suite *resource_suite(void);
 Suite *resource_views_suite(void);
-/* issue 8, part A (catalogue) */
+/* the catalogue */
 Suite *indicators_suite(void);
-/* part D: targets */
+/* targets */
 Suite *target_rule_suite(void);
-/* focalization (issue 8) */
+/* focalization */
 Suite *focal_rank_suite(void);
-/* Part B (indicator values) */
+Suite *watchdog_suite(void);
+/* indicator values */
 Suite *values_parse_suite(void);
 
 #endif
