@@ -11,6 +11,7 @@
 #include "focalization/params.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "validate/id.h"
 
 #include <stdio.h>
 
@@ -49,7 +50,7 @@ void focal_municipalities_list(struct request *req)
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page) ||
         !(filters = focal_status_filter(req, &q, statuses)))
         return;
-    if (!focal_path_id(challenge)) {
+    if (!challenge || !id_is_canonical(challenge)) {
         resp_not_found(req);
         return;
     }

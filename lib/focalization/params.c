@@ -5,15 +5,10 @@
 
 #include "http/response.h"
 #include "resource/resource.h"
-#include "validate/id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-bool focal_path_id(const char *s) { return s && id_is_canonical(s); }
-
-bool focal_path_ibge(const char *s) { return s && strlen(s) == 7 && strspn(s, "0123456789") == 7; }
 
 void focal_answer_list(struct request *req, const struct db_stmt *exists, int n,
                        const char *const *params, const struct page *page, struct list_query *lq)

@@ -1,7 +1,6 @@
 /*
- * What a focalization path or query names, checked before any query: ids
- * and IBGE codes in the path (anything else is 404, as the API's other
- * paths answer), and the status filter of its lists.
+ * What the focalization lists share: the status filter of their query, and
+ * their answer under what they hang from.
  */
 #ifndef PACTO_FOCALIZATION_PARAMS_H
 #define PACTO_FOCALIZATION_PARAMS_H
@@ -9,10 +8,6 @@
 #include "http/query.h"
 
 #include <stdbool.h>
-
-/* True for a canonical positive integer id; for a 7-digit code. */
-bool focal_path_id(const char *s);
-bool focal_path_ibge(const char *s);
 
 /* The filter status=<s> of a list as a jsonb object ("{}" without one);
  * NULL after answering 400 for a value not among `values`. */

@@ -11,6 +11,7 @@
 #include "focalization/params.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "validate/ibge.h"
 #include "validate/id.h"
 
 #include <string.h>
@@ -40,7 +41,7 @@ void municipality_peers(struct request *req)
     if (!query_parse(req, allowed, &q))
         return;
     const char *indicator = query_get(&q, "indicator_id"), *period = query_get(&q, "period");
-    if (!focal_path_ibge(code)) {
+    if (!code || !ibge_code_is_valid(code)) {
         resp_not_found(req);
         return;
     }

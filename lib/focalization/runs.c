@@ -11,14 +11,15 @@
 
 #include "audit/audit.h"
 #include "authz/policy.h"
-#include "db/db.h"
 #include "challenges/challenges.h"
+#include "db/db.h"
 #include "focalization/params.h"
 #include "focalization/rank.h"
 #include "http/idempotency.h"
 #include "http/query.h"
 #include "http/response.h"
 #include "resource/resource.h"
+#include "validate/id.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -382,7 +383,7 @@ void focalization_run_municipalities(struct request *req)
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page) ||
         !(filters = focal_status_filter(req, &q, statuses)))
         return;
-    if (!focal_path_id(challenge) || !focal_path_id(run)) {
+    if (!challenge || !run || !id_is_canonical(challenge) || !id_is_canonical(run)) {
         resp_not_found(req);
         return;
     }

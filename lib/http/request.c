@@ -94,8 +94,7 @@ struct db_conn *req_db(struct request *req)
     return req->db;
 }
 
-/* Compares the media type of a Content-Type header, ignoring parameters. */
-static bool media_type_is(const char *header, const char *type)
+bool media_type_is(const char *header, const char *type)
 {
     if (!header)
         return false;

@@ -139,6 +139,10 @@ bool req_stream_fits(struct request *req);
  * held whole: what the handler does not keep is gone. */
 long req_stream_read(struct request *req, char *dst, size_t cap);
 
+/* True when the media type of a Content-Type header value (NULL: none) is
+ * `type`, ignoring case and parameters ("text/csv; charset=utf-8"). */
+bool media_type_is(const char *header, const char *type);
+
 /* Reads a raw body of `content_type` (media type without parameters) of at
  * most `limit` bytes into out. On failure answers 413/415/400 and returns false. */
 bool req_body(struct request *req, const char *content_type, size_t limit, struct buf *out);

@@ -20,11 +20,11 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
 #include <time.h>
-#include <stdlib.h>
 #include <unistd.h>
 
 #define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"

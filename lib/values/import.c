@@ -204,14 +204,6 @@ static const char SQL_INSERT[] =
     "   status, raw_code, $2::bigint FROM import_merged WHERE NOT existed"
     " ORDER BY period, municipality_id"; /* the primary key's order: fewer index pages */
 
-static bool media_type_is(const char *header, const char *type)
-{
-    if (!header)
-        return false;
-    size_t n = strcspn(header, "; \t");
-    return n == strlen(type) && strncasecmp(header, type, n) == 0;
-}
-
 /* Looks the indicator up and checks the caller may load it. False after
  * answering 404 or 403. */
 static bool load_indicator(struct request *req, struct values_indicator *ind)

@@ -50,6 +50,45 @@ static double number(const cJSON *o, const char *name)
     return v->valuedouble;
 }
 
+/* Bad query parameters of every public query are a 400 problem naming the
+ * parameter; unknown indicators and municipalities are 404. */
+START_TEST(bad_queries_are_refused)
+{
+    char id[24], path[160];
+    values_indicator(id, "IDEB", "education", "annual", "2005", "0", "10", NULL, 0);
+    /* After /v1/indicators/{id}. */
+    static const char *const bad[] = {
+        "/values?period=20x",
+        "/values?state=S",
+        "/values?colour=blue",
+        "/values?limit=0",
+        "/aggregates",
+        "/aggregates?state=1",
+        "/outliers?state=MS&period=2019-01",
+        "/outliers?state=MS&min_denominator=-1",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        snprintf(path, sizeof path, "/v1/indicators/%s%s", id, bad[i]);
+        struct http_response r = get(path, false);
+        ck_assert_msg(r.status == 400, "%s: %ld %s", path, r.status, buf_cstr(&r.body));
+        http_expect_problem(&r, 400, "invalid-parameter");
+        http_response_free(&r);
+    }
+    struct http_response r = get("/v1/municipalities/" CG "/values?indicator_id=x", false);
+    http_expect_problem(&r, 400, "invalid-parameter");
+    http_response_free(&r);
+    static const char *const missing[] = {
+        "/v1/indicators/999999/values", "/v1/indicators/999999/aggregates?state=MS",
+        "/v1/indicators/x/values", "/v1/municipalities/1234567/values"};
+    for (size_t i = 0; i < sizeof missing / sizeof missing[0]; i++) {
+        r = get(missing[i], false);
+        ck_assert_msg(r.status == 404, "%s: %ld %s", missing[i], r.status, buf_cstr(&r.body));
+        http_expect_problem(&r, 404, "not-found");
+        http_response_free(&r);
+    }
+}
+END_TEST
+
 START_TEST(values_of_a_period_or_the_latest_by_state)
 {
     char id[24], path[160];
@@ -216,6 +255,7 @@ Suite *values_queries_suite(void)
     tcase_add_test(tc, values_of_a_period_or_the_latest_by_state);
     tcase_add_test(tc, the_state_figure_sums_numerators_and_denominators);
     tcase_add_test(tc, outliers_name_their_reasons);
+    tcase_add_test(tc, bad_queries_are_refused);
     suite_add_tcase(s, tc);
     return s;
 }
