@@ -68,6 +68,8 @@ static struct resource state_target = {
     .snapshot = "state_target_snapshot",
     .list_name = "state_targets",
     .fields = target_fields,
+    /* An indicator has a target in many challenges: "<challenge>/<indicator>". */
+    .audit_key_with_parent = true,
 };
 
 /* The columns a write answers, from the CTE t. */
@@ -152,7 +154,6 @@ static const struct db_stmt STMT_TARGET_DELETE = {
     .sql = "DELETE FROM state_targets WHERE challenge_id = $1 AND indicator_id = $2",
 };
 
-
 /* Runs a rules statement, adding each broken rule to e, and answers 422
  * with them when there is any. Returns true when none is broken. */
 static bool rules_pass(struct request *req, const struct db_stmt *s, int n,
@@ -167,25 +168,6 @@ static bool rules_pass(struct request *req, const struct db_stmt *s, int n,
         return true;
     resp_validation(req, e, NULL);
     return false;
-}
-
-/* Audits the change of the target (entity id "<challenge>/<indicator>", as an
- * indicator has a target in many challenges), answers `status` with the row
- * of r and commits. */
-static void changed(struct request *req, const char *challenge, const char *action,
-                    const char *before, const PGresult *r, int status)
-{
-    const char *indicator = PQgetvalue(r, 0, ROW_KEY);
-    char key[48];
-    snprintf(key, sizeof key, "%s/%s", challenge, indicator);
-    if (!resource_audit(req, &state_target, action, key, before, PQgetvalue(r, 0, ROW_SNAPSHOT)))
-        return;
-    if (status == 201)
-        resp_header(req, "Location", "%s/%s", req->path, indicator);
-    resp_etag(req, PQgetvalue(r, 0, ROW_VERSION));
-    const char *json = PQgetvalue(r, 0, ROW_VIEW);
-    resp_json(req, status, json, strlen(json));
-    req_commit(req);
 }
 
 void targets_list(struct request *req) { resource_list(req, &state_target); }
@@ -217,7 +199,7 @@ void targets_create(struct request *req)
                      "This challenge already has a state target for the indicator: change it "
                      "with PATCH.");
     } else {
-        changed(req, challenge, "create", NULL, r, 201);
+        resource_changed(req, &state_target, "create", NULL, r, 201);
     }
     field_errors_free(&w.errors);
 }
@@ -257,7 +239,7 @@ void targets_update(struct request *req)
         const char *json = PQgetvalue(cur, 0, ROW_VIEW);
         resp_json(req, 200, json, strlen(json));
     } else {
-        changed(req, challenge, "update", PQgetvalue(cur, 0, ROW_SNAPSHOT), r, 200);
+        resource_changed(req, &state_target, "update", PQgetvalue(cur, 0, ROW_SNAPSHOT), r, 200);
     }
     field_errors_free(&w.errors);
 }
@@ -275,10 +257,8 @@ void targets_delete(struct request *req)
     const char *params[] = {challenge, indicator};
     const PGresult *cur = lock_target(req, viewer, challenge, indicator);
     if (cur && req_exec(req, &STMT_TARGET_DELETE, 2, params)) {
-        char key[48];
-        snprintf(key, sizeof key, "%s/%s", challenge, indicator);
-        if (resource_audit(req, &state_target, "delete", key, PQgetvalue(cur, 0, ROW_SNAPSHOT),
-                           NULL)) {
+        if (resource_audit(req, &state_target, "delete", indicator,
+                           PQgetvalue(cur, 0, ROW_SNAPSHOT), NULL)) {
             resp_json(req, 204, "", 0);
             req_commit(req);
         }
