@@ -185,6 +185,9 @@ START_TEST(create_refuses_what_breaks_a_rule)
         {"{" BASE "," DATES ",\"phase\":\"closed\"}", "phase"},
         {"{" BASE "," DATES ",\"id\":7}", "id"},
         {"{" BASE "," DATES ",\"colour\":\"blue\"}", "colour"},
+        {"{" BASE "," DATES ",\"plans_due_at\":\"2031-01-01T00:00:00Z\"}", "plans_due_at"},
+        {"{" BASE "," DATES ",\"plans_due_at\":\"2030-08-01T00:00:00Z\"}", "plans_due_at"},
+        {"{" BASE "," DATES ",\"plans_due_at\":\"soon\"}", "plans_due_at"},
     };
     const struct http_request post = {
         .method = "POST", .path = "/v1/cycles", .token = fixture_token(U_COORDINATION)};
@@ -286,8 +289,8 @@ START_TEST(the_list_pages_and_answers_csv)
     const char *csv = buf_cstr(&r.body);
     ck_assert_msg(strncmp(csv,
                           "id,name,state,adhesion_opens_at,adhesion_closes_at,pact_opens_at,"
-                          "pact_closes_at,target_year,phase\r\n2,Ciclo 2027,SP,",
-                          105) == 0,
+                          "pact_closes_at,plans_due_at,target_year,phase\r\n2,Ciclo 2027,SP,",
+                          118) == 0,
                   "%s", csv);
     ck_assert_ptr_nonnull(strstr(csv, ",2027,adhesion_open\r\n"));
     http_response_free(&r);
@@ -308,6 +311,9 @@ START_TEST(coordination_moves_a_window_and_it_is_audited)
     struct http_response r =
         patch_cycle(id, "{\"adhesion_closes_at\":\"2000-01-01T00:00:00Z\"}", "\"1\"");
     fixture_expect_invalid(&r, "adhesion_closes_at"); /* judged on the merged cycle */
+    http_response_free(&r);
+    r = patch_cycle(id, "{\"plans_due_at\":\"2099-01-01T00:00:00Z\"}", "\"1\"");
+    fixture_expect_invalid(&r, "plans_due_at"); /* after the pact window closes */
     http_response_free(&r);
 
     static const int before_window[4] = {-10, -5, 2, 30};
@@ -336,6 +342,20 @@ START_TEST(coordination_moves_a_window_and_it_is_audited)
                   http_header(&r, "ETag"));
     http_response_free(&r);
     fixture_assert_unchanged(unchanged);
+
+    /* A plan-submission deadline inside the cycle, then none again. */
+    char due[96];
+    time_t t = time(NULL) + 10 * 86400;
+    struct tm tm;
+    strftime(due, sizeof due, "{\"plans_due_at\":\"%Y-%m-%dT%H:%M:%SZ\"}", gmtime_r(&t, &tm));
+    r = patch_cycle(id, due, NULL);
+    ck_assert_msg(r.status == 200, "%s", buf_cstr(&r.body));
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(r.json, "plans_due_at")));
+    http_response_free(&r);
+    r = patch_cycle(id, "{\"plans_due_at\":null}", NULL);
+    ck_assert_msg(r.status == 200, "%s", buf_cstr(&r.body));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "plans_due_at")));
+    http_response_free(&r);
     r = patch_cycle(99, "{\"name\":\"Nobody\"}", NULL);
     http_expect_problem(&r, 404, "not-found");
     http_response_free(&r);

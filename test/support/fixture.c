@@ -129,7 +129,20 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(t::text, '|' ORDER BY challenge_id, indicator_id)"
             "    FROM state_targets t),"
             " (SELECT string_agg(s::text, '|' ORDER BY challenge_id, indicator_id,"
-            "    municipality_id) FROM suggested_targets s)))"),
+            "    municipality_id) FROM suggested_targets s),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM initiatives x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM incentives x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM action_plans x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY plan_id, indicator_id) FROM plan_targets x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM plan_actions x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY action_id, position) FROM plan_resources x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM plan_deliveries x),"
+            " (SELECT count(*) FROM plan_versions), (SELECT count(*) FROM plan_transitions),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM plan_comments x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM pacts x),"
+            " (SELECT count(*) FROM pact_targets),"
+            " (SELECT string_agg(x::text, '|' ORDER BY incentive_id, municipality_id)"
+            "    FROM incentive_grants x)))"),
     };
 }
 
@@ -146,7 +159,7 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
     ck_assert_msg(now.team == before.team, "the team_members table changed");
     ck_assert_msg(now.program == before.program,
-                  "indicators, values, challenges, focalization or targets changed");
+                  "the program changed (indicators to targets, portfolio, plans or pacts)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,
