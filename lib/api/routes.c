@@ -53,6 +53,16 @@
                          .why = "Only the municipality's mayor may sign the adhesion."}
 #define MAYOR_WITHDRAWS {.allow = ROLE_MAYOR, \
                          .why = "Only the municipality's mayor may withdraw its adhesion."}
+/* Action plans: written by the municipality's mayor or representative
+ * (which municipality is the plan's row: another's plan is not found),
+ * reviewed by the challenge's area secretariat (the row again: another
+ * area may read, not review), pacted by the mayor. */
+#define PLAN_WRITE      {.allow = ROLE_MUNICIPAL, \
+                         .why = "Only the municipality's mayor or representative write its action plans."}
+#define PLAN_REVIEW     {.allow = ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats review action plans."}
+#define MAYOR_PACTS     {.allow = ROLE_MAYOR, \
+                         .why = "Only the municipality's mayor may sign the pact."}
 
 /* What a route takes (http/router.h). */
 #define IDEMPOTENT ROUTE_IDEMPOTENT

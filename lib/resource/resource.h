@@ -158,6 +158,10 @@ struct resource {
      * a row out of their own reach), and on the row a delete or a custom
      * action takes; false is 403 with guard_why, and changes nothing. */
     const char *guard, *guard_why;
+    /* Optional: `visible(row, pacto_viewer) -> boolean`, the rows a viewer
+     * may know of (a municipality's draft plan); the others are not found
+     * by a get, a list without rows(), a patch, a delete or an action. */
+    const char *visible;
     const char *list_name; /* cursor namespace of the list (":<parent>" is added); NULL: entity */
     /* The list pages by key descending (the audit log: newest first)
      * instead of ascending. */

@@ -49,6 +49,14 @@ static void parent_clause(struct buf *b, const struct resource *res, int n)
 }
 
 /* The columns every answer about one row starts with. */
+/* Leaves out the rows the viewer ($1) may not know of (struct resource's
+ * visible). */
+static void visible_clause(struct buf *b, const struct resource *res)
+{
+    if (res->visible)
+        buf_printf(b, " AND %s(t, $1::pacto_viewer)", res->visible);
+}
+
 static void row_columns(struct buf *b, const struct resource *res, const char *row)
 {
     buf_printf(b, "SELECT t.%s, %s, %s(%s, $1::pacto_viewer), ", res->key,
@@ -87,6 +95,7 @@ static void build_list(const struct resource *res, struct res_statements *st, bo
         buf_printf(&b, " AND %s(t, $4::jsonb, $1::pacto_viewer)", res->matches);
     else
         buf_puts(&b, " AND $4::jsonb IS NOT NULL");
+    visible_clause(&b, res);
     parent_clause(&b, res, 5);
     buf_printf(&b, " ORDER BY t.%s%s LIMIT $3) x ORDER BY k%s", res->key, order, order);
     make(csv ? &st->list_csv : &st->list, stmt_name(res, csv ? "list_csv" : "list"), &b);
@@ -99,11 +108,13 @@ static void build_reads(const struct resource *res, struct res_statements *st)
     buf_printf(&b, "SELECT t.%s, %s, %s(t, $1::pacto_viewer), NULL::jsonb", res->key,
                res->unversioned ? "NULL::integer" : "t.version", res->view);
     buf_printf(&b, " FROM %s t WHERE t.%s = $2", res->table, res->key);
+    visible_clause(&b, res);
     parent_clause(&b, res, 3);
     make(&st->get, stmt_name(res, "get"), &b);
 
     row_columns(&b, res, "t");
     buf_printf(&b, " FROM %s t WHERE t.%s = $2", res->table, res->key);
+    visible_clause(&b, res);
     parent_clause(&b, res, 3);
     buf_puts(&b, " FOR UPDATE OF t");
     make(&st->lock, stmt_name(res, "lock"), &b);
