@@ -23,6 +23,9 @@
 #include "targets/targets.h"
 /* indicator values */
 #include "values/values.h"
+/* Action plans: editing */
+#include "plans/edit.h"
+#include "plans/plan.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -179,6 +182,12 @@ const struct route api_routes[] = {
     {"GET",    "/v1/indicators/{indicator_id}/imports", values_imports_list, SECRETARIAT, QUERY},
     {"GET",    "/v1/indicators/{indicator_id}/imports/{import_id}", values_imports_get,
                                                                        SECRETARIAT, 0},
+    /* Action plans: editing */
+    {"POST",   "/v1/challenges/{challenge_id}/action-plans", plans_create, PLAN_WRITE, IDEMPOTENT},
+    {"GET",    "/v1/action-plans/{plan_id}", plans_get,                 PUBLIC,       0},
+    {"PUT",    "/v1/action-plans/{plan_id}", plans_put,                 PLAN_WRITE,   0},
+    {"PATCH",  "/v1/action-plans/{plan_id}", plans_patch,               PLAN_WRITE,   0},
+    {"GET",    "/v1/cycles/{cycle_id}/action-plans", plans_list,        PUBLIC,       QUERY},
 };
 // clang-format on
 
