@@ -79,6 +79,8 @@ static struct {
     char import_id[24]; /* an import of the world's indicator's values */
     /* A health indicator, main in a health challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
+    /* Action plans: editing. Campo Grande's plan for the challenge. */
+    char plan_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -238,6 +240,18 @@ static void world_build(void)
                                        .body = "{\"focal\":true,\"reason\":\"Seen on a visit\"}"});
     ck_assert_msg(r.status == 201, "PUT %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
+    /* Action plans: editing. Campo Grande (focal) drafts its plan through
+     * the API; it is then marked submitted by SQL, as its submission would
+     * leave it, so that everyone may read it and B's callers reach a plan
+     * they may see but not change. */
+    snprintf(path, sizeof path, "/v1/challenges/%s/action-plans", world.challenge_id);
+    create(U_REP_CG, path, "{\"actions\":[{\"title\":\"Busca ativa de gestantes\"}]}",
+           world.plan_id);
+    snprintf(sql, sizeof sql,
+             "UPDATE action_plans SET status = 'submitted', versions = 1, submitted_at = now(),"
+             " version = version + 1 WHERE id = %s",
+             world.plan_id);
+    fixture_exec(sql);
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -258,7 +272,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"indicator_id", false},
                  {"challenge_id", false},
                  {"run_id", false},
-                 {"import_id", false}};
+                 {"import_id", false},
+                 /* Action plans: editing */
+                 {"plan_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -267,7 +283,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.indicator_id,
                             world.challenge_id,
                             world.run_id,
-                            world.import_id};
+                            world.import_id,
+                            world.plan_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;

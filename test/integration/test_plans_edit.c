@@ -371,6 +371,7 @@ START_TEST(others_are_refused_where_they_must_be)
     expect_refused("GET", path, U_MAYOR_DOURADOS, NULL, NULL, 404, "not-found");
     expect_refused("PUT", path, U_MAYOR_DOURADOS, "{}", match, 404, "not-found");
     expect_refused("PATCH", path, U_MAYOR_DOURADOS, "{}", match, 404, "not-found");
+    expect_refused("PUT", path, U_MAYOR_DOURADOS, "{}", NULL, 404, "not-found");
     /* anonymous callers neither */
     expect_refused("GET", path, U_COUNT, NULL, NULL, 404, "not-found");
     expect_refused("PUT", path, U_COUNT, "{}", match, 401, "unauthenticated");
