@@ -537,6 +537,21 @@ START_TEST(the_public_list_shows_what_is_public_without_personal_data)
 }
 END_TEST
 
+START_TEST(a_create_sent_twice_under_one_idempotency_key_makes_one_plan)
+{
+    char body[2048];
+    first_draft(body, sizeof body);
+    fixture_expect_replayed(
+        &(struct http_request){.method = "POST",
+                               .path = w.create,
+                               .token = fixture_token(U_REP_CG),
+                               .body = body,
+                               .headers =
+                                   (const char *[]){"Idempotency-Key: plan-cg-sau-01", NULL}},
+        "action_plans");
+}
+END_TEST
+
 Suite *plans_edit_suite(void)
 {
     Suite *s = suite_create("plans_edit");
@@ -548,6 +563,7 @@ Suite *plans_edit_suite(void)
     tcase_add_test(tc, a_plan_needs_an_adhesion_focus_time_and_no_other_plan);
     tcase_add_test(tc, a_submitted_or_approved_plan_is_locked_and_a_returned_one_reopens);
     tcase_add_test(tc, the_public_list_shows_what_is_public_without_personal_data);
+    tcase_add_test(tc, a_create_sent_twice_under_one_idempotency_key_makes_one_plan);
     suite_add_tcase(s, tc);
     return s;
 }
