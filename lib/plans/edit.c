@@ -14,6 +14,7 @@
 #include "authz/policy.h"
 #include "db/db.h"
 #include "http/response.h"
+#include "resource/resource.h"
 #include "validate/id.h"
 
 #include <stdio.h>
@@ -200,6 +201,10 @@ static void edit(struct request *req, bool whole)
     }
     if (plans_refuse(req, &p, "edit"))
         return;
+    if (!whole && !doc->child) { /* a patch of nothing: no change, no audit event */
+        resource_show(req, &plans_resource, p.id);
+        return;
+    }
     if (whole)
         fill_absent(doc);
     const char *text = judge(req, doc, p.challenge_id, p.id);
