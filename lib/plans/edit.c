@@ -187,18 +187,9 @@ static void edit(struct request *req, bool whole)
     cJSON *doc = req_keep_json(req, req_json_object(req, !whole));
     if (!doc)
         return;
-    /* The plan first, If-Match then: a plan the caller may not see is 404
-     * whatever they send, as on every route that names another
-     * municipality's object. */
     struct plan_lock p;
-    if (!plans_lock(req, false, &p))
+    if (!plans_lock(req, true, &p))
         return;
-    if (!req_header(req, "If-Match")) {
-        resp_problem(req, 428, "precondition-required", "If-Match is required",
-                     "Send the plan's ETag (from GET) in If-Match, so that no one's changes are "
-                     "silently overwritten.");
-        return;
-    }
     if (plans_refuse(req, &p, "edit"))
         return;
     if (!whole && !doc->child) { /* a patch of nothing: no change, no audit event */

@@ -81,12 +81,6 @@ bool plans_lock(struct request *req, bool require_match, struct plan_lock *out)
         resp_not_found(req);
         return false;
     }
-    if (require_match && !req_header(req, "If-Match")) {
-        resp_problem(req, 428, "precondition-required", "If-Match is required",
-                     "Send the plan's ETag (from GET) in If-Match, so that no one's changes are "
-                     "silently overwritten.");
-        return false;
-    }
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const char *params[] = {viewer, id};
@@ -113,6 +107,14 @@ bool plans_lock(struct request *req, bool require_match, struct plan_lock *out)
     unsigned caller = policy_caller(&req->who, NULL);
     if ((caller & ROLE_MUNICIPAL) && !out->own) {
         resp_not_found(req);
+        return false;
+    }
+    /* The plan first, If-Match then: a plan the caller may not change is
+     * 404 whatever they send. */
+    if (require_match && !req_header(req, "If-Match")) {
+        resp_problem(req, 428, "precondition-required", "If-Match is required",
+                     "Send the plan's ETag (from GET) in If-Match, so that no one's changes are "
+                     "silently overwritten.");
         return false;
     }
     return true;

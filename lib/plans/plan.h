@@ -36,9 +36,9 @@ void plans_get(struct request *req);
 /* Opens the request's transaction and locks the plan of the path (FOR
  * UPDATE) into out. Answers and returns false: 404 when the caller may not
  * see it or is a mayor or representative of another municipality (whose
- * plans they never change); 428 when require_match and the request has no
- * If-Match; 412 when If-Match names another version; or the database's
- * error. */
+ * plans they never change); 412 when If-Match names another version; then
+ * 428 when require_match and the request has no If-Match; or the
+ * database's error. */
 bool plans_lock(struct request *req, bool require_match, struct plan_lock *out);
 
 /* True when `action` is among the plan's allowed_actions for the caller. */
