@@ -23,6 +23,8 @@
 #include "targets/targets.h"
 /* indicator values */
 #include "values/values.h"
+/* pacts and the incentives they grant */
+#include "pacts/pacts.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -179,6 +181,12 @@ const struct route api_routes[] = {
     {"GET",    "/v1/indicators/{indicator_id}/imports", values_imports_list, SECRETARIAT, QUERY},
     {"GET",    "/v1/indicators/{indicator_id}/imports/{import_id}", values_imports_get,
                                                                        SECRETARIAT, 0},
+    /* pacts and the incentives they grant */
+    {"POST",   "/v1/action-plans/{plan_id}/pact", pacts_sign,          MAYOR_PACTS,  IDEMPOTENT},
+    {"GET",    "/v1/pacts/{pact_id}",           pacts_get,             PUBLIC,       0},
+    {"GET",    "/v1/cycles/{cycle_id}/pacts",   pacts_list,            PUBLIC,       QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/incentive-grants", pacts_grants_list,
+                                                                       PUBLIC,       QUERY},
 };
 // clang-format on
 
