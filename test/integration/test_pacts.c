@@ -20,6 +20,7 @@
 #include "client.h"
 #include "fixture.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -411,6 +412,43 @@ START_TEST(a_retry_with_the_same_key_replays_the_pact)
 }
 END_TEST
 
+struct signature {
+    pthread_t thread;
+    const char *key;
+    struct http_response response;
+};
+
+static void *sign(void *arg)
+{
+    struct signature *s = arg;
+    s->response = post_as(U_MAYOR_CG, w.pact, CG_PACTS, s->key);
+    return NULL;
+}
+
+START_TEST(two_signatures_at_once_make_one_pact)
+{
+    /* Two devices, two keys, the same plan at the same moment: the plan's
+     * lock makes one wait, and it then finds the plan pacted. */
+    struct signature s[2] = {{.key = "pact-cg-phone"}, {.key = "pact-cg-laptop"}};
+    for (int i = 0; i < 2; i++)
+        ck_assert_int_eq(pthread_create(&s[i].thread, NULL, sign, &s[i]), 0);
+    for (int i = 0; i < 2; i++)
+        pthread_join(s[i].thread, NULL);
+    int created = 0;
+    for (int i = 0; i < 2; i++) {
+        if (s[i].response.status == 201)
+            created++;
+        else
+            http_expect_problem(&s[i].response, 409, "plan-not-approved");
+        http_response_free(&s[i].response);
+    }
+    ck_assert_int_eq(created, 1);
+    ck_assert_int_eq(fixture_count("pacts"), 1);
+    ck_assert_int_eq(fixture_count("incentive_grants"), 2);
+    ck_assert_int_eq(fixture_count("plan_transitions"), 1);
+}
+END_TEST
+
 START_TEST(a_pact_outside_the_window_is_refused)
 {
     char sql[256];
@@ -574,6 +612,7 @@ Suite *pacts_suite(void)
     tcase_add_test(tc, an_incentive_is_granted_once_per_municipality);
     tcase_add_test(tc, the_adhesion_can_no_longer_be_withdrawn_once_pacted);
     tcase_add_test(tc, a_retry_with_the_same_key_replays_the_pact);
+    tcase_add_test(tc, two_signatures_at_once_make_one_pact);
     tcase_add_test(tc, a_pact_outside_the_window_is_refused);
     tcase_add_test(tc, a_plan_not_approved_or_without_adhesion_is_refused);
     tcase_add_test(tc, only_the_municipality_s_own_mayor_pacts);
