@@ -144,17 +144,17 @@ void pacts_sign(struct request *req)
     authz_viewer(&req->who, viewer);
     const char *params[] = {
         viewer, p.id, cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w.doc, "mayor_cpf"))};
-    const PGresult *ctx, *signed_, *r;
+    const PGresult *ctx, *made, *r;
     if (!(ctx = req_exec(req, &STMT_PACT_CONTEXT, 3, params))) {
         /* answered */
     } else if (PQntuples(ctx) == 0) {
         resp_not_found(req); /* not reached: the plan is locked */
     } else if (refuse_pact(req, &p, ctx)) {
         /* answered */
-    } else if (!(signed_ = req_exec(req, &STMT_PACT_SIGN, 2, params))) {
+    } else if (!(made = req_exec(req, &STMT_PACT_SIGN, 2, params))) {
         /* answered */
     } else {
-        const char *row[] = {viewer, PQgetvalue(signed_, 0, 0)};
+        const char *row[] = {viewer, PQgetvalue(made, 0, 0)};
         if ((r = req_exec(req, &STMT_PACT_ROW, 2, row)))
             resource_changed(req, &pacts_resource, "create", NULL, r, 201);
     }
