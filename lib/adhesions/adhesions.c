@@ -128,9 +128,10 @@ static const struct db_stmt STMT_ADHESION_WITHDRAW = {
            "  UPDATE adhesions SET status = 'withdrawn', withdrawn_at = now(),"
            "                       withdrawn_by = ($1::pacto_viewer).user_id"
            "   WHERE id = $2 AND status = 'active'"
-           /* Only before any pact (SPEC 3): pacts (a later issue) will add
-            * "and no pact exists" for this adhesion here. */
-           "     /* AND no pact exists: added with pacts */"
+           /* Only before any pact (SPEC 3): a pact signed under the
+            * adhesion keeps it (the pact locks the adhesion FOR SHARE, so
+            * one of the two waits for the other and then sees it). */
+           "     AND NOT EXISTS (SELECT 1 FROM pacts k WHERE k.adhesion_id = adhesions.id)"
            "  RETURNING *) " ADHESION_ROW,
 };
 

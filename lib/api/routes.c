@@ -26,6 +26,8 @@
 /* Action plans: editing */
 #include "plans/edit.h"
 #include "plans/plan.h"
+/* pacts and the incentives they grant */
+#include "pacts/pacts.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -188,6 +190,12 @@ const struct route api_routes[] = {
     {"PUT",    "/v1/action-plans/{plan_id}", plans_put,                 PLAN_WRITE,   0},
     {"PATCH",  "/v1/action-plans/{plan_id}", plans_patch,               PLAN_WRITE,   0},
     {"GET",    "/v1/cycles/{cycle_id}/action-plans", plans_list,        PUBLIC,       QUERY},
+    /* pacts and the incentives they grant */
+    {"POST",   "/v1/action-plans/{plan_id}/pact", pacts_sign,          MAYOR_PACTS,  IDEMPOTENT},
+    {"GET",    "/v1/pacts/{pact_id}",           pacts_get,             PUBLIC,       0},
+    {"GET",    "/v1/cycles/{cycle_id}/pacts",   pacts_list,            PUBLIC,       QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/incentive-grants", pacts_grants_list,
+                                                                       PUBLIC,       QUERY},
 };
 // clang-format on
 

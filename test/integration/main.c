@@ -63,6 +63,8 @@ static const struct {
     {"values_real", values_real_suite, false},
     /* Action plans: editing */
     {"plans_edit", plans_edit_suite, false},
+    /* pacts and the incentives they grant */
+    {"pacts", pacts_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -43,6 +43,8 @@ Suite *values_queries_suite(void);
 Suite *values_real_suite(void);
 /* Action plans: editing */
 Suite *plans_edit_suite(void);
+/* pacts and the incentives they grant */
+Suite *pacts_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

@@ -81,6 +81,8 @@ static struct {
     char indicator_id[24], challenge_id[24];
     /* Action plans: editing. Campo Grande's plan for the challenge. */
     char plan_id[24];
+    /* pacts: A's pacted plan and its pact */
+    char pact_plan_id[24], pact_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -168,6 +170,46 @@ static void deactivate(enum own_account a)
                   own_accounts[a].email);
 }
 
+/* pacts: A's plan on a challenge of its own (so that no other plan of A's
+ * clashes with it), approved and pacted under A's adhesion, with the pact's
+ * target and the challenge's incentive granted. Plans are approved and
+ * incentives made by other routes, so these rows are SQL, as those routes and
+ * POST /v1/action-plans/{plan_id}/pact store them. A POST .../pact with an
+ * empty body is 422 for A's mayor (allowed), 404 for B's (another
+ * municipality's plan), 403 for everyone else but anonymous (401). */
+static void pacts_world_build(void)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "WITH ch AS (INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
+             "            VALUES (%s, 'SAU-PACT', 'Saúde pactuada', 'health', 'health')"
+             "            RETURNING id),"
+             " inc AS (INSERT INTO incentives (challenge_id, title, type, amount_cents, source)"
+             "         SELECT id, 'Repasse', 'financial', 100000, 'Fundo Estadual' FROM ch"
+             "         RETURNING id, challenge_id)"
+             " INSERT INTO action_plans (challenge_id, cycle_id, municipality_id, adhesion_id,"
+             "                           status, versions, created_by, submitted_at, approved_at)"
+             " SELECT inc.challenge_id, %s, '" CG "', %s, 'pacted', 1, %s, now(), now()"
+             "   FROM inc RETURNING id",
+             world.cycle_id, world.cycle_id, world.adhesion_id, fixture_user_id(U_MAYOR_CG));
+    snprintf(world.pact_plan_id, sizeof world.pact_plan_id, "%ld", fixture_long(sql));
+    snprintf(sql, sizeof sql,
+             "INSERT INTO plan_targets (plan_id, indicator_id, target_value) VALUES (%s, %s, 9);"
+             "WITH k AS (INSERT INTO pacts (plan_id, plan_version, cycle_id, challenge_id,"
+             "             municipality_id, adhesion_id, protocol, signed_by)"
+             "           SELECT p.id, 1, p.cycle_id, p.challenge_id, p.municipality_id,"
+             "                  p.adhesion_id, pact_next_protocol('MS'), p.created_by"
+             "             FROM action_plans p WHERE p.id = %s RETURNING *),"
+             " t AS (INSERT INTO pact_targets (pact_id, indicator_id, target_value, target_year)"
+             "       SELECT k.id, %s, 9, 2027 FROM k)"
+             " INSERT INTO incentive_grants (incentive_id, municipality_id, pact_id)"
+             " SELECT i.id, k.municipality_id, k.id FROM k"
+             "   JOIN incentives i ON i.challenge_id = k.challenge_id",
+             world.pact_plan_id, world.indicator_id, world.pact_plan_id, world.indicator_id);
+    fixture_exec(sql);
+    snprintf(world.pact_id, sizeof world.pact_id, "%ld", fixture_long("SELECT max(id) FROM pacts"));
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -252,6 +294,8 @@ static void world_build(void)
              " version = version + 1 WHERE id = %s",
              world.plan_id);
     fixture_exec(sql);
+    /* pacts */
+    pacts_world_build();
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -274,7 +318,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"run_id", false},
                  {"import_id", false},
                  /* Action plans: editing */
-                 {"plan_id", true}};
+                 {"plan_id", true},
+                 /* pacts: a pact is public */
+                 {"pact_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -284,7 +330,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.challenge_id,
                             world.run_id,
                             world.import_id,
-                            world.plan_id};
+                            world.plan_id,
+                            world.pact_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
