@@ -23,6 +23,8 @@
 #include "targets/targets.h"
 /* indicator values */
 #include "values/values.h"
+/* The portfolio: a challenge's initiatives and incentives */
+#include "portfolio/portfolio.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -179,6 +181,19 @@ const struct route api_routes[] = {
     {"GET",    "/v1/indicators/{indicator_id}/imports", values_imports_list, SECRETARIAT, QUERY},
     {"GET",    "/v1/indicators/{indicator_id}/imports/{import_id}", values_imports_get,
                                                                        SECRETARIAT, 0},
+    /* The portfolio: a challenge's initiatives and incentives */
+    {"GET",    "/v1/challenges/{challenge_id}/initiatives", initiatives_list, PUBLIC,  QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/initiatives", initiatives_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/initiatives/{initiative_id}", initiatives_get,     PUBLIC,       0},
+    {"PATCH",  "/v1/initiatives/{initiative_id}", initiatives_update,  SECRETARIAT,  0},
+    {"DELETE", "/v1/initiatives/{initiative_id}", initiatives_delete,  SECRETARIAT,  0},
+    {"GET",    "/v1/challenges/{challenge_id}/incentives", incentives_list, PUBLIC,    QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/incentives", incentives_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/incentives/{incentive_id}", incentives_get,        PUBLIC,       0},
+    {"PATCH",  "/v1/incentives/{incentive_id}", incentives_update,     SECRETARIAT,  0},
+    {"DELETE", "/v1/incentives/{incentive_id}", incentives_delete,     SECRETARIAT,  0},
 };
 // clang-format on
 

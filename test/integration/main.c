@@ -61,6 +61,8 @@ static const struct {
     {"values", values_suite, false},
     {"values_queries", values_queries_suite, false},
     {"values_real", values_real_suite, false},
+    /* the portfolio */
+    {"portfolio", portfolio_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

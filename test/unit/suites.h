@@ -31,5 +31,7 @@ Suite *focal_rank_suite(void);
 Suite *watchdog_suite(void);
 /* indicator values */
 Suite *values_parse_suite(void);
+/* the portfolio */
+Suite *portfolio_lists_suite(void);
 
 #endif
