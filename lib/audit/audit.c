@@ -22,7 +22,7 @@ static const char *const audit_entities[] = {
     "municipality", "user", "state", "cycle", "adhesion", "team_member",
     /* the program's data */
     "indicator", "challenge", "challenge_indicator", "state_target", "focalization_run",
-    "focal_override", NULL};
+    "focal_override", "initiative", "incentive", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

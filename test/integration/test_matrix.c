@@ -79,6 +79,8 @@ static struct {
     char import_id[24]; /* an import of the world's indicator's values */
     /* A health indicator, main in a health challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
+    /* the portfolio: a published initiative and an incentive of the challenge */
+    char initiative_id[24], incentive_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -238,6 +240,14 @@ static void world_build(void)
                                        .body = "{\"focal\":true,\"reason\":\"Seen on a visit\"}"});
     ck_assert_msg(r.status == 201, "PUT %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
+    /* the portfolio: published, so that its GET is public */
+    snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
+    create(U_HEALTH, path,
+           "{\"title\":\"Pré-natal\",\"type\":\"program\",\"published\":true,"
+           "\"deliveries\":[{\"title\":\"Gestantes cadastradas\"}]}",
+           world.initiative_id);
+    snprintf(path, sizeof path, "/v1/challenges/%s/incentives", world.challenge_id);
+    create(U_HEALTH, path, "{\"title\":\"Curso\",\"type\":\"training\"}", world.incentive_id);
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -258,7 +268,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"indicator_id", false},
                  {"challenge_id", false},
                  {"run_id", false},
-                 {"import_id", false}};
+                 {"import_id", false},
+                 /* the portfolio */
+                 {"initiative_id", false},
+                 {"incentive_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -267,7 +280,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.indicator_id,
                             world.challenge_id,
                             world.run_id,
-                            world.import_id};
+                            world.import_id,
+                            world.initiative_id, /* the portfolio */
+                            world.incentive_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -340,12 +355,15 @@ static bool is_municipal_of_b(const struct caller *c)
 
 /* A write on what hangs from the world's health
  * indicator or health challenge (any route naming {indicator_id} or
- * {challenge_id}, whoever adds it), by a secretariat of another area that
- * the route's policy lets in. */
+ * {challenge_id}, whoever adds it, or the challenge's portfolio items), by a
+ * secretariat of another area that the route's policy lets in. */
 static bool is_other_areas_row(const struct route *route, const struct caller *c)
 {
     bool names_row = router_param_index(route->pattern, "indicator_id") >= 0 ||
-                     router_param_index(route->pattern, "challenge_id") >= 0;
+                     router_param_index(route->pattern, "challenge_id") >= 0 ||
+                     /* the portfolio */
+                     router_param_index(route->pattern, "initiative_id") >= 0 ||
+                     router_param_index(route->pattern, "incentive_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;
