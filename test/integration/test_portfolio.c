@@ -447,6 +447,19 @@ START_TEST(an_adopted_initiative_and_a_granted_incentive_stay)
 }
 END_TEST
 
+START_TEST(a_retried_create_adds_one_initiative)
+{
+    struct world w = world();
+    const char *headers[] = {"Idempotency-Key: pre-natal", NULL};
+    fixture_expect_replayed(&(struct http_request){.method = "POST",
+                                                   .path = w.initiatives,
+                                                   .token = fixture_token(U_HEALTH),
+                                                   .body = PRE_NATAL,
+                                                   .headers = headers},
+                            "initiatives");
+}
+END_TEST
+
 Suite *portfolio_suite(void)
 {
     Suite *s = suite_create("portfolio");
@@ -458,6 +471,7 @@ Suite *portfolio_suite(void)
     tcase_add_test(tc, only_the_challenges_secretariat_or_the_coordination_keeps_its_portfolio);
     tcase_add_test(tc, a_closed_cycles_portfolio_is_read_only);
     tcase_add_test(tc, an_adopted_initiative_and_a_granted_incentive_stay);
+    tcase_add_test(tc, a_retried_create_adds_one_initiative);
     suite_add_tcase(s, tc);
     return s;
 }
