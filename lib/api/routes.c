@@ -28,6 +28,8 @@
 #include "plans/plan.h"
 /* pacts and the incentives they grant */
 #include "pacts/pacts.h"
+/* The portfolio: a challenge's initiatives and incentives */
+#include "portfolio/portfolio.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -196,6 +198,19 @@ const struct route api_routes[] = {
     {"GET",    "/v1/cycles/{cycle_id}/pacts",   pacts_list,            PUBLIC,       QUERY},
     {"GET",    "/v1/municipalities/{ibge_code}/incentive-grants", pacts_grants_list,
                                                                        PUBLIC,       QUERY},
+    /* The portfolio: a challenge's initiatives and incentives */
+    {"GET",    "/v1/challenges/{challenge_id}/initiatives", initiatives_list, PUBLIC,  QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/initiatives", initiatives_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/initiatives/{initiative_id}", initiatives_get,     PUBLIC,       0},
+    {"PATCH",  "/v1/initiatives/{initiative_id}", initiatives_update,  SECRETARIAT,  0},
+    {"DELETE", "/v1/initiatives/{initiative_id}", initiatives_delete,  SECRETARIAT,  0},
+    {"GET",    "/v1/challenges/{challenge_id}/incentives", incentives_list, PUBLIC,    QUERY},
+    {"POST",   "/v1/challenges/{challenge_id}/incentives", incentives_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/incentives/{incentive_id}", incentives_get,        PUBLIC,       0},
+    {"PATCH",  "/v1/incentives/{incentive_id}", incentives_update,     SECRETARIAT,  0},
+    {"DELETE", "/v1/incentives/{incentive_id}", incentives_delete,     SECRETARIAT,  0},
 };
 // clang-format on
 

@@ -22,7 +22,9 @@ static const char *const audit_entities[] = {
     "municipality", "user", "state", "cycle", "adhesion", "team_member",
     /* the program's data */
     "indicator", "challenge", "challenge_indicator", "state_target", "focalization_run",
-    "focal_override", /* action plans */ "action_plan", NULL};
+    "focal_override",
+    /* the portfolio, action plans and pacts */
+    "initiative", "incentive", "action_plan", "plan_comment", "pact", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

@@ -65,6 +65,8 @@ static const struct {
     {"plans_edit", plans_edit_suite, false},
     /* pacts and the incentives they grant */
     {"pacts", pacts_suite, false},
+    /* the portfolio */
+    {"portfolio", portfolio_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

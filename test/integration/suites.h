@@ -45,6 +45,8 @@ Suite *values_real_suite(void);
 Suite *plans_edit_suite(void);
 /* pacts and the incentives they grant */
 Suite *pacts_suite(void);
+/* the portfolio */
+Suite *portfolio_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

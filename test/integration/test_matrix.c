@@ -83,6 +83,8 @@ static struct {
     char plan_id[24];
     /* pacts: A's pacted plan and its pact */
     char pact_plan_id[24], pact_id[24];
+    /* the portfolio: a published initiative and an incentive of the challenge */
+    char initiative_id[24], incentive_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -296,6 +298,14 @@ static void world_build(void)
     fixture_exec(sql);
     /* pacts */
     pacts_world_build();
+    /* the portfolio: published, so that its GET is public */
+    snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
+    create(U_HEALTH, path,
+           "{\"title\":\"Pré-natal\",\"type\":\"program\",\"published\":true,"
+           "\"deliveries\":[{\"title\":\"Gestantes cadastradas\"}]}",
+           world.initiative_id);
+    snprintf(path, sizeof path, "/v1/challenges/%s/incentives", world.challenge_id);
+    create(U_HEALTH, path, "{\"title\":\"Curso\",\"type\":\"training\"}", world.incentive_id);
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -320,7 +330,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  /* Action plans: editing */
                  {"plan_id", true},
                  /* pacts: a pact is public */
-                 {"pact_id", false}};
+                 {"pact_id", false},
+                 /* the portfolio */
+                 {"initiative_id", false},
+                 {"incentive_id", false}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -331,7 +344,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.run_id,
                             world.import_id,
                             world.plan_id,
-                            world.pact_id};
+                            world.pact_id,
+                            world.initiative_id, /* the portfolio */
+                            world.incentive_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -404,12 +419,15 @@ static bool is_municipal_of_b(const struct caller *c)
 
 /* A write on what hangs from the world's health
  * indicator or health challenge (any route naming {indicator_id} or
- * {challenge_id}, whoever adds it), by a secretariat of another area that
- * the route's policy lets in. */
+ * {challenge_id}, whoever adds it, or the challenge's portfolio items), by a
+ * secretariat of another area that the route's policy lets in. */
 static bool is_other_areas_row(const struct route *route, const struct caller *c)
 {
     bool names_row = router_param_index(route->pattern, "indicator_id") >= 0 ||
-                     router_param_index(route->pattern, "challenge_id") >= 0;
+                     router_param_index(route->pattern, "challenge_id") >= 0 ||
+                     /* the portfolio */
+                     router_param_index(route->pattern, "initiative_id") >= 0 ||
+                     router_param_index(route->pattern, "incentive_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;

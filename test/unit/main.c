@@ -34,6 +34,7 @@ int main(void)
     srunner_add_suite(sr, values_parse_suite());
     /* Action plans: editing */
     srunner_add_suite(sr, plan_content_suite());
+    srunner_add_suite(sr, portfolio_lists_suite()); /* the portfolio */
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -33,5 +33,7 @@ Suite *watchdog_suite(void);
 Suite *values_parse_suite(void);
 /* Action plans: editing */
 Suite *plan_content_suite(void);
+/* the portfolio */
+Suite *portfolio_lists_suite(void);
 
 #endif
