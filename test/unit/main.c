@@ -32,6 +32,8 @@ int main(void)
     srunner_add_suite(sr, watchdog_suite());
     /* indicator values */
     srunner_add_suite(sr, values_parse_suite());
+    /* action plans: the review workflow */
+    srunner_add_suite(sr, plan_diff_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

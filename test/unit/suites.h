@@ -31,5 +31,7 @@ Suite *focal_rank_suite(void);
 Suite *watchdog_suite(void);
 /* indicator values */
 Suite *values_parse_suite(void);
+/* action plans: the review workflow */
+Suite *plan_diff_suite(void);
 
 #endif
