@@ -61,6 +61,8 @@ static const struct {
     {"values", values_suite, false},
     {"values_queries", values_queries_suite, false},
     {"values_real", values_real_suite, false},
+    /* Action plans: review workflow */
+    {"plans_flow", plans_flow_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

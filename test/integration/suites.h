@@ -41,6 +41,8 @@ Suite *focalization_suite(void);
 Suite *values_suite(void);
 Suite *values_queries_suite(void);
 Suite *values_real_suite(void);
+/* Action plans: review workflow */
+Suite *plans_flow_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

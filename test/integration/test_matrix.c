@@ -79,6 +79,9 @@ static struct {
     char import_id[24]; /* an import of the world's indicator's values */
     /* A health indicator, main in a health challenge of the cycle. */
     char indicator_id[24], challenge_id[24];
+    /* Action plans: review workflow. A's plan on the challenge, submitted a
+     * second time after a return, with the return's comment. */
+    char plan_id[24], comment_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -166,6 +169,40 @@ static void deactivate(enum own_account a)
                   own_accounts[a].email);
 }
 
+/* Action plans: review workflow. A's plan on the world's challenge, seeded
+ * with SQL as the plan-editing routes would store it: one action with one
+ * delivery, submitted (version 1), returned by health with a comment on the
+ * action, reopened and submitted again (version 2), so that it is public and
+ * every {plan_id}, {comment_id} and {number} names something real. */
+static void world_plan_build(void)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO action_plans (challenge_id, cycle_id, municipality_id, adhesion_id,"
+             " status, summary, versions, created_by, submitted_at)"
+             " SELECT ch.id, ch.cycle_id, '" CG "', %s, 'submitted', 'Plano de Campo Grande', 2,"
+             " %s, now() FROM challenges ch WHERE ch.id = %s RETURNING id",
+             world.adhesion_id, fixture_user_id(U_REP_CG), world.challenge_id);
+    snprintf(world.plan_id, sizeof world.plan_id, "%ld", fixture_long(sql));
+    snprintf(sql, sizeof sql,
+             "WITH a AS (INSERT INTO plan_actions (plan_id, position, title)"
+             "           VALUES (%s, 0, 'Busca ativa') RETURNING id),"
+             " d AS (INSERT INTO plan_deliveries (action_id, plan_id, position, title, due_date)"
+             "       SELECT a.id, %s, 0, 'Mapa', current_date FROM a),"
+             " v AS (INSERT INTO plan_versions (plan_id, number, content, submitted_by)"
+             "       SELECT p.id, n, plan_content(p), %s FROM action_plans p,"
+             "              generate_series(1, 2) n WHERE p.id = %s),"
+             " t AS (INSERT INTO plan_transitions (plan_id, action, from_status, to_status,"
+             "                                     reason, version, user_id)"
+             "       VALUES (%s, 'return', 'submitted', 'returned', 'Faltam entregas', 1, %s)"
+             "       RETURNING id)"
+             " INSERT INTO plan_comments (plan_id, transition_id, action_id, text)"
+             " SELECT %s, t.id, a.id, 'Detalhar a entrega' FROM t, a RETURNING id",
+             world.plan_id, world.plan_id, fixture_user_id(U_REP_CG), world.plan_id, world.plan_id,
+             fixture_user_id(U_HEALTH), world.plan_id);
+    snprintf(world.comment_id, sizeof world.comment_id, "%ld", fixture_long(sql));
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -238,6 +275,8 @@ static void world_build(void)
                                        .body = "{\"focal\":true,\"reason\":\"Seen on a visit\"}"});
     ck_assert_msg(r.status == 201, "PUT %s: %ld %s", path, r.status, buf_cstr(&r.body));
     http_response_free(&r);
+    /* Action plans: review workflow */
+    world_plan_build();
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -258,16 +297,16 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"indicator_id", false},
                  {"challenge_id", false},
                  {"run_id", false},
-                 {"import_id", false}};
-    const char *values[] = {CG,
-                            world.cycle_id,
-                            world.adhesion_id,
-                            world.member_id,
-                            fixture_user_id(U_REP_CG),
-                            world.indicator_id,
-                            world.challenge_id,
-                            world.run_id,
-                            world.import_id};
+                 {"import_id", false},
+                 /* Action plans: review workflow */
+                 {"plan_id", true},
+                 {"comment_id", true},
+                 {"number", true}};
+    const char *values[] = {CG, world.cycle_id, world.adhesion_id, world.member_id,
+                            fixture_user_id(U_REP_CG), world.indicator_id, world.challenge_id,
+                            world.run_id, world.import_id,
+                            /* Action plans: review workflow */
+                            world.plan_id, world.comment_id, "1"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -339,13 +378,15 @@ static bool is_municipal_of_b(const struct caller *c)
 }
 
 /* A write on what hangs from the world's health
- * indicator or health challenge (any route naming {indicator_id} or
- * {challenge_id}, whoever adds it), by a secretariat of another area that
+ * indicator or health challenge (any route naming {indicator_id},
+ * {challenge_id} or {plan_id}, whoever adds it), by a secretariat of another area that
  * the route's policy lets in. */
 static bool is_other_areas_row(const struct route *route, const struct caller *c)
 {
     bool names_row = router_param_index(route->pattern, "indicator_id") >= 0 ||
-                     router_param_index(route->pattern, "challenge_id") >= 0;
+                     router_param_index(route->pattern, "challenge_id") >= 0 ||
+                     /* the world's plan is on the health challenge */
+                     router_param_index(route->pattern, "plan_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;
