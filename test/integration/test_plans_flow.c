@@ -344,7 +344,24 @@ START_TEST(submit_return_answer_resubmit_diff_and_approve)
     http_response_free(&r);
     r = call("GET", &p, "/history", U_HEALTH, NULL);
     ck_assert_ptr_nonnull(text(cJSON_GetArrayItem(items(&r), 0), "by_name"));
+    char if_none_match[96];
+    snprintf(if_none_match, sizeof if_none_match, "If-None-Match: %s", http_header(&r, "ETag"));
     http_response_free(&r);
+    char history[96];
+    snprintf(history, sizeof history, "%s/history", p.path);
+    r = fixture_call("GET", history, U_HEALTH, NULL, (const char *[]){if_none_match, NULL});
+    ck_assert_int_eq(r.status, 304);
+    http_response_free(&r);
+
+    /* One audit event per change: two submits, the return, the answer, the
+     * approval. */
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE entity = 'action_plan'"
+                                   " AND entity_id = '%ld'",
+                                   p.id),
+                     4);
+    ck_assert_int_eq(fixture_long("SELECT count(*) FROM audit_events WHERE entity = 'plan_comment'"
+                                  " AND action = 'answer'"),
+                     1);
 }
 END_TEST
 
