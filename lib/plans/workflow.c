@@ -103,8 +103,8 @@ static const struct db_stmt STMT_HISTORY = {
 
 static bool is_true(const PGresult *r, int col) { return strcmp(PQgetvalue(r, 0, col), "t") == 0; }
 
-/* Refuses a body with any member (a transition that takes none); returns
- * false after answering 422. */
+/* Refuses a body with a member not in allowed (NULL-terminated; empty for
+ * a transition that takes none); returns false after answering 422. */
 static bool only(struct request *req, const cJSON *body, const char *const *allowed)
 {
     struct field_errors e = {0};
