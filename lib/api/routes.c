@@ -30,6 +30,10 @@
 #include "pacts/pacts.h"
 /* The portfolio: a challenge's initiatives and incentives */
 #include "portfolio/portfolio.h"
+/* Action plans: review workflow, comments, versions */
+#include "plans/comments.h"
+#include "plans/versions.h"
+#include "plans/workflow.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -70,6 +74,12 @@
                          .why = "Only the state's secretariats review action plans."}
 #define MAYOR_PACTS     {.allow = ROLE_MAYOR, \
                          .why = "Only the municipality's mayor may sign the pact."}
+/* Action plans: review workflow. A return's comments are between the
+ * municipality and the state: not known to anyone else (which municipality
+ * is the plan's row: another's plan is not found). */
+#define PLAN_COMMENTS   {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality and the state see a plan's comments."}
 
 /* What a route takes (http/router.h). */
 #define IDEMPOTENT ROUTE_IDEMPOTENT
@@ -211,6 +221,17 @@ const struct route api_routes[] = {
     {"GET",    "/v1/incentives/{incentive_id}", incentives_get,        PUBLIC,       0},
     {"PATCH",  "/v1/incentives/{incentive_id}", incentives_update,     SECRETARIAT,  0},
     {"DELETE", "/v1/incentives/{incentive_id}", incentives_delete,     SECRETARIAT,  0},
+    /* Action plans: review workflow, comments, versions */
+    {"POST",   "/v1/action-plans/{plan_id}/submit", plans_submit,     PLAN_WRITE,   0},
+    {"POST",   "/v1/action-plans/{plan_id}/return", plans_return,     PLAN_REVIEW,  0},
+    {"POST",   "/v1/action-plans/{plan_id}/approve", plans_approve,   PLAN_REVIEW,  0},
+    {"GET",    "/v1/action-plans/{plan_id}/history", plans_history,   PUBLIC,       0},
+    {"GET",    "/v1/action-plans/{plan_id}/comments", plans_comments_list, PLAN_COMMENTS, 0},
+    {"POST",   "/v1/action-plans/{plan_id}/comments/{comment_id}/answer", plans_comments_answer,
+                                                                       PLAN_WRITE,   0},
+    {"GET",    "/v1/action-plans/{plan_id}/versions", plans_versions_list, PUBLIC,   0},
+    {"GET",    "/v1/action-plans/{plan_id}/versions/{number}", plans_versions_get, PUBLIC, 0},
+    {"GET",    "/v1/action-plans/{plan_id}/diff", plans_versions_diff, PUBLIC,     QUERY},
 };
 // clang-format on
 

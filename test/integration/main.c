@@ -67,6 +67,8 @@ static const struct {
     {"pacts", pacts_suite, false},
     /* the portfolio */
     {"portfolio", portfolio_suite, false},
+    /* Action plans: review workflow */
+    {"plans_flow", plans_flow_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

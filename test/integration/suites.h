@@ -47,6 +47,8 @@ Suite *plans_edit_suite(void);
 Suite *pacts_suite(void);
 /* the portfolio */
 Suite *portfolio_suite(void);
+/* Action plans: review workflow */
+Suite *plans_flow_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

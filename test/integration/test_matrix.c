@@ -85,6 +85,8 @@ static struct {
     char pact_plan_id[24], pact_id[24];
     /* the portfolio: a published initiative and an incentive of the challenge */
     char initiative_id[24], incentive_id[24];
+    /* Action plans: review workflow. The plan's return comment. */
+    char comment_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -212,6 +214,30 @@ static void pacts_world_build(void)
     snprintf(world.pact_id, sizeof world.pact_id, "%ld", fixture_long("SELECT max(id) FROM pacts"));
 }
 
+/* Action plans: review workflow. The world's plan (made through the
+ * API, marked submitted) as its review would leave it, by SQL: versions 1
+ * and 2 frozen, a return by health between them with a comment on its first
+ * action, so that every {comment_id} and {number} names something real. */
+static void world_plan_build(void)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "WITH p AS (UPDATE action_plans SET versions = 2 WHERE id = %s RETURNING *),"
+             " a AS (SELECT id FROM plan_actions WHERE plan_id = %s ORDER BY position LIMIT 1),"
+             " v AS (INSERT INTO plan_versions (plan_id, number, content, submitted_by)"
+             "       SELECT p.id, n, plan_content(p::action_plans), %s FROM p,"
+             "              generate_series(1, 2) n),"
+             " t AS (INSERT INTO plan_transitions (plan_id, action, from_status, to_status,"
+             "                                     reason, version, user_id)"
+             "       VALUES (%s, 'return', 'submitted', 'returned', 'Faltam entregas', 1, %s)"
+             "       RETURNING id)"
+             " INSERT INTO plan_comments (plan_id, transition_id, action_id, text)"
+             " SELECT %s, t.id, a.id, 'Detalhar a entrega' FROM t, a RETURNING id",
+             world.plan_id, world.plan_id, fixture_user_id(U_REP_CG), world.plan_id,
+             fixture_user_id(U_HEALTH), world.plan_id);
+    snprintf(world.comment_id, sizeof world.comment_id, "%ld", fixture_long(sql));
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -296,6 +322,7 @@ static void world_build(void)
              " version = version + 1 WHERE id = %s",
              world.plan_id);
     fixture_exec(sql);
+    world_plan_build();
     /* pacts */
     pacts_world_build();
     /* the portfolio: published, so that its GET is public */
@@ -333,7 +360,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"pact_id", false},
                  /* the portfolio */
                  {"initiative_id", false},
-                 {"incentive_id", false}};
+                 {"incentive_id", false},
+                 /* Action plans: review workflow */
+                 {"comment_id", true},
+                 {"number", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -346,7 +376,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.plan_id,
                             world.pact_id,
                             world.initiative_id, /* the portfolio */
-                            world.incentive_id};
+                            world.incentive_id,
+                            world.comment_id, /* Action plans: review workflow */
+                            "1"};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -417,17 +449,19 @@ static bool is_municipal_of_b(const struct caller *c)
            strcmp(c->municipality, DOURADOS) == 0;
 }
 
-/* A write on what hangs from the world's health
- * indicator or health challenge (any route naming {indicator_id} or
- * {challenge_id}, whoever adds it, or the challenge's portfolio items), by a
- * secretariat of another area that the route's policy lets in. */
+/* A write on what hangs from the world's health indicator or health
+ * challenge (any route naming {indicator_id} or {challenge_id}, whoever adds
+ * it, the challenge's portfolio items or its plan), by a secretariat of
+ * another area that the route's policy lets in. */
 static bool is_other_areas_row(const struct route *route, const struct caller *c)
 {
     bool names_row = router_param_index(route->pattern, "indicator_id") >= 0 ||
                      router_param_index(route->pattern, "challenge_id") >= 0 ||
                      /* the portfolio */
                      router_param_index(route->pattern, "initiative_id") >= 0 ||
-                     router_param_index(route->pattern, "incentive_id") >= 0;
+                     router_param_index(route->pattern, "incentive_id") >= 0 ||
+                     /* the world's plan is on the health challenge */
+                     router_param_index(route->pattern, "plan_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;

@@ -35,6 +35,8 @@ int main(void)
     /* Action plans: editing */
     srunner_add_suite(sr, plan_content_suite());
     srunner_add_suite(sr, portfolio_lists_suite()); /* the portfolio */
+    /* action plans: the review workflow */
+    srunner_add_suite(sr, plan_diff_suite());
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -35,5 +35,7 @@ Suite *values_parse_suite(void);
 Suite *plan_content_suite(void);
 /* the portfolio */
 Suite *portfolio_lists_suite(void);
+/* action plans: the review workflow */
+Suite *plan_diff_suite(void);
 
 #endif
