@@ -5,7 +5,8 @@
 # their indicators, the real values of data/indicators/ (INEP's IDEB, DATASUS's
 # infant deaths and live births, IBGE's 2022 census population), loaded as
 # published, a focalization run per challenge and the state and suggested
-# targets. The homicide figures are generated (the project has no real file
+# targets, and a portfolio of initiatives and incentives for the health and
+# education challenges. The homicide figures are generated (the project has no real file
 # for them), and the output says so. Safe to run again: what exists is kept.
 #   scripts/demo-program.sh URL   (after scripts/demo-data.sh, with the server up)
 set -euo pipefail
@@ -155,10 +156,45 @@ focalize "$education" "$edu" "$ideb" 7.0 gap_closure 0.5
 focalize "$health" "$sau" "$mort" 9.0 gap_closure 0.5
 focalize "$coord" "$seg" "$hom" 15.0 relative_improvement 20
 
+# portfolio TOKEN CHALLENGE INITIATIVES INCENTIVES: the challenge's
+# portfolio (JSON arrays of create bodies), when it has none yet.
+portfolio() {
+  local n body
+  n=$(curl -fsS -H "Authorization: Bearer $1" "$url/v1/challenges/$2/initiatives" | jq '.items | length')
+  [ "$n" = 0 ] || return 0
+  jq -c '.[]' <<<"$3" | while read -r body; do
+    api POST "/v1/challenges/$2/initiatives" "$1" --json "$body" >/dev/null
+  done
+  jq -c '.[]' <<<"$4" | while read -r body; do
+    api POST "/v1/challenges/$2/incentives" "$1" --json "$body" >/dev/null
+  done
+  echo "demo-program: challenge $2: portfolio of $(jq length <<<"$3") initiatives, $(jq length <<<"$4") incentives"
+}
+portfolio "$health" "$sau" '[
+  {"title":"Pré-natal de qualidade","type":"program","published":true,
+   "description":"Captação precoce das gestantes e ao menos sete consultas de pré-natal.",
+   "deliveries":[{"title":"Gestantes cadastradas no primeiro trimestre","evidence_expected":"Relatório do e-SUS APS"},
+                 {"title":"Consultas de pré-natal realizadas","evidence_expected":"Relatório do e-SUS APS"}]},
+  {"title":"Qualificação das equipes de atenção primária","type":"training","published":true,
+   "deliveries":[{"title":"Profissionais capacitados","evidence_expected":"Lista de presença"}]},
+  {"title":"Vigilância do óbito infantil","type":"technical_assistance","published":false,
+   "deliveries":[{"title":"Comitê municipal instalado","evidence_expected":"Portaria de nomeação"}]}]' '[
+  {"title":"Repasse fundo a fundo","type":"financial","amount_cents":50000000,
+   "source":"Fundo Estadual de Saúde"},
+  {"title":"Prioridade no programa estadual de UTI neonatal","type":"program_priority"}]'
+portfolio "$education" "$edu" '[
+  {"title":"Alfabetização na idade certa","type":"program","published":true,
+   "deliveries":[{"title":"Avaliação diagnóstica aplicada","evidence_expected":"Relatório da avaliação"}]},
+  {"title":"Formação de professores alfabetizadores","type":"training","published":true,
+   "deliveries":[{"title":"Professores formados","evidence_expected":"Certificados"}]}]' '[
+  {"title":"Material didático estruturado","type":"other"},
+  {"title":"Formação continuada pela secretaria estadual","type":"training"}]'
+
 cat <<DONE
 
 Demo program: cycle $cycle (São Paulo), challenges EDU-01 ($edu), SAU-01 ($sau), SEG-01 ($seg).
 The homicide indicator (HOM) holds GENERATED values, not real data.
   curl -fsS '$url/v1/challenges/$sau/focal-municipalities'
   curl -fsS '$url/v1/challenges/$sau/suggested-targets' -H 'Accept: text/csv'
+  curl -fsS '$url/v1/challenges/$sau/initiatives'
 DONE

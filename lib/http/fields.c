@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 static bool listed(const char *const *names, const char *name)
@@ -30,9 +31,12 @@ const char *field_text_problem(const char *s, size_t max_chars)
 {
     if (!*s)
         return "must not be empty";
+    /* Free text (a description, a reason) may run over several lines. */
+    bool prose = max_chars >= FIELD_PROSE_MIN;
     size_t chars = 0;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
+        bool line = *p == '\n' || *p == '\r' || *p == '\t';
+        if ((*p < 0x20 && !(prose && line)) || *p == 0x7f)
             return "must not contain control characters";
         if ((*p & 0xc0) != 0x80)
             chars++;
@@ -40,7 +44,7 @@ const char *field_text_problem(const char *s, size_t max_chars)
     if (chars > max_chars)
         return "is too long";
     size_t n = strlen(s);
-    if (s[0] == ' ' || s[n - 1] == ' ')
+    if (isspace((unsigned char)s[0]) || isspace((unsigned char)s[n - 1]))
         return "must not start or end with spaces";
     return NULL;
 }

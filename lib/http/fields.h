@@ -34,8 +34,15 @@ void field_required(enum field_state st, const char *name, struct field_errors *
  * NULL when it was null, else the current row's value (row 0, column col). */
 const char *field_merge(enum field_state st, const char *patched, const PGresult *current, int col);
 
-/* Checks a text value with the rules of field_string; NULL when fine, else
- * the reason. Also used for CSV cells. */
+/* Texts of at least this many characters at most are free text: they may
+ * hold line breaks (LF, CR) and tabs inside. Shorter ones (names, titles,
+ * codes) are one line. */
+#define FIELD_PROSE_MIN 500
+
+/* Checks a text value with the rules of field_string: not empty, at most
+ * max_chars characters, no control characters (but line breaks and tabs in
+ * free text: FIELD_PROSE_MIN), no spaces or line breaks at either end. NULL
+ * when fine, else the reason. Also used for CSV cells. */
 const char *field_text_problem(const char *s, size_t max_chars);
 
 #endif

@@ -9,7 +9,7 @@
  *     a plan already pacted is not approved any more);
  *   - mayor_cpf must be the municipality's registered mayor's and the
  *     caller's own (422 validation-failed on mayor_cpf, as for an adhesion);
- *   - the plan's adhesion must still be active (409 adhesion-required);
+ *   - the plan's adhesion must still be active (422 adhesion-required);
  * then one statement writes the pact, its targets, the plan's move to
  * `pacted` with its transition, and the grants, and one audit event records
  * the pact, in the transaction plans_lock opened.
@@ -121,7 +121,7 @@ static bool refuse_pact(struct request *req, const struct plan_lock *p, const PG
                     "must be the CPF of the municipality's registered mayor, who must be you");
         resp_validation(req, &e, NULL);
     } else if (!is_true(ctx, CTX_ADHERED)) {
-        resp_problem(req, 409, "adhesion-required", "No active adhesion",
+        resp_problem(req, 422, "adhesion-required", "No active adhesion",
                      "The municipality's adhesion to the cycle was withdrawn: a plan is pacted "
                      "only under an active adhesion.");
     } else {

@@ -109,7 +109,7 @@ static bool refuse_create(struct request *req, const PGresult *cx)
         resp_problem(req, 409, "conflict", "The cycle is closed",
                      "A closed cycle's challenges take no new action plans.");
     } else if (PQgetisnull(cx, 0, CX_ADHESION)) {
-        resp_problem(req, 409, "adhesion-required", "No active adhesion",
+        resp_problem(req, 422, "adhesion-required", "No active adhesion",
                      "The municipality needs an active adhesion to the challenge's cycle to "
                      "write an action plan for it.");
     } else if (!is_true(cx, CX_FOCAL)) {

@@ -13,8 +13,8 @@
 #include "http/request.h"
 
 /* POST /v1/challenges/{challenge_id}/action-plans: 201 with the new plan;
- * 404 unknown challenge; 409 conflict (closed cycle, a plan already there),
- * adhesion-required or not-focal; 422 plans-deadline-passed or
+ * 404 unknown challenge; 409 conflict (closed cycle, a plan already there)
+ * or not-focal; 422 adhesion-required, plans-deadline-passed or
  * validation-failed. */
 void plans_create(struct request *req);
 

@@ -490,7 +490,7 @@ START_TEST(a_plan_not_approved_or_without_adhesion_is_refused)
              w.plan_cg, w.adhesion_cg);
     fixture_exec(sql);
     const struct refusal withdrawn[] = {
-        {U_MAYOR_CG, w.plan_cg, CG_PACTS, 409, "adhesion-required", "withdrawn"},
+        {U_MAYOR_CG, w.plan_cg, CG_PACTS, 422, "adhesion-required", "withdrawn"},
     };
     expect_refusals(withdrawn, 1);
 }

@@ -402,7 +402,7 @@ END_TEST
 START_TEST(a_plan_needs_an_adhesion_focus_time_and_no_other_plan)
 {
     /* Dourados has no adhesion to the cycle */
-    expect_refused("POST", w.create, U_MAYOR_DOURADOS, NULL, NULL, 409, "adhesion-required");
+    expect_refused("POST", w.create, U_MAYOR_DOURADOS, NULL, NULL, 422, "adhesion-required");
     /* with one (as its mayor's signature stores it), it is not focal */
     fixture_exec("INSERT INTO adhesions (cycle_id, municipality_id, protocol, signed_by,"
                  " commitments) SELECT c.id, '" DOURADOS "', 'MS-TEST-1', u.id, '[]'"

@@ -110,6 +110,14 @@ START_TEST(texts_have_limits_and_no_outer_spaces_or_control_characters)
     expect_error("{\"actions\":[{\"title\":\"A\\u0007\"}]}", "actions[0].title",
                  "must not contain control characters");
     expect_error("{\"actions\":[{\"title\":\"\"}]}", "actions[0].title", "must not be empty");
+    /* A title is one line; a description may run over several, but not
+     * start or end with a line break. */
+    expect_error("{\"actions\":[{\"title\":\"A\\nB\"}]}", "actions[0].title",
+                 "must not contain control characters");
+    expect_ok("{\"actions\":[{\"title\":\"A\",\"description\":\"Linha 1\\r\\n\\tLinha 2\"}]}");
+    expect_error("{\"actions\":[{\"title\":\"A\",\"description\":\"Linha 1\\n\"}]}",
+                 "actions[0].description", "must not start or end with spaces");
+    expect_error("{\"summary\":\"A\\u0007B\"}", "summary", "must not contain control characters");
     /* 200 characters of two bytes each are fine, 201 are not */
     char title[1200] = "{\"actions\":[{\"title\":\"";
     for (int i = 0; i < 201; i++)
