@@ -39,7 +39,10 @@ static const struct db_stmt STMT_PLAN_ROW = {
            "  FROM action_plans p WHERE p.id = $2",
 };
 
-/* $1 viewer, $2 plan. */
+/* $1 viewer, $2 plan. No row when the viewer may not see the plan, or is a
+ * mayor or representative of another municipality, who never changes its
+ * plans and is not told they exist (API.md: 404 for what is not yours), even
+ * before If-Match is compared. */
 static const struct db_stmt STMT_PLAN_LOCK = {
     .name = "plan_lock",
     .sql = "SELECT p.id, p.version, p.status, p.municipality_id, p.challenge_id, p.cycle_id,"
@@ -48,6 +51,8 @@ static const struct db_stmt STMT_PLAN_LOCK = {
            "       viewer_manages($1::pacto_viewer, ch.responsible_area), plan_snapshot(p)"
            "  FROM action_plans p JOIN challenges ch ON ch.id = p.challenge_id"
            " WHERE p.id = $2 AND plan_visible(p, $1::pacto_viewer)"
+           "   AND (coalesce(($1::pacto_viewer).role NOT IN ('mayor', 'representative'), true)"
+           "        OR viewer_is_municipal($1::pacto_viewer, p.municipality_id))"
            "   FOR UPDATE OF p",
 };
 enum {
@@ -102,13 +107,6 @@ bool plans_lock(struct request *req, bool require_match, struct plan_lock *out)
         .own = strcmp(PQgetvalue(r, 0, L_OWN), "t") == 0,
         .manages = strcmp(PQgetvalue(r, 0, L_MANAGES), "t") == 0,
     };
-    /* A mayor or representative never changes another municipality's plan,
-     * and is not told it exists (API.md: 404 for what is not yours). */
-    unsigned caller = policy_caller(&req->who, NULL);
-    if ((caller & ROLE_MUNICIPAL) && !out->own) {
-        resp_not_found(req);
-        return false;
-    }
     /* The plan first, If-Match then: a plan the caller may not change is
      * 404 whatever they send. */
     if (require_match && !req_header(req, "If-Match")) {

@@ -382,6 +382,16 @@ START_TEST(others_are_refused_where_they_must_be)
     expect_refused("PUT", path, U_MAYOR_DOURADOS, "{}", match, 404, "not-found");
     expect_refused("PATCH", path, U_MAYOR_DOURADOS, "{}", match, 404, "not-found");
     expect_refused("PUT", path, U_MAYOR_DOURADOS, "{}", NULL, 404, "not-found");
+    /* nor of a public one, whatever If-Match it sends (submitted by SQL,
+     * as the submission route would leave it) */
+    fixture_exec("UPDATE action_plans SET status = 'submitted', version = version + 1");
+    static const char *const stale[] = {"If-Match: \"1\"", NULL};
+    ck_assert_int_eq(fixture_get_status(path, NULL), 200);
+    expect_refused("PUT", path, U_MAYOR_DOURADOS, "{}", stale, 404, "not-found");
+    expect_refused("PATCH", path, U_MAYOR_DOURADOS, "{}", stale, 404, "not-found");
+    fixture_exec("UPDATE action_plans SET status = 'draft', version = version + 1");
+    current_etag(path, U_REP_CG, tag);
+    snprintf(im, sizeof im, "If-Match: %s", tag);
     /* anonymous callers neither */
     expect_refused("GET", path, U_COUNT, NULL, NULL, 404, "not-found");
     expect_refused("PUT", path, U_COUNT, "{}", match, 401, "unauthenticated");
