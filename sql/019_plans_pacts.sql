@@ -209,7 +209,7 @@ CREATE TABLE plan_comments (
 );
 CREATE INDEX plan_comments_plan_idx ON plan_comments (plan_id, id);
 
--- Readable, unique protocol numbers: PACTO-<UF>-<year signed>-<number>.
+-- Readable, unique protocol numbers: <UF>-P-<year signed>-<number>.
 CREATE SEQUENCE pact_protocol_seq;
 
 -- A signed pact: the plan's version and targets the mayor signed. A revised
@@ -311,19 +311,23 @@ CREATE FUNCTION plan_content_for(content jsonb, p action_plans, v pacto_viewer) 
 
 -- The transitions the viewer may make on the plan now, so a client never
 -- guesses (and the handlers refuse what is not listed): edit, submit,
--- return, approve, pact. Who may is the route's policy and this; what the
+-- return, approve, pact. The municipality's own need its adhesion active
+-- (SPEC 5: plans and pacts require one). Who may is the route's policy and this; what the
 -- status allows is this alone.
 CREATE FUNCTION plan_allowed_actions(p action_plans, v pacto_viewer) RETURNS text[]
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN (SELECT coalesce(array_agg(x.action ORDER BY x.n), '{}')
-              FROM challenges ch JOIN cycles c ON c.id = ch.cycle_id,
+              FROM challenges ch JOIN cycles c ON c.id = ch.cycle_id
+              JOIN adhesions a ON a.id = p.adhesion_id,
                    LATERAL (VALUES
                        (1, 'edit', p.status IN ('draft', 'returned', 'under_revision')
-                                   AND viewer_is_municipal(v, p.municipality_id)),
+                                   AND viewer_is_municipal(v, p.municipality_id)
+                                   AND a.status = 'active'),
                        (2, 'submit', (p.status = 'under_revision'
                                       OR (p.status IN ('draft', 'returned')
                                           AND now() < cycle_plans_due_at(c)))
-                                     AND viewer_is_municipal(v, p.municipality_id)),
+                                     AND viewer_is_municipal(v, p.municipality_id)
+                                     AND a.status = 'active'),
                        (3, 'return', p.status = 'submitted'
                                      AND viewer_manages(v, ch.responsible_area)),
                        (4, 'approve', p.status = 'submitted'
@@ -331,7 +335,8 @@ CREATE FUNCTION plan_allowed_actions(p action_plans, v pacto_viewer) RETURNS tex
                        (5, 'pact', p.status = 'approved'
                                    AND coalesce(v.role = 'mayor', false)
                                    AND v.municipality_id = p.municipality_id
-                                   AND cycle_phase(c, now()) = 'pact_open'))
+                                   AND cycle_phase(c, now()) = 'pact_open'
+                                   AND a.status = 'active'))
                        AS x (n, action, ok)
              WHERE ch.id = p.challenge_id AND x.ok);
 

@@ -48,8 +48,10 @@ static const struct db_stmt STMT_PLAN_LOCK = {
     .sql = "SELECT p.id, p.version, p.status, p.municipality_id, p.challenge_id, p.cycle_id,"
            "       p.adhesion_id, ch.responsible_area, plan_allowed_actions(p, $1::pacto_viewer),"
            "       viewer_is_municipal($1::pacto_viewer, p.municipality_id),"
-           "       viewer_manages($1::pacto_viewer, ch.responsible_area), plan_snapshot(p)"
+           "       viewer_manages($1::pacto_viewer, ch.responsible_area), plan_snapshot(p),"
+           "       a.status = 'active'"
            "  FROM action_plans p JOIN challenges ch ON ch.id = p.challenge_id"
+           "  JOIN adhesions a ON a.id = p.adhesion_id"
            " WHERE p.id = $2 AND plan_visible(p, $1::pacto_viewer)"
            "   AND (coalesce(($1::pacto_viewer).role NOT IN ('mayor', 'representative'), true)"
            "        OR viewer_is_municipal($1::pacto_viewer, p.municipality_id))"
@@ -67,7 +69,8 @@ enum {
     L_ALLOWED,
     L_OWN,
     L_MANAGES,
-    L_SNAPSHOT
+    L_SNAPSHOT,
+    L_ADHERED
 };
 
 void plans_get(struct request *req)
@@ -106,6 +109,7 @@ bool plans_lock(struct request *req, bool require_match, struct plan_lock *out)
         .snapshot = PQgetvalue(r, 0, L_SNAPSHOT),
         .own = strcmp(PQgetvalue(r, 0, L_OWN), "t") == 0,
         .manages = strcmp(PQgetvalue(r, 0, L_MANAGES), "t") == 0,
+        .adhered = strcmp(PQgetvalue(r, 0, L_ADHERED), "t") == 0,
     };
     /* The plan first, If-Match then: a plan the caller may not change is
      * 404 whatever they send. */
@@ -140,7 +144,11 @@ bool plans_refuse(struct request *req, const struct plan_lock *p, const char *ac
     if (plans_may(p, action))
         return false;
     char detail[200];
-    if (is_review(action) && !p->manages) {
+    if (!is_review(action) && p->own && !p->adhered) {
+        resp_problem(req, 422, "adhesion-required", "No active adhesion",
+                     "The municipality's adhesion to the plan's cycle was withdrawn: its plans "
+                     "can no longer change.");
+    } else if (is_review(action) && !p->manages) {
         snprintf(detail, sizeof detail,
                  "Only the %s secretariat or the coordination may review this plan.", p->area);
         resp_forbidden(req, detail);

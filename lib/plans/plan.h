@@ -27,6 +27,7 @@ struct plan_lock {
     const char *snapshot; /* plan_snapshot before the change: the audit event's before */
     bool own;             /* the caller is a mayor or representative of its municipality */
     bool manages;         /* the caller manages the challenge's area */
+    bool adhered;         /* the plan's adhesion is still active */
 };
 
 /* GET /v1/action-plans/{plan_id}: the plan as the caller sees it, with its
@@ -45,11 +46,10 @@ bool plans_lock(struct request *req, bool require_match, struct plan_lock *out);
 bool plans_may(const struct plan_lock *p, const char *action);
 
 /* Refuses `action` when the caller may not make it now and returns true
- * after answering: 403 when the caller is a secretariat user of another area
- * (they may read, not review), else 409 naming the plan's status. Returns
- * false, answering nothing, when the action is allowed. Checks the caller
- * is right for the action's kind (review actions: the area; municipal
- * actions: own) before the status. */
+ * after answering: 422 adhesion-required when the municipality's own action
+ * meets a withdrawn adhesion; 403 when the caller is a secretariat user of
+ * another area (they may read, not review); else 409 naming the plan's
+ * status. Returns false, answering nothing, when the action is allowed. */
 bool plans_refuse(struct request *req, const struct plan_lock *p, const char *action);
 
 /* Ends a change of plan p in the open transaction: reads the plan again,

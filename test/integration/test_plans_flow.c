@@ -440,6 +440,25 @@ START_TEST(a_submission_after_the_deadline_is_refused)
 }
 END_TEST
 
+/* SPEC 5: plans require an active adhesion. Once it is withdrawn (by SQL
+ * here: the withdrawal route is tested with adhesions), the plan can neither
+ * be edited nor submitted, and says so in allowed_actions. */
+START_TEST(a_plan_of_a_withdrawn_adhesion_is_refused)
+{
+    struct plan p = seed_plan("draft");
+    fixture_exec("UPDATE adhesions SET status = 'withdrawn', withdrawn_at = now()");
+    struct http_response r = call("GET", &p, "", U_REP_CG, NULL);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "allowed_actions")), 0);
+    http_response_free(&r);
+    struct fixture_snapshot before = fixture_snapshot();
+    r = call("POST", &p, "/submit", U_REP_CG, NULL);
+    http_expect_problem(&r, 422, "adhesion-required");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
 START_TEST(only_the_plans_municipality_submits_and_only_its_area_reviews)
 {
     struct plan p = seed_plan("draft");
@@ -565,6 +584,7 @@ Suite *plans_flow_suite(void)
     tcase_add_test(tc, submit_return_answer_resubmit_diff_and_approve);
     tcase_add_test(tc, a_plan_breaking_every_rule_is_refused_with_every_problem_at_once);
     tcase_add_test(tc, a_submission_after_the_deadline_is_refused);
+    tcase_add_test(tc, a_plan_of_a_withdrawn_adhesion_is_refused);
     tcase_add_test(tc, only_the_plans_municipality_submits_and_only_its_area_reviews);
     tcase_add_test(tc, bad_bodies_and_bad_diff_parameters_are_refused);
     suite_add_tcase(s, tc);
