@@ -46,22 +46,7 @@ static const struct db_stmt STMT_COMMENT_ANSWER = {
            "   FROM u",
 };
 
-void plans_comments_list(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    if (!id || !id_is_canonical(id)) {
-        resp_not_found(req);
-        return;
-    }
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, id};
-    const PGresult *r = req_exec(req, &STMT_COMMENTS, 2, params);
-    if (r && PQntuples(r) == 0)
-        resp_not_found(req);
-    else if (r)
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-}
+void plans_comments_list(struct request *req) { plans_answer(req, &STMT_COMMENTS, 0, NULL); }
 
 void plans_comments_answer(struct request *req)
 {

@@ -10,6 +10,7 @@
 #include "validate/id.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Only what the descriptor needs to make its read and lock statements: a
@@ -73,22 +74,46 @@ enum {
     L_ADHERED
 };
 
-void plans_get(struct request *req)
+const char *plans_path_id(struct request *req)
 {
     const char *id = req_param(req, 0);
-    if (!id || !id_is_canonical(id))
-        resp_not_found(req);
-    else
+    if (id && id_is_canonical(id))
+        return id;
+    resp_not_found(req);
+    return NULL;
+}
+
+void plans_get(struct request *req)
+{
+    const char *id = plans_path_id(req);
+    if (id)
         resource_show(req, &plans_resource, id);
+}
+
+void plans_answer(struct request *req, const struct db_stmt *stmt, int n, const char *const *extra)
+{
+    const char *id = plans_path_id(req);
+    if (!id)
+        return;
+    if (n < 0 || n > 2)
+        abort(); /* a programming error, found by any test of the route */
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[4] = {viewer, id};
+    for (int i = 0; i < n; i++)
+        params[2 + i] = extra[i];
+    const PGresult *r = req_exec(req, stmt, 2 + n, params);
+    if (r && PQntuples(r) == 0)
+        resp_not_found(req);
+    else if (r)
+        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
 }
 
 bool plans_lock(struct request *req, bool require_match, struct plan_lock *out)
 {
-    const char *id = req_param(req, 0);
-    if (!id || !id_is_canonical(id)) {
-        resp_not_found(req);
+    const char *id = plans_path_id(req);
+    if (!id)
         return false;
-    }
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
     const char *params[] = {viewer, id};

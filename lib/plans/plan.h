@@ -34,6 +34,16 @@ struct plan_lock {
  * ETag; 404 when they may not see it (plan_visible). */
 void plans_get(struct request *req);
 
+/* The plan id of the path (its first parameter) when well formed, else NULL
+ * after answering 404. */
+const char *plans_path_id(struct request *req);
+
+/* Answers a read about the plan of the path: runs stmt with $1 the viewer,
+ * $2 the plan, then the `n` extra parameters (at most 2), and answers 200
+ * with the JSON of its first column, or 404 when it returns no row (the
+ * statement leaves out what the viewer may not see). */
+void plans_answer(struct request *req, const struct db_stmt *stmt, int n, const char *const *extra);
+
 /* Opens the request's transaction and locks the plan of the path (FOR
  * UPDATE) into out. Answers and returns false: 404 when the caller may not
  * see it or is a mayor or representative of another municipality (whose

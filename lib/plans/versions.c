@@ -11,6 +11,7 @@
 #include "http/query.h"
 #include "http/response.h"
 #include "plans/diff.h"
+#include "plans/plan.h"
 #include "validate/id.h"
 
 #include <stdio.h>
@@ -47,49 +48,16 @@ static const struct db_stmt STMT_VERSION_PAIR = {
 /* A version number: a canonical positive integer an integer column holds. */
 static bool is_number(const char *s) { return s && id_is_canonical(s) && strlen(s) <= 9; }
 
-/* The plan of the path, or NULL after answering 404. */
-static const char *plan_of(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    if (id && id_is_canonical(id))
-        return id;
-    resp_not_found(req);
-    return NULL;
-}
-
-/* Answers the JSON in column 0 of r's only row, or 404 without one. */
-static void answer_row(struct request *req, const PGresult *r)
-{
-    if (r && PQntuples(r) == 0)
-        resp_not_found(req);
-    else if (r)
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-}
-
-void plans_versions_list(struct request *req)
-{
-    const char *id = plan_of(req);
-    if (!id)
-        return;
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, id};
-    answer_row(req, req_exec(req, &STMT_VERSIONS, 2, params));
-}
+void plans_versions_list(struct request *req) { plans_answer(req, &STMT_VERSIONS, 0, NULL); }
 
 void plans_versions_get(struct request *req)
 {
-    const char *id = plan_of(req), *number = req_param(req, 1);
-    if (!id)
-        return;
+    const char *number = req_param(req, 1);
     if (!is_number(number)) {
         resp_not_found(req);
         return;
     }
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, id, number};
-    answer_row(req, req_exec(req, &STMT_VERSION, 3, params));
+    plans_answer(req, &STMT_VERSION, 1, &number);
 }
 
 /* The parsed content of version `number` among r's rows, or NULL. */
@@ -104,7 +72,7 @@ static cJSON *content_of(struct request *req, const PGresult *r, const char *num
 void plans_versions_diff(struct request *req)
 {
     static const char *const allowed[] = {"from", "to", NULL};
-    const char *id = plan_of(req);
+    const char *id = plans_path_id(req);
     struct query q;
     if (!id || !query_parse(req, allowed, &q))
         return;

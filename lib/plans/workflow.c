@@ -12,7 +12,6 @@
 #include "http/response.h"
 #include "plans/input.h"
 #include "plans/plan.h"
-#include "validate/id.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -308,19 +307,4 @@ void plans_approve(struct request *req)
     field_errors_free(&e);
 }
 
-void plans_history(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    if (!id || !id_is_canonical(id)) {
-        resp_not_found(req);
-        return;
-    }
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const char *params[] = {viewer, id};
-    const PGresult *r = req_exec(req, &STMT_HISTORY, 2, params);
-    if (r && PQntuples(r) == 0)
-        resp_not_found(req);
-    else if (r)
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-}
+void plans_history(struct request *req) { plans_answer(req, &STMT_HISTORY, 0, NULL); }

@@ -19,6 +19,7 @@
 
 #include "client.h"
 #include "fixture.h"
+#include "plans_support.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -66,33 +67,14 @@ static void seed_world(void)
              " RETURNING id",
              w.cycle, fixture_user_id(U_MAYOR_DOURADOS));
     long adhesion_dourados = fixture_long(sql);
-    w.tmi = fixture_long(
-        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, decimals,"
-        " min_value, area, scale) VALUES ('TMI', 'Mortalidade infantil',"
-        " 'per 1,000 live births', 'lower_is_better', 'DATASUS – SIM/SINASC', 'annual', 1, 0,"
-        " 'health', 1000) RETURNING id");
-    w.vac = fixture_long(
-        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, decimals,"
-        " min_value, max_value, area) VALUES ('VAC', 'Cobertura vacinal', '%',"
-        " 'higher_is_better', 'DATASUS – SI-PNI', 'annual', 1, 0, 100, 'health') RETURNING id");
+    w.challenge = plans_seed_challenge(w.cycle, &w.tmi, &w.vac);
     snprintf(sql, sizeof sql,
-             "INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
-             " VALUES (%ld, 'SAU-01', 'Saúde da criança', 'health', 'health') RETURNING id",
-             w.cycle);
-    w.challenge = fixture_long(sql);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO challenge_indicators (challenge_id, indicator_id, role) VALUES"
-             " (%ld, %ld, 'main'), (%ld, %ld, 'main');"
-             "INSERT INTO state_targets (challenge_id, indicator_id, target_value, target_year,"
-             " rule, rule_value) VALUES (%ld, %ld, 10, 2027, 'gap_closure', 0.5),"
-             " (%ld, %ld, 95, 2027, 'gap_closure', 0.5);"
              "INSERT INTO suggested_targets (challenge_id, indicator_id, municipality_id,"
              " baseline_value, baseline_period, suggested_value, status) VALUES"
              " (%ld, %ld, '" CG "', 15, '2023', 12.5, 'suggested');"
              "INSERT INTO incentives (challenge_id, title, type, amount_cents, source) VALUES"
              " (%ld, 'Repasse fundo a fundo', 'financial', 50000000, 'Fundo Estadual de Saúde'),"
              " (%ld, 'Capacitação de equipes', 'training', NULL, NULL)",
-             w.challenge, w.tmi, w.challenge, w.vac, w.challenge, w.tmi, w.challenge, w.vac,
              w.challenge, w.tmi, w.challenge, w.challenge);
     fixture_exec(sql);
     /* Approved plans, as submit and approve leave them: one frozen version. */

@@ -21,6 +21,7 @@
 
 #include "client.h"
 #include "fixture.h"
+#include "plans_support.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,31 +55,12 @@ static void seed_world(void)
              " VALUES (%ld, '" CG "', 'ADESAO-MS-2026-0001', %s, '[]')",
              w.cycle, fixture_user_id(U_MAYOR_CG));
     fixture_exec(sql);
-    w.tmi = fixture_long(
-        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, decimals,"
-        " min_value, area, scale) VALUES ('TMI', 'Mortalidade infantil',"
-        " 'per 1,000 live births', 'lower_is_better', 'DATASUS – SIM/SINASC', 'annual', 1, 0,"
-        " 'health', 1000) RETURNING id");
-    w.vac = fixture_long(
-        "INSERT INTO indicators (code, name, unit, polarity, source, periodicity, decimals,"
-        " min_value, max_value, area) VALUES ('VAC', 'Cobertura vacinal', '%',"
-        " 'higher_is_better', 'DATASUS – SI-PNI', 'annual', 1, 0, 100, 'health') RETURNING id");
+    w.challenge = plans_seed_challenge(w.cycle, &w.tmi, &w.vac);
     snprintf(sql, sizeof sql,
-             "INSERT INTO challenges (cycle_id, code, title, area, responsible_area)"
-             " VALUES (%ld, 'SAU-01', 'Saúde da criança', 'health', 'health') RETURNING id",
-             w.cycle);
-    w.challenge = fixture_long(sql);
-    snprintf(sql, sizeof sql,
-             "INSERT INTO challenge_indicators (challenge_id, indicator_id, role) VALUES"
-             " (%ld, %ld, 'main'), (%ld, %ld, 'main');"
-             "INSERT INTO state_targets (challenge_id, indicator_id, target_value, target_year,"
-             " rule, rule_value) VALUES (%ld, %ld, 10, 2027, 'gap_closure', 0.5),"
-             " (%ld, %ld, 95, 2027, 'gap_closure', 0.5);"
              "INSERT INTO suggested_targets (challenge_id, indicator_id, municipality_id,"
              " baseline_value, baseline_period, suggested_value, status) VALUES"
              " (%ld, %ld, '" CG "', 14, '2023', 12, 'suggested'),"
              " (%ld, %ld, '" CG "', 80, '2023', 87.5, 'suggested')",
-             w.challenge, w.tmi, w.challenge, w.vac, w.challenge, w.tmi, w.challenge, w.vac,
              w.challenge, w.tmi, w.challenge, w.vac);
     fixture_exec(sql);
     for (int i = 0; i < 3; i++) {
