@@ -23,43 +23,8 @@ password=bench-password-2026
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At "$PACTO_DATABASE_URL" "$@"; }
 
-# A registered mayor CPF for every SP municipality: 9 digits from 200000001
-# on, in IBGE code order, then the two check digits.
-psql_db <<'SQL'
-CREATE FUNCTION pg_temp.bench_cpf(base bigint) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    digits text := lpad(base::text, 9, '0');
-    s int;
-BEGIN
-    FOR k IN 1..2 LOOP
-        s := 0;
-        FOR i IN 1..length(digits) LOOP
-            s := s + substr(digits, i, 1)::int * (length(digits) + 2 - i);
-        END LOOP;
-        digits := digits || CASE WHEN s % 11 < 2 THEN 0 ELSE 11 - s % 11 END;
-    END LOOP;
-    RETURN digits;
-END $$;
-UPDATE municipalities m
-   SET mayor_name = 'Prefeito(a) de ' || m.name, mayor_cpf = pg_temp.bench_cpf(200000000 + n.i)
-  FROM (SELECT ibge_code, row_number() OVER (ORDER BY ibge_code) AS i
-          FROM municipalities WHERE state_code = 35) AS n
- WHERE m.ibge_code = n.ibge_code;
-SQL
-
-# One mayor account made the ordinary way, the others with a copy of its hash.
-read -r first first_cpf < <(psql_db -F ' ' -c \
-  "SELECT ibge_code, mayor_cpf FROM municipalities WHERE state_code = 35 ORDER BY 1 LIMIT 1")
-echo "$password" | "$build/pacto" user add --email "mayor-$first@bench.pacto" \
-  --name "Prefeito(a) $first" --role mayor --municipality "$first" --cpf "$first_cpf" >/dev/null
-psql_db <<'SQL'
-INSERT INTO users (name, email, cpf, role, municipality_id, password_hash)
-SELECT m.mayor_name, 'mayor-' || m.ibge_code || '@bench.pacto', m.mayor_cpf, 'mayor', m.ibge_code,
-       (SELECT password_hash FROM users WHERE role = 'mayor' LIMIT 1)
-  FROM municipalities m
- WHERE m.state_code = 35
-   AND NOT EXISTS (SELECT 1 FROM users u WHERE u.municipality_id = m.ibge_code);
-SQL
+# A registered mayor CPF and a mayor account for every SP municipality.
+bench_mayors 35 0 200000000 "$password"
 echo "$password" | "$build/pacto" user add --email coord@bench.pacto --name Coordenação \
   --role secretariat --area coordination >/dev/null
 
@@ -74,45 +39,27 @@ cycle=$(curl -fsS -H "Authorization: Bearer $coord" -H 'Content-Type: applicatio
        \"pact_opens_at\":\"$(at '+30 days')\",\"pact_closes_at\":\"$(at '+60 days')\",
        \"target_year\":2028}" "$api/v1/cycles" | sed 's/^{"id" : \([0-9]*\),.*/\1/')
 
-# Tokens: every mayor logs in (Argon2 on the server: 4 at a time).
-mkdir "$work/tokens"
 psql_db -F ' ' -c "SELECT municipality_id, cpf FROM users WHERE role = 'mayor' ORDER BY 1" \
   > "$work/mayors"
-# curl -K files: one section per request, sections separated by "next".
-while read -r code _; do
-  if [ "$code" != "$first" ]; then echo next; fi
-  printf 'url = "%s/v1/auth/token"\nheader = "Content-Type: application/json"\n' "$api"
-  printf 'data = "{\\"email\\":\\"mayor-%s@bench.pacto\\",\\"password\\":\\"%s\\"}"\n' \
-    "$code" "$password"
-  printf 'output = "%s/tokens/%s"\n' "$work" "$code"
-done < "$work/mayors" > "$work/logins.curl"
-curl -sS --no-progress-meter -Z --parallel-max 4 -K "$work/logins.curl" 2>"$work/logins.err" || { cat "$work/logins.err"; exit 1; }
+bench_logins "$api" "$work/mayors" "$password"
 
 # The storm: one POST per municipality, each with its mayor's token and key.
 while read -r code cpf; do
-  token=$(sed 's/.*"access_token":"\([^"]*\)".*/\1/' "$work/tokens/$code")
-  if [ "$code" != "$first" ]; then echo next; fi
+  echo next
   printf 'url = "%s/v1/cycles/%s/adhesions"\n' "$api" "$cycle"
-  printf 'header = "Authorization: Bearer %s"\n' "$token"
+  printf 'header = "Authorization: Bearer %s"\n' "$(bench_token "$code")"
   printf 'header = "Idempotency-Key: storm-%s"\nheader = "Content-Type: application/json"\n' "$code"
   printf 'data = "{\\"mayor_cpf\\":\\"%s\\",\\"accepted_commitments\\":true}"\n' "$cpf"
   printf 'output = "/dev/null"\nwrite-out = "%s %%{http_code} %%{time_total}\\n"\n' "$code"
-done < "$work/mayors" > "$work/storm.curl"
+done < "$work/mayors" | tail -n +2 > "$work/storm.curl"
 mayors=$(wc -l < "$work/mayors")
-started=$(date +%s.%N)
-curl -sS --no-progress-meter -Z --parallel-max "$concurrency" -K "$work/storm.curl" > "$work/storm.out" 2>"$work/storm.err"
-finished=$(date +%s.%N)
-
-read -r sent created p50 p99 < <(sort -k3 -g "$work/storm.out" | awk '
-  { t[NR] = $3 * 1000; if ($2 == 201) ok++ }
-  END { printf "%d %d %.1f %.1f\n", NR, ok, t[int(NR * 0.50 + 0.5)], t[int(NR * 0.99 + 0.5)] }')
+bench_burst storm "$work/storm.curl" "$concurrency"
+created=$ok
 read -r active distinct_municipalities protocols audited < <(psql_db -F ' ' -c "
   SELECT count(*) FILTER (WHERE status = 'active'), count(DISTINCT municipality_id),
          count(DISTINCT protocol),
          (SELECT count(*) FROM audit_events WHERE entity = 'adhesion' AND action = 'create')
     FROM adhesions WHERE cycle_id = $cycle")
-rate=$(awk -v n="$sent" -v a="$started" -v b="$finished" 'BEGIN { printf "%.0f", n / (b - a) }')
-seconds=$(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.2f", b - a }')
 verdict=ok
 for v in "$sent" "$created" "$active" "$distinct_municipalities" "$protocols" "$audited"; do
   if [ "$v" != "$mayors" ]; then verdict=FAILED; fi

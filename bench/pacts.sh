@@ -27,45 +27,10 @@ password=bench-password-2026
 
 psql_db() { psql -X -q -v ON_ERROR_STOP=1 -At "$PACTO_DATABASE_URL" "$@"; }
 
-# The first 472 SP municipalities by IBGE code, each with a registered mayor
-# CPF: 9 digits from 300000001 on, then the two check digits.
-psql_db -v n="$municipalities" <<'SQL'
-CREATE FUNCTION pg_temp.bench_cpf(base bigint) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    digits text := lpad(base::text, 9, '0');
-    s int;
-BEGIN
-    FOR k IN 1..2 LOOP
-        s := 0;
-        FOR i IN 1..length(digits) LOOP
-            s := s + substr(digits, i, 1)::int * (length(digits) + 2 - i);
-        END LOOP;
-        digits := digits || CASE WHEN s % 11 < 2 THEN 0 ELSE 11 - s % 11 END;
-    END LOOP;
-    RETURN digits;
-END $$;
-CREATE TABLE bench_pacting AS
-SELECT ibge_code, row_number() OVER (ORDER BY ibge_code) AS i
-  FROM municipalities WHERE state_code = 35 ORDER BY ibge_code LIMIT :n;
-UPDATE municipalities m
-   SET mayor_name = 'Prefeito(a) de ' || m.name, mayor_cpf = pg_temp.bench_cpf(300000000 + b.i)
-  FROM bench_pacting b
- WHERE m.ibge_code = b.ibge_code;
-SQL
-
-# One mayor account made the ordinary way, the others with a copy of its hash.
-read -r first first_cpf < <(psql_db -F ' ' -c \
-  "SELECT m.ibge_code, m.mayor_cpf FROM bench_pacting b JOIN municipalities m USING (ibge_code)
-    ORDER BY 1 LIMIT 1")
-echo "$password" | "$build/pacto" user add --email "mayor-$first@bench.pacto" \
-  --name "Prefeito(a) $first" --role mayor --municipality "$first" --cpf "$first_cpf" >/dev/null
+# The first 472 SP municipalities by IBGE code (table bench_mayors), each
+# with a registered mayor CPF and a mayor account.
+bench_mayors 35 "$municipalities" 300000000 "$password"
 psql_db <<'SQL'
-INSERT INTO users (name, email, cpf, role, municipality_id, password_hash)
-SELECT m.mayor_name, 'mayor-' || m.ibge_code || '@bench.pacto', m.mayor_cpf, 'mayor', m.ibge_code,
-       (SELECT password_hash FROM users WHERE role = 'mayor' LIMIT 1)
-  FROM bench_pacting b JOIN municipalities m USING (ibge_code)
- WHERE NOT EXISTS (SELECT 1 FROM users u WHERE u.municipality_id = m.ibge_code);
-
 -- The cycle, its pact window closing in an hour; every municipality adhered.
 INSERT INTO cycles (name, state_code, adhesion_opens_at, adhesion_closes_at, pact_opens_at,
                     pact_closes_at, target_year, commitments)
@@ -95,7 +60,7 @@ INSERT INTO suggested_targets (challenge_id, indicator_id, municipality_id, base
                                baseline_period, suggested_value, status)
 SELECT t.challenge_id, t.indicator_id, b.ibge_code, 12 + b.i % 7, '2024',
        (12 + b.i % 7 + t.target_value) / 2, 'suggested'
-  FROM state_targets t, bench_pacting b;
+  FROM state_targets t, bench_mayors b;
 INSERT INTO incentives (challenge_id, title, type, amount_cents, source)
 SELECT ch.id, x.title, x.type, x.amount, x.source FROM challenges ch,
        (VALUES ('Repasse fundo a fundo', 'financial', 50000000, 'Fundo Estadual de Saúde'),
@@ -119,45 +84,24 @@ SQL
 
 bench_serve "${api#http://}"
 
-# Tokens: every mayor logs in (Argon2 on the server: 4 at a time).
-mkdir "$work/tokens"
 psql_db -F ' ' -c "SELECT u.municipality_id, u.cpf, p.id FROM users u
                      JOIN action_plans p ON p.municipality_id = u.municipality_id
                     WHERE u.role = 'mayor' ORDER BY 1" > "$work/mayors"
-while read -r code _ _; do
-  if [ "$code" != "$first" ]; then echo next; fi
-  printf 'url = "%s/v1/auth/token"\nheader = "Content-Type: application/json"\n' "$api"
-  printf 'data = "{\\"email\\":\\"mayor-%s@bench.pacto\\",\\"password\\":\\"%s\\"}"\n' \
-    "$code" "$password"
-  printf 'output = "%s/tokens/%s"\n' "$work" "$code"
-done < "$work/mayors" > "$work/logins.curl"
-curl -sS --no-progress-meter -Z --parallel-max 4 -K "$work/logins.curl" 2>"$work/logins.err" || { cat "$work/logins.err"; exit 1; }
+bench_logins "$api" "$work/mayors" "$password"
 
 # The deadline: one POST per plan, each with its mayor's token and key.
 while read -r code cpf plan; do
-  token=$(sed 's/.*"access_token":"\([^"]*\)".*/\1/' "$work/tokens/$code")
-  if [ "$code" != "$first" ]; then echo next; fi
+  echo next
   printf 'url = "%s/v1/action-plans/%s/pact"\n' "$api" "$plan"
-  printf 'header = "Authorization: Bearer %s"\n' "$token"
+  printf 'header = "Authorization: Bearer %s"\n' "$(bench_token "$code")"
   printf 'header = "Idempotency-Key: pact-%s"\nheader = "Content-Type: application/json"\n' "$code"
   printf 'data = "{\\"mayor_cpf\\":\\"%s\\"}"\n' "$cpf"
   printf 'output = "/dev/null"\nwrite-out = "%s %%{http_code} %%{time_total}\\n"\n' "$code"
-done < "$work/mayors" > "$work/pacts.curl"
+done < "$work/mayors" | tail -n +2 > "$work/pacts.curl"
 mayors=$(wc -l < "$work/mayors")
-storm() {
-  local started finished
-  started=$(date +%s.%N)
-  curl -sS --no-progress-meter -Z --parallel-max "$concurrency" -K "$work/pacts.curl" > "$work/$1.out" 2>"$work/$1.err"
-  finished=$(date +%s.%N)
-  read -r sent ok p50 p99 < <(sort -k3 -g "$work/$1.out" | awk '
-    { t[NR] = $3 * 1000; if ($2 == 201) ok++ }
-    END { printf "%d %d %.1f %.1f\n", NR, ok, t[int(NR * 0.50 + 0.5)], t[int(NR * 0.99 + 0.5)] }')
-  rate=$(awk -v n="$sent" -v a="$started" -v b="$finished" 'BEGIN { printf "%.0f", n / (b - a) }')
-  seconds=$(awk -v a="$started" -v b="$finished" 'BEGIN { printf "%.2f", b - a }')
-}
-storm pacts
+bench_burst pacts "$work/pacts.curl" "$concurrency"
 read -r sent1 ok1 p50_1 p99_1 rate1 seconds1 <<<"$sent $ok $p50 $p99 $rate $seconds"
-storm retries
+bench_burst retries "$work/pacts.curl" "$concurrency"
 read -r sent2 ok2 p50_2 p99_2 rate2 seconds2 <<<"$sent $ok $p50 $p99 $rate $seconds"
 
 read -r pacts plans_signed duplicates pacted grants grants_per_municipality audited < <(psql_db -F ' ' -c "

@@ -108,6 +108,11 @@ CREATE TABLE action_plans (
     summary         text CHECK (length(summary) BETWEEN 1 AND 4000),
     -- The number of the last frozen version (each submission freezes one).
     versions        integer NOT NULL DEFAULT 0,
+    -- What the public list shows of the content, kept by the one function
+    -- that writes it (plan_write_document), so the list reads no other table.
+    actions_count      integer NOT NULL DEFAULT 0,
+    deliveries_count   integer NOT NULL DEFAULT 0,
+    total_amount_cents bigint NOT NULL DEFAULT 0,
     version         integer NOT NULL DEFAULT 1, -- the ETag: any change to the plan bumps it
     created_by      bigint NOT NULL REFERENCES users (id),
     created_at      timestamptz NOT NULL DEFAULT now(),
