@@ -63,14 +63,15 @@ CREATE FUNCTION plan_document_problems(challenge bigint, plan bigint, d jsonb)
 -- actions upserted by id in the order given, the plan's others deleted (with
 -- their resources and deliveries), new ones inserted; each action's
 -- resources replaced and deliveries upserted by id likewise. A member that
--- is null empties it. Call only after plan_document_problems found nothing.
--- Does not bump the plan's version: its callers do.
+-- is null empties it. Call only after plan_document_problems found nothing
+-- (ids are the plan's, each delivery's under its own action). Does not bump
+-- the plan's version: its callers do. A few set-based statements whatever
+-- the size of the plan: once the actions are written, the document's action
+-- i is the plan's action at position i (positions are unique in a plan, as
+-- every action left is the document's).
 CREATE FUNCTION plan_write_document(plan bigint, d jsonb) RETURNS void
     LANGUAGE plpgsql VOLATILE
     AS $$
-DECLARE
-    a record;
-    action bigint;
 BEGIN
     IF d ? 'summary' THEN
         UPDATE action_plans SET summary = d->>'summary' WHERE id = plan;
@@ -87,49 +88,52 @@ BEGIN
     END IF;
     DELETE FROM plan_actions pa
      WHERE pa.plan_id = plan
-       AND pa.id NOT IN (SELECT (x.x->>'id')::numeric FROM plan_document_items(d, 'actions') x
-                          WHERE x.x->>'id' IS NOT NULL);
-    FOR a IN SELECT * FROM plan_document_items(d, 'actions') ORDER BY i LOOP
-        IF a.x->>'id' IS NULL THEN
-            INSERT INTO plan_actions (plan_id, position, initiative_id, title, description,
-                                      responsible_person, responsible_unit, start_date, end_date)
-            VALUES (plan, a.i, (a.x->>'initiative_id')::numeric, a.x->>'title',
-                    a.x->>'description', a.x->>'responsible_person', a.x->>'responsible_unit',
-                    (a.x->>'start_date')::date, (a.x->>'end_date')::date)
-            RETURNING id INTO action;
-        ELSE
-            action := (a.x->>'id')::numeric;
-            UPDATE plan_actions
-               SET position = a.i, initiative_id = (a.x->>'initiative_id')::numeric,
-                   title = a.x->>'title', description = a.x->>'description',
-                   responsible_person = a.x->>'responsible_person',
-                   responsible_unit = a.x->>'responsible_unit',
-                   start_date = (a.x->>'start_date')::date, end_date = (a.x->>'end_date')::date
-             WHERE id = action AND plan_id = plan;
-        END IF;
-        DELETE FROM plan_resources WHERE action_id = action;
-        INSERT INTO plan_resources (action_id, position, amount_cents, source, description)
-        SELECT action, r.i, (r.x->>'amount_cents')::numeric, r.x->>'source', r.x->>'description'
-          FROM plan_document_items(a.x, 'resources') r;
-        DELETE FROM plan_deliveries pd
-         WHERE pd.action_id = action
-           AND pd.id NOT IN (SELECT (e.x->>'id')::numeric
-                               FROM plan_document_items(a.x, 'deliveries') e
-                              WHERE e.x->>'id' IS NOT NULL);
-        UPDATE plan_deliveries pd
-           SET position = e.i, title = e.x->>'title', due_date = (e.x->>'due_date')::date,
-               evidence_expected = e.x->>'evidence_expected',
-               weight = (e.x->>'weight')::numeric
-          FROM plan_document_items(a.x, 'deliveries') e
-         WHERE e.x->>'id' IS NOT NULL AND pd.id = (e.x->>'id')::numeric
-           AND pd.action_id = action;
-        INSERT INTO plan_deliveries (action_id, plan_id, position, title, due_date,
-                                     evidence_expected, weight)
-        SELECT action, plan, e.i, e.x->>'title', (e.x->>'due_date')::date,
-               e.x->>'evidence_expected', (e.x->>'weight')::numeric
-          FROM plan_document_items(a.x, 'deliveries') e
-         WHERE e.x->>'id' IS NULL;
-    END LOOP;
+       AND pa.id NOT IN (SELECT (a.x->>'id')::numeric FROM plan_document_items(d, 'actions') a
+                          WHERE a.x->>'id' IS NOT NULL);
+    UPDATE plan_actions pa
+       SET position = a.i, initiative_id = (a.x->>'initiative_id')::numeric,
+           title = a.x->>'title', description = a.x->>'description',
+           responsible_person = a.x->>'responsible_person',
+           responsible_unit = a.x->>'responsible_unit',
+           start_date = (a.x->>'start_date')::date, end_date = (a.x->>'end_date')::date
+      FROM plan_document_items(d, 'actions') a
+     WHERE a.x->>'id' IS NOT NULL AND pa.id = (a.x->>'id')::numeric AND pa.plan_id = plan;
+    INSERT INTO plan_actions (plan_id, position, initiative_id, title, description,
+                              responsible_person, responsible_unit, start_date, end_date)
+    SELECT plan, a.i, (a.x->>'initiative_id')::numeric, a.x->>'title', a.x->>'description',
+           a.x->>'responsible_person', a.x->>'responsible_unit', (a.x->>'start_date')::date,
+           (a.x->>'end_date')::date
+      FROM plan_document_items(d, 'actions') a WHERE a.x->>'id' IS NULL ORDER BY a.i;
+
+    -- Every action of the plan is now the document's, at its position.
+    DELETE FROM plan_resources r USING plan_actions pa
+     WHERE r.action_id = pa.id AND pa.plan_id = plan;
+    INSERT INTO plan_resources (action_id, position, amount_cents, source, description)
+    SELECT pa.id, r.i, (r.x->>'amount_cents')::numeric, r.x->>'source', r.x->>'description'
+      FROM plan_document_items(d, 'actions') a
+      JOIN plan_actions pa ON pa.plan_id = plan AND pa.position = a.i,
+           plan_document_items(a.x, 'resources') r;
+
+    DELETE FROM plan_deliveries pd
+     WHERE pd.plan_id = plan
+       AND pd.id NOT IN (SELECT (e.x->>'id')::numeric
+                           FROM plan_document_items(d, 'actions') a,
+                                plan_document_items(a.x, 'deliveries') e
+                          WHERE e.x->>'id' IS NOT NULL);
+    UPDATE plan_deliveries pd
+       SET position = e.i, title = e.x->>'title', due_date = (e.x->>'due_date')::date,
+           evidence_expected = e.x->>'evidence_expected', weight = (e.x->>'weight')::numeric
+      FROM plan_document_items(d, 'actions') a, plan_document_items(a.x, 'deliveries') e
+     WHERE e.x->>'id' IS NOT NULL AND pd.id = (e.x->>'id')::numeric AND pd.plan_id = plan;
+    INSERT INTO plan_deliveries (action_id, plan_id, position, title, due_date,
+                                 evidence_expected, weight)
+    SELECT pa.id, plan, e.i, e.x->>'title', (e.x->>'due_date')::date, e.x->>'evidence_expected',
+           (e.x->>'weight')::numeric
+      FROM plan_document_items(d, 'actions') a
+      JOIN plan_actions pa ON pa.plan_id = plan AND pa.position = a.i,
+           plan_document_items(a.x, 'deliveries') e
+     WHERE e.x->>'id' IS NULL ORDER BY a.i, e.i;
+
     UPDATE action_plans p
        SET actions_count = (SELECT count(*) FROM plan_actions x WHERE x.plan_id = plan),
            deliveries_count = (SELECT count(*) FROM plan_deliveries x WHERE x.plan_id = plan),

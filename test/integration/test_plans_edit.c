@@ -257,6 +257,11 @@ START_TEST(a_focal_municipality_drafts_its_plan_from_the_portfolio)
     ck_assert_int_eq(cJSON_GetArraySize(member(kept, "resources")), 0); /* replaced: none */
     ck_assert_double_eq_tol(number(item(r.json, "targets", 0), "target_value"), 13.5, 1e-9);
     ck_assert_int_eq(fixture_longf("SELECT count(*) FROM plan_actions WHERE id = %ld", dropped), 0);
+    /* the public list's counts follow the content */
+    ck_assert_int_eq(fixture_longf("SELECT actions_count * 1000 + deliveries_count"
+                                   " + total_amount_cents FROM action_plans WHERE id = %ld",
+                                   plan),
+                     2002);
     char put_tag[96];
     etag_of(&r, put_tag);
     ck_assert_str_ne(put_tag, tag);
