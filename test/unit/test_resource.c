@@ -37,7 +37,7 @@ START_TEST(lists_page_ascending_by_default)
     ck_assert(resource_init(&res));
     const char *sql = res_statements_of(&res)->list.sql;
     assert_contains(sql, "t.id > $2::text::bigint");
-    assert_contains(sql, "ORDER BY t.id LIMIT $3) x ORDER BY k");
+    assert_contains(sql, "ORDER BY t.id LIMIT $3) x ORDER BY x.k");
     ck_assert_ptr_null(strstr(sql, "DESC"));
 }
 END_TEST
@@ -56,7 +56,7 @@ START_TEST(descending_lists_page_newest_first)
     const char *sql = res_statements_of(&res)->list.sql;
     /* The cursor holds the last (smallest) key of a page: the next page is below it. */
     assert_contains(sql, "t.id < $2::text::bigint");
-    assert_contains(sql, "ORDER BY t.id DESC LIMIT $3) x ORDER BY k DESC");
+    assert_contains(sql, "ORDER BY t.id DESC LIMIT $3) x ORDER BY x.k DESC");
     assert_contains(sql, "event_matches(t, $4::jsonb, $1::pacto_viewer)");
 }
 END_TEST

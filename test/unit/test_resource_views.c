@@ -153,7 +153,9 @@ START_TEST(list_statements_from_a_rows_function)
     ck_assert_ptr_null(strstr(st->list.sql, "example_json"));
     /* CSV columns only where CSV is asked for, in field order. */
     ck_assert_ptr_null(strstr(st->list.sql, "j->>"));
-    ck_assert_ptr_nonnull(strstr(st->list_csv.sql, "SELECT k, j, j->>'code', j->>'name' FROM"));
+    ck_assert_ptr_nonnull(strstr(st->list_csv.sql, "SELECT x.k, x.j, c.\"code\", c.\"name\" FROM"));
+    ck_assert_ptr_nonnull(strstr(st->list_csv.sql, "json_to_record(x.j::json) AS c (\"code\" text, "
+                                                   "\"name\" text)"));
     ck_assert_int_eq(st->list_params, 4);
     /* A read computes no audit snapshot. */
     ck_assert_ptr_null(strstr(st->get.sql, "example_snapshot"));
@@ -175,7 +177,7 @@ START_TEST(list_statements_from_view_and_matches)
     ck_assert_ptr_nonnull(strstr(st->list.sql, "example_json(t, $1::pacto_viewer) AS j"));
     ck_assert_ptr_nonnull(strstr(st->list.sql, "example_matches(t, $4::jsonb, $1::pacto_viewer)"));
     ck_assert_ptr_null(strstr(st->list.sql, "j->>"));
-    ck_assert_ptr_nonnull(strstr(st->list_csv.sql, "j->>'name'"));
+    ck_assert_ptr_nonnull(strstr(st->list_csv.sql, "c.\"name\""));
 }
 END_TEST
 
