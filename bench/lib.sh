@@ -92,7 +92,7 @@ bench_section() {
   out=$(mktemp)
   awk -v title="## $title" -v new="$new" '
     function put(  line) { while ((getline line < new) > 0) print line; close(new); done = 1 }
-    /^## / { if (skip) skip = 0; if ($0 == title) { put(); skip = 1; next } }
+    /^## / { if (skip) { skip = 0; print "" } if ($0 == title) { put(); skip = 1; next } }
     !skip { print }
     END { if (!done) { print ""; put() } }' bench/RESULTS.md > "$out"
   mv "$out" bench/RESULTS.md
