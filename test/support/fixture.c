@@ -142,7 +142,11 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM pacts x),"
             " (SELECT count(*) FROM pact_targets),"
             " (SELECT string_agg(x::text, '|' ORDER BY incentive_id, municipality_id)"
-            "    FROM incentive_grants x)))"),
+            "    FROM incentive_grants x),"
+            " (SELECT string_agg(x.id || x.sha256, '|' ORDER BY id) FROM evidence_files x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM evidence x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY evidence_id, file_id)"
+            "    FROM evidence_attachments x)))"),
     };
 }
 
@@ -158,8 +162,9 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.cycles == before.cycles, "the cycles table changed");
     ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
     ck_assert_msg(now.team == before.team, "the team_members table changed");
-    ck_assert_msg(now.program == before.program,
-                  "the program changed (indicators to targets, portfolio, plans or pacts)");
+    ck_assert_msg(
+        now.program == before.program,
+        "the program changed (indicators to targets, portfolio, plans, pacts or evidence)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,
