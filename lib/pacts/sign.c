@@ -4,7 +4,11 @@
  *   - the plan, locked (plans_lock: 404 when it is another municipality's);
  *   - the body: mayor_cpf, a valid CPF (422 validation-failed);
  *   - the cycle's pact window, against the database clock (422
- *     pact-window-closed, saying when it opens or closed);
+ *     pact-window-closed, saying when it opens or closed); a revised plan
+ *     (one pacted before, approved again with other targets) is signed
+ *     again outside the window too, until its cycle's target year ends
+ *     (plan_resigns, sql/027_revisions.sql): the program runs on after the
+ *     window, and so do its revisions;
  *   - the plan's status: approved only (409 plan-not-approved, naming it;
  *     a plan already pacted is not approved any more);
  *   - mayor_cpf must be the municipality's registered mayor's and the
@@ -39,20 +43,20 @@ static const struct db_stmt STMT_PACT_CONTEXT = {
     .sql = "SELECT cycle_phase(c, now()) = 'pact_open', now() < c.pact_opens_at,"
            "       pacto_ts(c.pact_opens_at), pacto_ts(c.pact_closes_at),"
            "       coalesce(m.mayor_cpf = $3 AND ($1::pacto_viewer).cpf = $3, false),"
-           "       a.status = 'active'"
+           "       a.status = 'active', plan_resigns(p, c)"
            "  FROM action_plans p JOIN cycles c ON c.id = p.cycle_id"
            "  JOIN municipalities m ON m.ibge_code = p.municipality_id"
            "  JOIN adhesions a ON a.id = p.adhesion_id"
            " WHERE p.id = $2 FOR SHARE OF c, m, a",
 };
-enum { CTX_OPEN, CTX_NOT_YET_OPEN, CTX_OPENS, CTX_CLOSES, CTX_MAYOR, CTX_ADHERED };
+enum { CTX_OPEN, CTX_NOT_YET_OPEN, CTX_OPENS, CTX_CLOSES, CTX_MAYOR, CTX_ADHERED, CTX_RESIGNS };
 
 /* $1 viewer, $2 plan (locked, approved). The pact on the plan's last frozen
- * version; its targets from the plan's, for the cycle's target year, with the
- * baseline of the municipality's suggested target when there is one; the
- * plan pacted (its version bumped: the ETag) with a `pact` transition; and
- * every incentive of the challenge granted, once per municipality. Answers
- * the pact's id. */
+ * version (a re-signature's: the revised one); its targets from the plan's,
+ * for the cycle's target year, with the baseline of the municipality's
+ * suggested target when there is one; the plan pacted (its version bumped:
+ * the ETag) with a `pact` transition; and every incentive of the challenge
+ * granted, once per municipality. Answers the pact's id. */
 static const struct db_stmt STMT_PACT_SIGN = {
     .name = "pact_sign",
     .sql =
@@ -103,7 +107,7 @@ static bool is_true(const PGresult *r, int col) { return strcmp(PQgetvalue(r, 0,
 static bool refuse_pact(struct request *req, const struct plan_lock *p, const PGresult *ctx)
 {
     char detail[200];
-    if (!is_true(ctx, CTX_OPEN)) {
+    if (!is_true(ctx, CTX_OPEN) && !is_true(ctx, CTX_RESIGNS)) {
         if (is_true(ctx, CTX_NOT_YET_OPEN))
             snprintf(detail, sizeof detail, "The pact window is not open yet: it opens at %s.",
                      PQgetvalue(ctx, 0, CTX_OPENS));

@@ -1,8 +1,9 @@
 /*
  * A plan's submit, return and approve, and its transition log (see
- * workflow.h). Each transition is one statement in the plan's locked
- * transaction: the status, the plan's version (its ETag), the log row and
- * what comes with it (the frozen version, the comments) change together.
+ * workflow.h). A revised plan's resubmission ignores the plans deadline
+ * (plan_allowed_actions allows submit under revision at any time). Each transition is one statement
+ * in the plan's locked transaction: the status, the plan's version (its ETag), the log row and what
+ * comes with it (the frozen version, the comments) change together.
  */
 #include "plans/workflow.h"
 
@@ -79,16 +80,21 @@ static const struct db_stmt STMT_RETURN = {
            " SELECT t.id, (SELECT count(*) FROM c) FROM t",
 };
 
-/* $1 viewer, $2 plan, $3 its status, $4 reason or NULL. */
+/* $1 viewer, $2 plan, $3 its status, $4 reason or NULL. A revised plan
+ * (one with a pact) whose targets are those of its latest pact goes back to
+ * execution, pacted; any other is approved, and a revised one awaits the
+ * mayor's new signature (pacts.h). */
 static const struct db_stmt STMT_APPROVE = {
     .name = "plan_approve",
-    .sql = "WITH u AS (UPDATE action_plans SET status = 'approved', approved_at = now(),"
-           "                                   version = version + 1, updated_at = now()"
-           "            WHERE id = $2 RETURNING versions)"
+    .sql = "WITH s AS (SELECT CASE WHEN plan_targets_as_pacted($2) THEN 'pacted'"
+           "                       ELSE 'approved' END AS status),"
+           " u AS (UPDATE action_plans SET status = s.status, approved_at = now(),"
+           "                               version = version + 1, updated_at = now()"
+           "         FROM s WHERE id = $2 RETURNING versions)"
            " INSERT INTO plan_transitions (plan_id, action, from_status, to_status, reason,"
            "                               version, user_id)"
-           " SELECT $2, 'approve', $3, 'approved', $4, u.versions, ($1::pacto_viewer).user_id"
-           "   FROM u RETURNING id",
+           " SELECT $2, 'approve', $3, s.status, $4, u.versions, ($1::pacto_viewer).user_id"
+           "   FROM u, s RETURNING id",
 };
 
 /* $1 viewer, $2 plan: the log, when the viewer may see the plan. */
