@@ -1,0 +1,93 @@
+/*
+ * Deliveries' public status (see deliveries.h): a plan's from
+ * plan_deliveries_json, a cycle's from cycle_delivery_rows, both in
+ * sql/027_revisions.sql.
+ */
+#include "plans/deliveries.h"
+
+#include "http/query.h"
+#include "http/response.h"
+#include "plans/plan.h"
+#include "resource/resource.h"
+
+#include <cjson/cJSON.h>
+#include <string.h>
+
+static const char *const statuses[] = {"pending", "late", "submitted", "done", "rejected", NULL};
+static const char *const plan_statuses[] = {"pacted", "under_revision", NULL};
+
+/* $1 viewer, $2 plan, $3 filters {status}. */
+static const struct db_stmt STMT_PLAN_DELIVERIES = {
+    .name = "plan_deliveries_public",
+    .sql = "SELECT plan_deliveries_json($1::pacto_viewer, $2::bigint, $3::jsonb)"
+           " WHERE plan_deliveries_json($1::pacto_viewer, $2::bigint, $3::jsonb) IS NOT NULL",
+};
+
+void plans_deliveries_list(struct request *req)
+{
+    static const char *const allowed[] = {"status", NULL};
+    struct query q;
+    if (!query_parse(req, allowed, &q))
+        return;
+    const char *status = query_get(&q, "status");
+    cJSON *filters = req_keep_json(req, cJSON_CreateObject());
+    if (status) {
+        bool known = false;
+        for (const char *const *s = statuses; *s && !known; s++)
+            known = strcmp(*s, status) == 0;
+        if (!known) {
+            resp_bad_parameter(req, "status must be pending, late, submitted, done or rejected.");
+            return;
+        }
+        cJSON_AddStringToObject(filters, "status", status);
+    }
+    const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
+    plans_answer(req, &STMT_PLAN_DELIVERIES, 1, &f);
+}
+
+/* What a delivery of the cycle list shows (read-only), in CSV column order. */
+static const struct res_field delivery_fields[] = {
+    RES_FIELD("id", RES_ID, RF_CSV),
+    RES_FIELD("plan_id", RES_ID, RF_CSV),
+    RES_FIELD("challenge_id", RES_ID, RF_CSV),
+    RES_FIELD("challenge_code", RES_TEXT, RF_CSV),
+    RES_FIELD("municipality_id", RES_IBGE, RF_CSV),
+    RES_FIELD("municipality_name", RES_TEXT, RF_CSV),
+    RES_FIELD("plan_status", RES_ENUM, RF_CSV, .values = plan_statuses),
+    RES_FIELD("action_id", RES_ID, RF_CSV),
+    RES_FIELD("action_title", RES_TEXT, RF_CSV),
+    RES_FIELD("title", RES_TEXT, RF_CSV),
+    RES_FIELD("due_date", RES_TEXT, RF_CSV),
+    RES_FIELD("weight", RES_NUMBER, RF_CSV),
+    RES_FIELD("status", RES_ENUM, RF_CSV, .values = statuses),
+    RES_FIELD("done_at", RES_TIMESTAMP, RF_CSV),
+    RES_END,
+};
+
+static const struct res_filter delivery_filters[] = {
+    {.name = "challenge_id", .type = RES_ID},
+    {.name = "municipality_id", .type = RES_IBGE},
+    {.name = "status", .type = RES_ENUM, .values = statuses},
+    {.name = NULL},
+};
+
+/* Read-only (no snapshot): only the list is served from it. */
+static struct resource cycle_deliveries = {
+    .entity = "delivery",
+    .name = "cycle_delivery",
+    .table = "plan_deliveries",
+    .key = "id",
+    .key_type = RES_ID,
+    /* The cycle of the path goes to rows(); the item reads this makes (by
+     * plan_id) serve no route. */
+    .parent = "plan_id",
+    .parent_exists = "SELECT 1 FROM cycles WHERE id = $1",
+    .parent_type = RES_ID,
+    .view = "delivery_json",
+    .rows = "cycle_delivery_rows",
+    .list_name = "cycle_deliveries",
+    .fields = delivery_fields,
+    .filters = delivery_filters,
+};
+
+void cycle_deliveries_list(struct request *req) { resource_list(req, &cycle_deliveries); }
