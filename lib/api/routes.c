@@ -34,6 +34,9 @@
 #include "plans/comments.h"
 #include "plans/versions.h"
 #include "plans/workflow.h"
+/* Action plans: revisions and deliveries' status */
+#include "plans/deliveries.h"
+#include "plans/revisions.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -232,6 +235,10 @@ const struct route api_routes[] = {
     {"GET",    "/v1/action-plans/{plan_id}/versions", plans_versions_list, PUBLIC,   0},
     {"GET",    "/v1/action-plans/{plan_id}/versions/{number}", plans_versions_get, PUBLIC, 0},
     {"GET",    "/v1/action-plans/{plan_id}/diff", plans_versions_diff, PUBLIC,     QUERY},
+    /* Action plans: revisions and deliveries' status */
+    {"POST",   "/v1/action-plans/{plan_id}/revisions", plans_revise,   PLAN_REVIEW,  0},
+    {"GET",    "/v1/action-plans/{plan_id}/deliveries", plans_deliveries_list, PUBLIC, QUERY},
+    {"GET",    "/v1/cycles/{cycle_id}/deliveries", cycle_deliveries_list, PUBLIC,  QUERY},
 };
 // clang-format on
 
