@@ -69,6 +69,9 @@ static const struct {
     {"portfolio", portfolio_suite, false},
     /* Action plans: review workflow */
     {"plans_flow", plans_flow_suite, false},
+    /* Action plans: revisions and deliveries' status */
+    {"revisions", revisions_suite, false},
+    {"deliveries", deliveries_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
