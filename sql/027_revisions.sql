@@ -134,11 +134,12 @@ CREATE FUNCTION plan_deliveries_json(v pacto_viewer, plan bigint, f jsonb) RETUR
               FROM action_plans p WHERE p.id = plan AND plan_visible(p, v));
 
 -- GET /v1/cycles/{cycle_id}/deliveries: every delivery of the cycle's plans
--- in execution (pacted, or pacted and under revision), by delivery id; f:
+-- in execution (pacted, or under revision), by delivery id; f:
 -- {challenge_id, municipality_id, status}. Those plans are public. A plain
 -- SELECT, inlined into the list's query: one walk of the cycle's plans and
--- their deliveries by plan_deliveries_plan_idx, and one indexed lookup of
--- the latest evidence per delivery (delivery_status).
+-- their deliveries (a cursor's page walks plan_deliveries_pkey), one indexed
+-- lookup of the latest evidence per delivery (delivery_status) and one of
+-- its accepted evidence (done_at).
 CREATE FUNCTION cycle_delivery_rows(v pacto_viewer, f jsonb, cycle bigint)
     RETURNS TABLE (k bigint, j json)
     LANGUAGE sql STABLE PARALLEL SAFE
@@ -152,7 +153,7 @@ CREATE FUNCTION cycle_delivery_rows(v pacto_viewer, f jsonb, cycle bigint)
                            'action_id', a.id, 'action_title', a.title, 'title', d.title,
                            'due_date', d.due_date, 'weight', d.weight,
                            'status', st.s,
-                           'done_at', pacto_ts(delivery_done_at(d))) AS j
+                           'done_at', pacto_ts(ea.reviewed_at)) AS j
                   FROM action_plans p
                   JOIN challenges ch ON ch.id = p.challenge_id
                   JOIN municipalities m ON m.ibge_code = p.municipality_id
@@ -160,6 +161,9 @@ CREATE FUNCTION cycle_delivery_rows(v pacto_viewer, f jsonb, cycle bigint)
                   JOIN plan_actions a ON a.id = d.action_id
                   -- OFFSET 0: the status is computed once, not once per use.
                   CROSS JOIN LATERAL (SELECT delivery_status(d) AS s OFFSET 0) st
+                  -- delivery_done_at as a join: the accepted evidence by
+                  -- evidence_one_standing, not a function call per row.
+                  LEFT JOIN evidence ea ON ea.delivery_id = d.id AND ea.status = 'accepted'
                  WHERE p.cycle_id = cycle AND p.status IN ('pacted', 'under_revision')
                    AND plan_visible(p, v)
                    AND (f->>'challenge_id' IS NULL
