@@ -34,6 +34,11 @@
 #include "plans/comments.h"
 #include "plans/versions.h"
 #include "plans/workflow.h"
+/* Monitoring: trajectories and alerts. Alerts are the state's: its
+ * secretariats read them (municipal roles 403, anonymous 401). */
+#include "monitoring/monitoring.h"
+#define ALERTS_READ     {.allow = ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats read the monitoring alerts."}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -232,6 +237,11 @@ const struct route api_routes[] = {
     {"GET",    "/v1/action-plans/{plan_id}/versions", plans_versions_list, PUBLIC,   0},
     {"GET",    "/v1/action-plans/{plan_id}/versions/{number}", plans_versions_get, PUBLIC, 0},
     {"GET",    "/v1/action-plans/{plan_id}/diff", plans_versions_diff, PUBLIC,     QUERY},
+    /* Monitoring: trajectories and alerts */
+    {"GET",    "/v1/pacts/{pact_id}/trajectory", monitoring_pact_trajectory, PUBLIC, 0},
+    {"GET",    "/v1/cycles/{cycle_id}/trajectories", monitoring_trajectories_list,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/cycles/{cycle_id}/alerts",  monitoring_alerts_list, ALERTS_READ, QUERY},
 };
 // clang-format on
 
