@@ -152,7 +152,9 @@ CREATE FUNCTION alert_rows(cycle bigint, f jsonb, review_days integer)
               JOIN plan_deliveries d ON d.plan_id = pl.id
               JOIN municipalities m ON m.ibge_code = pl.municipality_id
               JOIN challenges ch ON ch.id = pl.challenge_id
-             WHERE pl.cycle_id = cycle AND pl.status = 'pacted' AND delivery_status(d) = 'late'
+             WHERE pl.cycle_id = cycle AND pl.status = 'pacted'
+               -- only a delivery past due can be late: its status is read for those alone
+               AND d.due_date < current_date AND delivery_status(d) = 'late'
             UNION ALL
             SELECT '3/' || to_char(e.submitted_at AT TIME ZONE 'UTC', 'YYYYMMDDHH24MISSUS')
                    || '/' || lpad(e.id::text, 19, '0'),
