@@ -309,6 +309,43 @@ START_TEST(the_cycles_trajectories_page_and_download_whole)
 }
 END_TEST
 
+START_TEST(a_plan_signed_again_is_followed_by_its_new_pact)
+{
+    /* CG's plan, revised, is signed again (version 2) with TMI 11: the
+     * cycle's list and the alerts follow the new pact; the old one still
+     * answers, no longer current. */
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH k AS (INSERT INTO pacts (plan_id, plan_version, cycle_id, challenge_id,"
+             " municipality_id, adhesion_id, protocol, signed_by) SELECT plan_id, 2, cycle_id,"
+             " challenge_id, municipality_id, adhesion_id, pact_next_protocol('MS'), signed_by"
+             " FROM pacts WHERE id = %ld RETURNING id)"
+             " INSERT INTO pact_targets (pact_id, indicator_id, target_value, target_year,"
+             " baseline_value, baseline_period) SELECT k.id, %ld, 11, 2027, 15, '2023' FROM k"
+             " RETURNING pact_id",
+             w.pact_cg, w.tmi);
+    long pact = fixture_long(sql);
+    import_value(w.tmi_id, CG, "2025", "14.9", false);
+    char path[160];
+    snprintf(path, sizeof path, "%s?municipality_id=" CG, w.trajectories);
+    struct http_response r = get_ok(path, U_COUNT);
+    const cJSON *items = member(r.json, "items");
+    ck_assert_int_eq(cJSON_GetArraySize(items), 1);
+    ck_assert_int_eq((long)member(cJSON_GetArrayItem(items, 0), "pact_id")->valuedouble, pact);
+    expect_number(cJSON_GetArrayItem(items, 0), "target_value", 11);
+    http_response_free(&r);
+    r = get_ok(w.trajectory_cg, U_COUNT);
+    ck_assert(cJSON_IsFalse(member(r.json, "current")));
+    ck_assert_str_eq(status_of(target_of(r.json, w.tmi)), "off_track");
+    http_response_free(&r);
+    r = get_ok(w.alerts, U_HEALTH);
+    ck_assert_int_eq(cJSON_GetArraySize(member(r.json, "items")), 1);
+    ck_assert_int_eq(
+        (long)member(cJSON_GetArrayItem(member(r.json, "items"), 0), "pact_id")->valuedouble, pact);
+    http_response_free(&r);
+}
+END_TEST
+
 START_TEST(preliminary_values_are_shown_apart_and_do_not_count)
 {
     import_value(w.tmi_id, CG, "2024", "14.2", false);
@@ -611,6 +648,7 @@ Suite *trajectories_suite(void)
     tcase_add_checked_fixture(tc, setup, NULL);
     tcase_add_test(tc, values_move_a_pact_from_no_data_to_on_track_then_off_track);
     tcase_add_test(tc, the_cycles_trajectories_page_and_download_whole);
+    tcase_add_test(tc, a_plan_signed_again_is_followed_by_its_new_pact);
     tcase_add_test(tc, preliminary_values_are_shown_apart_and_do_not_count);
     tcase_add_test(tc, a_flat_target_is_achieved_only_while_no_worse);
     tcase_add_test(tc, the_challenges_tolerance_moves_a_borderline_pact);
