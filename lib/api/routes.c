@@ -37,6 +37,11 @@
 /* Action plans: revisions and deliveries' status */
 #include "plans/deliveries.h"
 #include "plans/revisions.h"
+/* Monitoring: trajectories and alerts. Alerts are the state's: its
+ * secretariats read them (municipal roles 403, anonymous 401). */
+#include "monitoring/monitoring.h"
+#define ALERTS_READ     {.allow = ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats read the monitoring alerts."}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -239,6 +244,11 @@ const struct route api_routes[] = {
     {"POST",   "/v1/action-plans/{plan_id}/revisions", plans_revise,   PLAN_REVIEW,  0},
     {"GET",    "/v1/action-plans/{plan_id}/deliveries", plans_deliveries_list, PUBLIC, QUERY},
     {"GET",    "/v1/cycles/{cycle_id}/deliveries", cycle_deliveries_list, PUBLIC,  QUERY},
+    /* Monitoring: trajectories and alerts */
+    {"GET",    "/v1/pacts/{pact_id}/trajectory", monitoring_pact_trajectory, PUBLIC, 0},
+    {"GET",    "/v1/cycles/{cycle_id}/trajectories", monitoring_trajectories_list,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/cycles/{cycle_id}/alerts",  monitoring_alerts_list, ALERTS_READ, QUERY},
 };
 // clang-format on
 

@@ -45,6 +45,9 @@ static const struct res_field challenge_fields[] = {
     RES_FIELD("responsible_area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = areas),
     RES_FIELD("focal_combine", RES_ENUM, RF_WRITE | RF_CSV, .values = combines, .def = "\"any\""),
     RES_FIELD("open_to_all", RES_BOOL, RF_WRITE | RF_CSV, .def = "false"),
+    /* How far behind its linear path a pact target may be and still be on
+     * track (sql/024), as a fraction of the way from baseline to target. */
+    RES_FIELD("trajectory_tolerance", RES_NUMBER, RF_WRITE, .min = 0, .max = 1, .def = "0.1"),
     RES_FIELD("indicators", RES_TEXT, 0),
     RES_FIELD("created_at", RES_TIMESTAMP, 0),
     RES_FIELD("updated_at", RES_TIMESTAMP, 0),

@@ -174,6 +174,9 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         !load_int("PACTO_IMPORT_MAX_BYTES", "268435456", 1024, 2147483647, &c->import_max_bytes,
                   err, errlen))
         return false;
+    /* Alerts: how long evidence may await review before it is one. */
+    if (!load_int("PACTO_ALERT_REVIEW_DAYS", "7", 1, 3650, &c->alert_review_days, err, errlen))
+        return false;
     /* Longer than the statement timeout, so that a server that is alive
      * always answers first with its own timeout error. */
     char deadline[16];

@@ -36,6 +36,9 @@ struct config {
     /* The largest body a ROUTE_STREAM route reads, in bytes
      * (PACTO_IMPORT_MAX_BYTES, default 256 MiB): value imports. */
     int import_max_bytes;
+    /* Alerts: evidence awaiting review for more than this many days
+     * (PACTO_ALERT_REVIEW_DAYS, default 7). */
+    int alert_review_days;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -72,6 +72,8 @@ static const struct {
     /* Action plans: revisions and deliveries' status */
     {"revisions", revisions_suite, false},
     {"deliveries", deliveries_suite, false},
+    /* Monitoring: trajectories and alerts */
+    {"trajectories", trajectories_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -55,4 +55,7 @@ Suite *deliveries_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
+/* Monitoring: trajectories and alerts */
+Suite *trajectories_suite(void);
+
 #endif
