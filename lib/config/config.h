@@ -36,6 +36,9 @@ struct config {
     /* The largest body a ROUTE_STREAM route reads, in bytes
      * (PACTO_IMPORT_MAX_BYTES, default 256 MiB): value imports. */
     int import_max_bytes;
+    /* The largest evidence file, in bytes (PACTO_EVIDENCE_MAX_BYTES, default
+     * 10 MiB): the cap of a ROUTE_STREAM | ROUTE_UPLOAD route. */
+    int evidence_max_bytes;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -127,14 +127,18 @@ cJSON *req_json_object(struct request *req, bool merge_patch);
  * bytes. On failure answers 413 and returns false. */
 bool req_read_body(struct request *req, size_t limit);
 
+/* The largest body a ROUTE_STREAM route reads: cfg->evidence_max_bytes for
+ * a ROUTE_UPLOAD one (a file), else cfg->import_max_bytes. */
+long long req_stream_limit(const struct request *req);
+
 /* For a ROUTE_STREAM route: false after answering 413 when the declared
- * Content-Length exceeds cfg->import_max_bytes (the server asks this before
+ * Content-Length exceeds req_stream_limit (the server asks this before
  * the handler runs, so nothing of such a body is read). */
 bool req_stream_fits(struct request *req);
 
 /* For a ROUTE_STREAM handler: reads the next piece of the body (at most cap
  * bytes, chunked transfer coding undone) into dst. Returns its length, 0 at
- * the end of the body, -1 when the body grows past cfg->import_max_bytes
+ * the end of the body, -1 when the body grows past req_stream_limit
  * (answers 413) or the connection failed (answers 400). The body is never
  * held whole: what the handler does not keep is gone. */
 long req_stream_read(struct request *req, char *dst, size_t cap);
