@@ -69,6 +69,8 @@ static const struct {
     {"portfolio", portfolio_suite, false},
     /* Action plans: review workflow */
     {"plans_flow", plans_flow_suite, false},
+    /* Delivery evidence */
+    {"evidence", evidence_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
