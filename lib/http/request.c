@@ -159,6 +159,11 @@ long req_stream_read(struct request *req, char *dst, size_t cap)
 {
     if (req->stream_ended)
         return 0;
+    const char *expect = req_header(req, "Expect");
+    if (!req->continued && expect && strcasecmp(expect, "100-continue") == 0) {
+        req->continued = true;
+        mg_write(req->conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    }
     int n = mg_read(req->conn, dst, cap);
     if (n <= 0) {
         req->stream_ended = true;

@@ -332,6 +332,36 @@ START_TEST(a_file_over_the_limit_is_refused_before_it_is_read)
 }
 END_TEST
 
+/* A client that asks before it sends a large body (Expect: 100-continue, as
+ * curl does past 1 MiB) is told to go on once the file is wanted, and the
+ * file is stored. */
+START_TEST(a_client_that_expects_100_continue_is_told_to_send_the_file)
+{
+    long evidence = submit("{\"description\":\"Relatório\"}");
+    int fd = http_raw_connect();
+    char head[2048];
+    int n = snprintf(head, sizeof head,
+                     "POST /v1/evidence/%ld/files HTTP/1.1\r\nHost: test\r\n"
+                     "Authorization: Bearer %s\r\nContent-Type: application/pdf\r\n"
+                     "Expect: 100-continue\r\nContent-Length: %zu\r\n\r\n",
+                     evidence, fixture_token(U_REP_CG), PDF_LEN);
+    ck_assert(n > 0 && (size_t)n < sizeof head);
+    ck_assert_int_eq(write(fd, head, (size_t)n), n);
+    char answer[2048] = {0};
+    ssize_t got = read(fd, answer, sizeof answer - 1);
+    ck_assert_msg(got >= 25 && strncmp(answer, "HTTP/1.1 100 Continue\r\n\r\n", 25) == 0, "%s",
+                  answer);
+    ck_assert_int_eq(write(fd, PDF, PDF_LEN), (ssize_t)PDF_LEN);
+    /* the final answer, after the 100 (in the same read or the next) */
+    char *final = got > 25 ? answer + 25 : answer;
+    if (got == 25)
+        ck_assert(read(fd, answer, sizeof answer - 1) > 12);
+    close(fd);
+    ck_assert_msg(strncmp(final, "HTTP/1.1 201", 12) == 0, "%s", final);
+    ck_assert_int_eq(fixture_count("evidence_files"), 1);
+}
+END_TEST
+
 START_TEST(bad_evidence_and_bad_files_change_nothing)
 {
     long evidence = submit("{\"description\":\"Relatório\"}");
@@ -421,6 +451,7 @@ Suite *evidence_suite(void)
     tcase_add_test(tc, the_municipality_shows_a_delivery_done_and_the_secretariat_reviews_it);
     tcase_add_test(tc, the_file_is_served_to_the_municipality_and_the_state_only);
     tcase_add_test(tc, a_file_over_the_limit_is_refused_before_it_is_read);
+    tcase_add_test(tc, a_client_that_expects_100_continue_is_told_to_send_the_file);
     tcase_add_test(tc, bad_evidence_and_bad_files_change_nothing);
     suite_add_tcase(s, tc);
     return s;
