@@ -14,7 +14,8 @@
  * evidence the caller may not change is read and dropped.
  *
  * The same file attached twice to one evidence is 409 conflict; attached to
- * another evidence of the municipality it reuses the stored row.
+ * another evidence of the municipality it reuses the stored row, found by
+ * its digest before the bytes would be sent to PostgreSQL again.
  */
 #include "evidence/evidence.h"
 
@@ -61,6 +62,15 @@ static const struct db_stmt STMT_FILE_STORE = {
            " SELECT f.id FROM evidence_files f, m"
            "  WHERE f.municipality_id = m.municipality_id AND f.sha256 = $3"
            "  LIMIT 1",
+};
+
+/* $1 evidence, $2 sha256: the municipality's stored file of that digest,
+ * asked first so that a file stored already is not sent again. */
+static const struct db_stmt STMT_FILE_FIND = {
+    .name = "evidence_file_find",
+    .sql = "SELECT f.id FROM evidence e JOIN action_plans p ON p.id = e.plan_id"
+           "  JOIN evidence_files f ON f.municipality_id = p.municipality_id"
+           " WHERE e.id = $1 AND f.sha256 = $2",
 };
 
 /* $1 evidence, $2 file: attached last; no row when it was attached already. */
@@ -167,6 +177,35 @@ static void empty_file(struct request *req)
     resp_validation(req, &e, NULL);
 }
 
+/* The municipality's stored file of up's digest (one row: its id), stored
+ * now when there is none. The second look is for an upload of the same
+ * file that committed while STORE waited on the conflict, after STORE's
+ * snapshot was taken. NULL after answering. */
+static const PGresult *stored_file(struct request *req, const char *const *params,
+                                   const struct upload *up)
+{
+    const int lengths[] = {0, 0, 0, 0, 0, (int)up->len};
+    const int formats[] = {0, 0, 0, 0, 0, 1};
+    const char *find[] = {params[1], up->sha256};
+    const PGresult *f = req_exec(req, &STMT_FILE_FIND, 2, find);
+    if (!f || PQntuples(f) > 0)
+        return f;
+    PGresult *r = db_exec_binary(req->db, &STMT_FILE_STORE, 6, params, lengths, formats, 0);
+    if (!r) {
+        resp_db_error(req);
+        return NULL;
+    }
+    if (PQntuples(req_keep_result(req, r)) > 0)
+        return r;
+    if (!(f = req_exec(req, &STMT_FILE_FIND, 2, find)))
+        return NULL;
+    if (PQntuples(f) == 0) {
+        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+        return NULL;
+    }
+    return f;
+}
+
 /* Stores the file, attaches it and writes the audit event, in the
  * transaction begun here. Answers. */
 static void store(struct request *req, const char *evidence, const char *type,
@@ -176,10 +215,7 @@ static void store(struct request *req, const char *evidence, const char *type,
     authz_viewer(&req->who, viewer);
     snprintf(size, sizeof size, "%zu", up->len);
     const char *params[] = {viewer, evidence, up->sha256, type, size, (const char *)up->data};
-    const int lengths[] = {0, 0, 0, 0, 0, (int)up->len};
-    const int formats[] = {0, 0, 0, 0, 0, 1};
     const PGresult *cur, *stored, *att, *after;
-    PGresult *r;
     if (!req_db(req)) {
         /* answered */
     } else if (!db_begin(req->db)) {
@@ -194,10 +230,8 @@ static void store(struct request *req, const char *evidence, const char *type,
                  "The evidence is %s: files are attached to evidence awaiting review only.",
                  PQgetvalue(cur, 0, 0));
         resp_problem(req, 409, "invalid-transition", "Invalid transition", detail);
-    } else if (!(r = db_exec_binary(req->db, &STMT_FILE_STORE, 6, params, lengths, formats, 0))) {
-        resp_db_error(req);
-    } else if (!(stored = req_keep_result(req, r)) || PQntuples(stored) == 0) {
-        resp_problem(req, 500, "internal-error", "Internal error", NULL);
+    } else if (!(stored = stored_file(req, params, up))) {
+        /* answered */
     } else if (!(att = req_exec(req, &STMT_FILE_ATTACH, 2,
                                 (const char *[]){evidence, PQgetvalue(stored, 0, 0)}))) {
         /* answered */
