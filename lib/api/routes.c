@@ -42,6 +42,8 @@
 #include "monitoring/monitoring.h"
 #define ALERTS_READ     {.allow = ROLE_SECRETARIAT, \
                          .why = "Only the state's secretariats read the monitoring alerts."}
+/* Delivery evidence */
+#include "evidence/evidence.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -88,6 +90,12 @@
 #define PLAN_COMMENTS   {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .why = "Only the municipality and the state see a plan's comments."}
+/* Delivery evidence: between the municipality and the state, not known to
+ * anyone else (which municipality is the plan's row: another's is not
+ * found). */
+#define EVIDENCE_READ   {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality and the state see a delivery's evidence."}
 
 /* What a route takes (http/router.h). */
 #define IDEMPOTENT ROUTE_IDEMPOTENT
@@ -249,6 +257,16 @@ const struct route api_routes[] = {
     {"GET",    "/v1/cycles/{cycle_id}/trajectories", monitoring_trajectories_list,
                                                                        PUBLIC,       QUERY},
     {"GET",    "/v1/cycles/{cycle_id}/alerts",  monitoring_alerts_list, ALERTS_READ, QUERY},
+    /* Delivery evidence: its files and its review */
+    {"POST",   "/v1/deliveries/{delivery_id}/evidence", evidence_submit, PLAN_WRITE, IDEMPOTENT},
+    {"GET",    "/v1/deliveries/{delivery_id}/evidence", evidence_list, EVIDENCE_READ, 0},
+    {"GET",    "/v1/evidence/{evidence_id}",    evidence_get,          EVIDENCE_READ, 0},
+    {"POST",   "/v1/evidence/{evidence_id}/files", evidence_files_upload, PLAN_WRITE,
+                                                                       STREAM | UPLOAD},
+    {"GET",    "/v1/evidence/{evidence_id}/files/{file_id}", evidence_files_download,
+                                                                       EVIDENCE_READ, 0},
+    {"POST",   "/v1/evidence/{evidence_id}/accept", evidence_accept,  PLAN_REVIEW,  0},
+    {"POST",   "/v1/evidence/{evidence_id}/reject", evidence_reject,  PLAN_REVIEW,  0},
 };
 // clang-format on
 

@@ -24,7 +24,9 @@ static const char *const audit_entities[] = {
     "indicator", "challenge", "challenge_indicator", "state_target", "focalization_run",
     "focal_override",
     /* the portfolio, action plans and pacts */
-    "initiative", "incentive", "action_plan", "plan_comment", "pact", NULL};
+    "initiative", "incentive", "action_plan", "plan_comment", "pact",
+    /* delivery evidence */
+    "evidence", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

@@ -172,6 +172,8 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
                   errlen) ||
         !load_int("PACTO_PUBLIC_MAX_AGE", "60", 0, 86400, &c->public_max_age, err, errlen) ||
         !load_int("PACTO_IMPORT_MAX_BYTES", "268435456", 1024, 2147483647, &c->import_max_bytes,
+                  err, errlen) ||
+        !load_int("PACTO_EVIDENCE_MAX_BYTES", "10485760", 1024, 1073741824, &c->evidence_max_bytes,
                   err, errlen))
         return false;
     /* Alerts: how long evidence may await review before it is one. */

@@ -39,6 +39,9 @@ struct config {
     /* Alerts: evidence awaiting review for more than this many days
      * (PACTO_ALERT_REVIEW_DAYS, default 7). */
     int alert_review_days;
+    /* The largest evidence file, in bytes (PACTO_EVIDENCE_MAX_BYTES, default
+     * 10 MiB): the cap of a ROUTE_STREAM | ROUTE_UPLOAD route. */
+    int evidence_max_bytes;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -558,8 +558,16 @@ static enum db_error classify(const char *sqlstate)
 /* One attempt, over by the deadline. NULL when it could not be sent or the
  * connection failed (PQerrorMessage says why), or when the deadline passed
  * (c->timed_out; the connection is closed then). */
+/* How the parameters and the result of db_exec_binary travel; NULL: text. */
+struct wire_format {
+    const int *lengths;
+    const int *formats;
+    int result_format;
+};
+
 static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
-                          const char *const *params, long long deadline)
+                          const char *const *params, const struct wire_format *w,
+                          long long deadline)
 {
     c->timed_out = false;
     if (!c->pg)
@@ -580,7 +588,8 @@ static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char
         PQclear(r);
         stmt_set_add(&c->prepared, s);
     }
-    return PQsendQueryPrepared(c->pg, s->name, nparams, params, NULL, NULL, 0)
+    return PQsendQueryPrepared(c->pg, s->name, nparams, params, w ? w->lengths : NULL,
+                               w ? w->formats : NULL, w ? w->result_format : 0)
                ? finish_call(c, deadline)
                : NULL;
 }
@@ -608,13 +617,13 @@ static bool safe_to_retry(const struct db_stmt *s, const char *sql)
 }
 
 static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql, int nparams,
-                     const char *const *params)
+                     const char *const *params, const struct wire_format *w)
 {
     bool first = c->statements++ == 0 && !c->in_tx;
     assert(!first || safe_to_retry(s, sql)); /* the contract of db_exec */
     bool retryable = first && safe_to_retry(s, sql);
     long long started = monotonic_ms(), deadline = call_deadline(c);
-    PGresult *r = run_once(c, s, sql, nparams, params, deadline);
+    PGresult *r = run_once(c, s, sql, nparams, params, w, deadline);
     bool late = c->timed_out;
     if ((!r || !ok_status(r)) && retryable && !late &&
         (!c->pg || PQstatus(c->pg) == CONNECTION_BAD)) {
@@ -629,7 +638,7 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
         if (connect_conn(c, pool.url ? pool.url : "", pool.options, connect_deadline(c))) {
             started = monotonic_ms();
             deadline = call_deadline(c);
-            r = run_once(c, s, sql, nparams, params, deadline);
+            r = run_once(c, s, sql, nparams, params, w, deadline);
             late = c->timed_out;
         }
     }
@@ -678,13 +687,22 @@ PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
                   const char *const *params)
 {
     assert(c && s);
-    return run(c, s, NULL, nparams, params);
+    return run(c, s, NULL, nparams, params, NULL);
+}
+
+PGresult *db_exec_binary(struct db_conn *c, const struct db_stmt *s, int nparams,
+                         const char *const *params, const int *lengths, const int *formats,
+                         int result_format)
+{
+    assert(c && s);
+    struct wire_format w = {.lengths = lengths, .formats = formats, .result_format = result_format};
+    return run(c, s, NULL, nparams, params, &w);
 }
 
 PGresult *db_exec_sql(struct db_conn *c, const char *sql)
 {
     assert(c && sql);
-    return run(c, NULL, sql, 0, NULL);
+    return run(c, NULL, sql, 0, NULL, NULL);
 }
 
 bool db_begin(struct db_conn *c)
@@ -710,7 +728,7 @@ bool db_commit(struct db_conn *c)
 void db_rollback(struct db_conn *c)
 {
     if (c->pg && PQstatus(c->pg) == CONNECTION_OK && PQtransactionStatus(c->pg) != PQTRANS_IDLE) {
-        PQclear(run_once(c, NULL, "ROLLBACK", 0, NULL, call_deadline(c)));
+        PQclear(run_once(c, NULL, "ROLLBACK", 0, NULL, NULL, call_deadline(c)));
         if (c->timed_out)
             log_msg(LOG_ERROR, "ROLLBACK got no answer from the database in time; connection "
                                "closed");

@@ -84,6 +84,13 @@ void db_release(struct db_conn *c);
  * db_pool_set_deadline): that server is not restarting but unresponsive. */
 PGresult *db_exec(struct db_conn *c, const struct db_stmt *s, int nparams,
                   const char *const *params);
+/* db_exec for bytes: parameter i is lengths[i] bytes in binary when
+ * formats[i] is 1 (text when 0; NULL arrays: all text), and every column of
+ * the result comes in binary when result_format is 1 (bytea as its raw
+ * bytes, no hex to decode). libpq sends the parameters from where they are. */
+PGresult *db_exec_binary(struct db_conn *c, const struct db_stmt *s, int nparams,
+                         const char *const *params, const int *lengths, const int *formats,
+                         int result_format);
 /* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */
 PGresult *db_exec_sql(struct db_conn *c, const char *sql);
 

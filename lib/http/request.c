@@ -138,12 +138,20 @@ bool req_read_body(struct request *req, size_t limit)
     return ok;
 }
 
+long long req_stream_limit(const struct request *req)
+{
+    const struct route *route = req->match.route;
+    bool upload = route && (route->flags & ROUTE_UPLOAD);
+    return upload ? req->cfg->evidence_max_bytes : req->cfg->import_max_bytes;
+}
+
 bool req_stream_fits(struct request *req)
 {
     const struct mg_request_info *ri = mg_get_request_info(req->conn);
-    if (ri->content_length <= (long long)req->cfg->import_max_bytes)
+    long long limit = req_stream_limit(req);
+    if (ri->content_length <= limit)
         return true;
-    too_large(req, (size_t)req->cfg->import_max_bytes);
+    too_large(req, (size_t)limit);
     return false;
 }
 
@@ -151,6 +159,11 @@ long req_stream_read(struct request *req, char *dst, size_t cap)
 {
     if (req->stream_ended)
         return 0;
+    const char *expect = req_header(req, "Expect");
+    if (!req->continued && expect && strcasecmp(expect, "100-continue") == 0) {
+        req->continued = true;
+        mg_write(req->conn, "HTTP/1.1 100 Continue\r\n\r\n", 25);
+    }
     int n = mg_read(req->conn, dst, cap);
     if (n <= 0) {
         req->stream_ended = true;
@@ -163,8 +176,8 @@ long req_stream_read(struct request *req, char *dst, size_t cap)
         return 0;
     }
     req->streamed += n;
-    if (req->streamed > (long long)req->cfg->import_max_bytes) {
-        too_large(req, (size_t)req->cfg->import_max_bytes);
+    if (req->streamed > req_stream_limit(req)) {
+        too_large(req, (size_t)req_stream_limit(req));
         return -1;
     }
     return n;

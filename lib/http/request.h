@@ -67,6 +67,7 @@ struct request {
     struct buf raw;     /* the request body, once read (req_read_body) */
     long long streamed; /* bytes of the body read by req_stream_read */
     bool stream_ended;  /* req_stream_read reached the end of the body */
+    bool continued;     /* "100 Continue" was sent (Expect: 100-continue) */
     bool raw_read;
     char idempotency_key[256]; /* "" when the request has none */
     char request_hash[65];     /* of method, path and body, when it has one */
@@ -127,14 +128,21 @@ cJSON *req_json_object(struct request *req, bool merge_patch);
  * bytes. On failure answers 413 and returns false. */
 bool req_read_body(struct request *req, size_t limit);
 
+/* The largest body a ROUTE_STREAM route reads: cfg->evidence_max_bytes for
+ * a ROUTE_UPLOAD one (a file), else cfg->import_max_bytes. */
+long long req_stream_limit(const struct request *req);
+
 /* For a ROUTE_STREAM route: false after answering 413 when the declared
- * Content-Length exceeds cfg->import_max_bytes (the server asks this before
+ * Content-Length exceeds req_stream_limit (the server asks this before
  * the handler runs, so nothing of such a body is read). */
 bool req_stream_fits(struct request *req);
 
 /* For a ROUTE_STREAM handler: reads the next piece of the body (at most cap
- * bytes, chunked transfer coding undone) into dst. Returns its length, 0 at
- * the end of the body, -1 when the body grows past cfg->import_max_bytes
+ * bytes, chunked transfer coding undone) into dst. A client that sent
+ * Expect: 100-continue is told "100 Continue" before the first read (RFC
+ * 9110 10.1.1): it sends the body only once the handler wants it, and
+ * waits for no timeout (curl waits a second). Returns its length, 0 at
+ * the end of the body, -1 when the body grows past req_stream_limit
  * (answers 413) or the connection failed (answers 400). The body is never
  * held whole: what the handler does not keep is gone. */
 long req_stream_read(struct request *req, char *dst, size_t cap);

@@ -36,7 +36,8 @@ struct request;
     (1u << 5) /* the handler reads the body itself, in pieces, with                                \
                  req_stream_read (http/request.h), after the caller is                             \
                  authenticated and authorized; a Content-Length above                              \
-                 cfg->import_max_bytes is 413 before anything is read */
+                 cfg->import_max_bytes is 413 before anything is read;                             \
+                 with ROUTE_UPLOAD the cap is cfg->evidence_max_bytes */
 
 struct route {
     const char *method;  /* "GET", "POST", "PATCH", "PUT", "DELETE" */

@@ -74,6 +74,8 @@ static const struct {
     {"deliveries", deliveries_suite, false},
     /* Monitoring: trajectories and alerts */
     {"trajectories", trajectories_suite, false},
+    /* Delivery evidence */
+    {"evidence", evidence_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -52,6 +52,8 @@ Suite *plans_flow_suite(void);
 /* Action plans: revisions and deliveries' status */
 Suite *revisions_suite(void);
 Suite *deliveries_suite(void);
+/* Delivery evidence */
+Suite *evidence_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 

@@ -87,6 +87,9 @@ static struct {
     char initiative_id[24], incentive_id[24];
     /* Action plans: review workflow. The plan's return comment. */
     char comment_id[24];
+    /* Delivery evidence: a delivery of A's pacted plan, its evidence
+     * awaiting review and a PDF attached to it. */
+    char delivery_id[24], evidence_id[24], file_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -238,6 +241,39 @@ static void world_plan_build(void)
     snprintf(world.comment_id, sizeof world.comment_id, "%ld", fixture_long(sql));
 }
 
+/* Delivery evidence: a delivery of A's pacted plan (pacts_world_build) with
+ * evidence awaiting review and a small PDF attached, by SQL as POST
+ * .../evidence and .../files store them (a delivery is written by the plan's
+ * editing, which a pacted plan no longer takes). Health reviews it (the
+ * challenge is health's). */
+static void evidence_world_build(void)
+{
+    char sql[2048];
+    snprintf(sql, sizeof sql,
+             "WITH a AS (INSERT INTO plan_actions (plan_id, position, title)"
+             "           VALUES (%s, 0, 'Mutirão de consultas') RETURNING id),"
+             " d AS (INSERT INTO plan_deliveries (action_id, plan_id, position, title, due_date)"
+             "       SELECT a.id, %s, 0, 'Relatório do mutirão', current_date + 30 FROM a"
+             "       RETURNING id, plan_id),"
+             " e AS (INSERT INTO evidence (delivery_id, plan_id, description, submitted_by)"
+             "       SELECT d.id, d.plan_id, 'Relatório entregue', %s FROM d RETURNING id),"
+             " f AS (INSERT INTO evidence_files (municipality_id, sha256, content_type,"
+             "                                   size_bytes, content, uploaded_by)"
+             "       SELECT '" CG "', encode(sha256(b), 'hex'), 'application/pdf', length(b), b, %s"
+             "         FROM (SELECT convert_to('%%PDF-1.4 world', 'UTF8') AS b) x RETURNING id)"
+             " INSERT INTO evidence_attachments (evidence_id, file_id, position)"
+             " SELECT e.id, f.id, 0 FROM e, f",
+             world.pact_plan_id, world.pact_plan_id, fixture_user_id(U_MAYOR_CG),
+             fixture_user_id(U_MAYOR_CG));
+    fixture_exec(sql);
+    snprintf(world.delivery_id, sizeof world.delivery_id, "%ld",
+             fixture_long("SELECT max(id) FROM plan_deliveries"));
+    snprintf(world.evidence_id, sizeof world.evidence_id, "%ld",
+             fixture_long("SELECT max(id) FROM evidence"));
+    snprintf(world.file_id, sizeof world.file_id, "%ld",
+             fixture_long("SELECT max(id) FROM evidence_files"));
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -325,6 +361,8 @@ static void world_build(void)
     world_plan_build();
     /* pacts */
     pacts_world_build();
+    /* Delivery evidence */
+    evidence_world_build();
     /* the portfolio: published, so that its GET is public */
     snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
     create(U_HEALTH, path,
@@ -363,7 +401,11 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"incentive_id", false},
                  /* Action plans: review workflow */
                  {"comment_id", true},
-                 {"number", true}};
+                 {"number", true},
+                 /* Delivery evidence */
+                 {"delivery_id", true},
+                 {"evidence_id", true},
+                 {"file_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -378,7 +420,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.initiative_id, /* the portfolio */
                             world.incentive_id,
                             world.comment_id, /* Action plans: review workflow */
-                            "1"};
+                            "1",
+                            world.delivery_id, /* Delivery evidence */
+                            world.evidence_id,
+                            world.file_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -461,7 +506,9 @@ static bool is_other_areas_row(const struct route *route, const struct caller *c
                      router_param_index(route->pattern, "initiative_id") >= 0 ||
                      router_param_index(route->pattern, "incentive_id") >= 0 ||
                      /* the world's plan is on the health challenge */
-                     router_param_index(route->pattern, "plan_id") >= 0;
+                     router_param_index(route->pattern, "plan_id") >= 0 ||
+                     /* Delivery evidence: of the world's pacted health plan */
+                     router_param_index(route->pattern, "evidence_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;
@@ -500,17 +547,23 @@ static enum expectation expect(const struct route *route, const struct caller *c
     return EXPECT_ALLOWED;
 }
 
-/* Calls the route as the caller. Writes carry an empty object. */
+/* Calls the route as the caller. Writes carry an empty object; a file
+ * upload (Delivery evidence) a small PDF, which a JSON object could not be
+ * (415 before the row is looked up). */
 static struct http_response call(const struct route *route, const char *path,
                                  const struct caller *c)
 {
     bool has_body = strcmp(route->method, "GET") != 0 && strcmp(route->method, "DELETE") != 0 &&
                     !(route->flags & ROUTE_NO_BODY);
+    bool file = (route->flags & ROUTE_STREAM) && (route->flags & ROUTE_UPLOAD);
     return http_do(&(struct http_request){.method = route->method,
                                           .path = path,
                                           .token = token_of(c),
-                                          .body = has_body ? "{}" : NULL,
-                                          .content_type = strcmp(route->method, "PATCH") == 0
+                                          .body = file       ? "%PDF-1.4 matrix"
+                                                  : has_body ? "{}"
+                                                             : NULL,
+                                          .content_type = file ? "application/pdf"
+                                                          : strcmp(route->method, "PATCH") == 0
                                                               ? "application/merge-patch+json"
                                                               : NULL});
 }

@@ -37,5 +37,7 @@ Suite *plan_content_suite(void);
 Suite *portfolio_lists_suite(void);
 /* action plans: the review workflow */
 Suite *plan_diff_suite(void);
+/* Delivery evidence */
+Suite *evidence_magic_suite(void);
 
 #endif
