@@ -34,6 +34,8 @@
 #include "plans/comments.h"
 #include "plans/versions.h"
 #include "plans/workflow.h"
+/* Dashboards and open data */
+#include "dashboards/dashboards.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -232,6 +234,12 @@ const struct route api_routes[] = {
     {"GET",    "/v1/action-plans/{plan_id}/versions", plans_versions_list, PUBLIC,   0},
     {"GET",    "/v1/action-plans/{plan_id}/versions/{number}", plans_versions_get, PUBLIC, 0},
     {"GET",    "/v1/action-plans/{plan_id}/diff", plans_versions_diff, PUBLIC,     QUERY},
+    /* Dashboards and open data */
+    {"GET",    "/v1/cycles/{cycle_id}/dashboard", dashboards_cycle,    PUBLIC,       QUERY},
+    {"GET",    "/v1/challenges/{challenge_id}/dashboard", dashboards_challenge, PUBLIC, QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/dashboard", dashboards_municipality,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/open-data",                 dashboards_open_data,  PUBLIC,       0},
 };
 // clang-format on
 
