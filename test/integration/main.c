@@ -69,6 +69,9 @@ static const struct {
     {"portfolio", portfolio_suite, false},
     /* Action plans: review workflow */
     {"plans_flow", plans_flow_suite, false},
+    /* Dashboards and open data */
+    {"dashboards", dashboards_suite, false},
+    {"open_data", open_data_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

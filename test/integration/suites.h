@@ -49,6 +49,9 @@ Suite *pacts_suite(void);
 Suite *portfolio_suite(void);
 /* Action plans: review workflow */
 Suite *plans_flow_suite(void);
+/* Dashboards and open data */
+Suite *dashboards_suite(void);
+Suite *open_data_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
