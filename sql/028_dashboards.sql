@@ -37,10 +37,11 @@ CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality tex
              k AS (SELECT DISTINCT ON (pk.plan_id) pk.plan_id, pk.id, pk.protocol
                      FROM pacts pk JOIN p ON p.id = pk.plan_id
                     ORDER BY pk.plan_id, pk.signed_at DESC, pk.id DESC),
-             ds AS (SELECT pd.plan_id, delivery_status(pd) AS status, pd.due_date,
-                           (SELECT ev.reviewed_at::date FROM evidence ev
-                             WHERE ev.delivery_id = pd.id AND ev.status = 'accepted') AS done_on
-                      FROM plan_deliveries pd JOIN k ON k.plan_id = pd.plan_id),
+             -- done_on: when the accepted evidence (at most one) was reviewed
+             ds AS (SELECT pd.plan_id, delivery_status(pd) AS status, pd.due_date, pd.weight,
+                           ev.reviewed_at::date AS done_on
+                      FROM plan_deliveries pd JOIN k ON k.plan_id = pd.plan_id
+                      LEFT JOIN evidence ev ON ev.delivery_id = pd.id AND ev.status = 'accepted'),
              dc AS (SELECT d.plan_id,
                            count(*) FILTER (WHERE d.status = 'pending') AS pending,
                            count(*) FILTER (WHERE d.status = 'late') AS late,
@@ -49,7 +50,11 @@ CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality tex
                            count(*) FILTER (WHERE d.status = 'rejected') AS rejected,
                            count(*) FILTER (WHERE d.due_date <= current_date) AS due,
                            count(*) FILTER (WHERE d.due_date <= current_date
-                                              AND d.done_on <= d.due_date) AS on_time
+                                              AND d.done_on <= d.due_date) AS on_time,
+                           -- plan_progress's weighted mean, from the statuses
+                           -- read once (plan_progress would read them again)
+                           round(sum(coalesce(d.weight, 1) * (d.status = 'done')::int)
+                                 / nullif(sum(coalesce(d.weight, 1)), 0), 4) AS progress
                       FROM ds d
                      GROUP BY d.plan_id),
              tr AS (SELECT k.id AS pact_id,
@@ -65,7 +70,7 @@ CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality tex
                      JOIN incentives i ON i.id = ig.incentive_id
                     GROUP BY ig.pact_id)
         SELECT p.id, p.challenge_id, p.municipality_id, p.status,
-               CASE WHEN k.id IS NOT NULL THEN plan_progress(p.id) END,
+               dc.progress,
                k.id, k.protocol, tr.status,
                coalesce(dc.pending, 0), coalesce(dc.late, 0), coalesce(dc.submitted, 0),
                coalesce(dc.done, 0), coalesce(dc.rejected, 0), coalesce(dc.due, 0),
@@ -77,17 +82,24 @@ CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality tex
     END;
 
 -- The metrics of a cycle's plans (one challenge's, when challenge is not
--- null), as the dashboards' JSON shows them. The adhesion counts are the
--- cycle's: every adhered municipality may take up any of its challenges.
-CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint) RETURNS jsonb
+-- null) in one pass: a row per challenge of the cycle (is_total false) and
+-- the row of their totals (is_total true), as the dashboards' JSON shows
+-- them. The adhesion counts are the cycle's in every row: any adhered
+-- municipality may take up any of its challenges.
+CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
+    RETURNS TABLE (challenge_id bigint, is_total boolean, metrics jsonb)
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
-        WITH a AS (SELECT (SELECT count(*) FROM municipalities m
-                            WHERE m.state_code = c.state_code) AS municipalities,
-                          (SELECT count(*) FROM adhesions ad
-                            WHERE ad.cycle_id = c.id AND ad.status = 'active') AS adhered
-                     FROM cycles c WHERE c.id = cycle),
-             s AS (SELECT count(*) AS plans,
+        -- Materialized: counted once, whatever the plan of what follows.
+        WITH a AS MATERIALIZED (
+                 SELECT (SELECT count(*) FROM municipalities m
+                          WHERE m.state_code = c.state_code) AS municipalities,
+                        (SELECT count(*) FROM adhesions ad
+                          WHERE ad.cycle_id = c.id AND ad.status = 'active') AS adhered
+                   FROM cycles c WHERE c.id = cycle),
+             x AS MATERIALIZED (SELECT * FROM dashboard_plans(cycle, challenge, NULL)),
+             s AS (SELECT ch.id AS challenge_id, GROUPING(ch.id) = 1 AS is_total,
+                          count(x.plan_id) AS plans,
                           count(*) FILTER (WHERE x.status = 'draft') AS draft,
                           count(*) FILTER (WHERE x.status = 'submitted') AS submitted,
                           count(*) FILTER (WHERE x.status = 'returned') AS returned,
@@ -110,8 +122,11 @@ CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint) RETURNS jsonb
                           coalesce(sum(x.grants), 0) AS grants,
                           coalesce(sum(x.grants_cents), 0) AS grants_cents,
                           round(avg(x.progress), 4) AS progress
-                     FROM dashboard_plans(cycle, challenge, NULL) x)
-        SELECT jsonb_build_object(
+                     FROM challenges ch
+                     LEFT JOIN x ON x.challenge_id = ch.id
+                    WHERE ch.cycle_id = cycle AND (challenge IS NULL OR ch.id = challenge)
+                    GROUP BY GROUPING SETS ((ch.id), ()))
+        SELECT s.challenge_id, s.is_total, jsonb_build_object(
                    'municipalities', a.municipalities, 'adhered', a.adhered,
                    'adhesion_rate', round(a.adhered::numeric / nullif(a.municipalities, 0), 4),
                    'plans', s.plans,
@@ -172,17 +187,20 @@ CREATE FUNCTION dashboard_deliveries_json(pending bigint, late bigint, submitted
 -- A cycle's dashboard: its totals and one entry per challenge (by code).
 CREATE FUNCTION dashboard_cycle_json(cycle bigint) RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT jsonb_build_object(
-                       'cycle_id', c.id, 'cycle_name', c.name, 'state', s.uf,
-                       'totals', dashboard_metrics(c.id, NULL),
-                       'challenges', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                                                   'challenge_id', ch.id, 'code', ch.code,
-                                                   'title', ch.title,
-                                                   'metrics', dashboard_metrics(c.id, ch.id))
-                                                   ORDER BY ch.code)
-                                                 FROM challenges ch WHERE ch.cycle_id = c.id),
-                                              '[]'::jsonb))
-              FROM cycles c JOIN states s ON s.code = c.state_code WHERE c.id = cycle);
+    BEGIN ATOMIC
+        WITH m AS MATERIALIZED (SELECT * FROM dashboard_metrics(cycle, NULL))
+        SELECT jsonb_build_object(
+                   'cycle_id', c.id, 'cycle_name', c.name, 'state', s.uf,
+                   'totals', (SELECT m.metrics FROM m WHERE m.is_total),
+                   'challenges', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                                               'challenge_id', ch.id, 'code', ch.code,
+                                               'title', ch.title, 'metrics', m.metrics)
+                                               ORDER BY ch.code)
+                                             FROM challenges ch
+                                             JOIN m ON m.challenge_id = ch.id AND NOT m.is_total),
+                                          '[]'::jsonb))
+          FROM cycles c JOIN states s ON s.code = c.state_code WHERE c.id = cycle;
+    END;
 
 -- The plans a challenge's dashboard lists, one per municipality: the
 -- public ones (plan_visible for an anonymous caller — drafts and returned
@@ -208,7 +226,9 @@ CREATE FUNCTION dashboard_challenge_json(challenge bigint) RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN (SELECT jsonb_build_object(
                        'challenge_id', ch.id, 'cycle_id', ch.cycle_id, 'code', ch.code,
-                       'title', ch.title, 'metrics', dashboard_metrics(ch.cycle_id, ch.id),
+                       'title', ch.title,
+                       'metrics', (SELECT m.metrics FROM dashboard_metrics(ch.cycle_id, ch.id) m
+                                    WHERE m.is_total),
                        'municipalities', coalesce((SELECT jsonb_agg(jsonb_build_object(
                            'municipality_id', e.municipality_id,
                            'municipality_name', e.municipality_name, 'plan_id', e.plan_id,

@@ -50,8 +50,10 @@ static const struct db_stmt STMT_CYCLE_CSV = {
     .name = "dashboards_cycle_csv",
     .sql = "SELECT ch.id AS challenge_id, ch.code AS challenge_code,"
            "       ch.title AS challenge_title, x.*"
-           "  FROM challenges ch, dashboard_metrics_cells(dashboard_metrics(ch.cycle_id, ch.id)) x"
-           " WHERE ch.cycle_id = $1::bigint ORDER BY ch.code",
+           "  FROM dashboard_metrics($1::bigint, NULL) m"
+           "  JOIN challenges ch ON ch.id = m.challenge_id,"
+           "       dashboard_metrics_cells(m.metrics) x"
+           " WHERE NOT m.is_total ORDER BY ch.code",
 };
 
 static const struct db_stmt STMT_CHALLENGE_CSV = {
