@@ -22,12 +22,15 @@
 
 -- One row per action plan of the cycle (optionally one challenge's, one
 -- municipality's) with what the dashboards count of it.
+CREATE TYPE dashboard_plan_row AS (
+    plan_id bigint, challenge_id bigint, municipality_id text, status text, progress numeric,
+    pact_id bigint, pact_protocol text, trajectory text, d_pending bigint, d_late bigint,
+    d_submitted bigint, d_done bigint, d_rejected bigint, d_due bigint, d_on_time bigint,
+    grants bigint, grants_cents bigint
+);
+
 CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality text)
-    RETURNS TABLE (plan_id bigint, challenge_id bigint, municipality_id text, status text,
-                   progress numeric, pact_id bigint, pact_protocol text, trajectory text,
-                   d_pending bigint, d_late bigint, d_submitted bigint, d_done bigint,
-                   d_rejected bigint, d_due bigint, d_on_time bigint, grants bigint,
-                   grants_cents bigint)
+    RETURNS SETOF dashboard_plan_row
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
         WITH p AS (SELECT ap.* FROM action_plans ap
@@ -81,13 +84,10 @@ CREATE FUNCTION dashboard_plans(cycle bigint, challenge bigint, municipality tex
           LEFT JOIN g ON g.pact_id = k.id;
     END;
 
--- The metrics of a cycle's plans (one challenge's, when challenge is not
--- null) in one pass: a row per challenge of the cycle (is_total false) and
--- the row of their totals (is_total true), as the dashboards' JSON shows
--- them. The adhesion counts are the cycle's in every row: any adhered
--- municipality may take up any of its challenges.
-CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
-    RETURNS TABLE (challenge_id bigint, is_total boolean, metrics jsonb)
+-- The metrics of some plans of a cycle (rows from dashboard_plans), as the
+-- dashboards' JSON shows them. The adhesion counts are the cycle's
+-- whatever the plans: any adhered municipality may take up any challenge.
+CREATE FUNCTION dashboard_metrics_of(cycle bigint, rows dashboard_plan_row[]) RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
         -- Materialized: counted once, whatever the plan of what follows.
@@ -97,9 +97,7 @@ CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
                         (SELECT count(*) FROM adhesions ad
                           WHERE ad.cycle_id = c.id AND ad.status = 'active') AS adhered
                    FROM cycles c WHERE c.id = cycle),
-             x AS MATERIALIZED (SELECT * FROM dashboard_plans(cycle, challenge, NULL)),
-             s AS (SELECT ch.id AS challenge_id, GROUPING(ch.id) = 1 AS is_total,
-                          count(x.plan_id) AS plans,
+             s AS (SELECT count(x.plan_id) AS plans,
                           count(*) FILTER (WHERE x.status = 'draft') AS draft,
                           count(*) FILTER (WHERE x.status = 'submitted') AS submitted,
                           count(*) FILTER (WHERE x.status = 'returned') AS returned,
@@ -122,11 +120,8 @@ CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
                           coalesce(sum(x.grants), 0) AS grants,
                           coalesce(sum(x.grants_cents), 0) AS grants_cents,
                           round(avg(x.progress), 4) AS progress
-                     FROM challenges ch
-                     LEFT JOIN x ON x.challenge_id = ch.id
-                    WHERE ch.cycle_id = cycle AND (challenge IS NULL OR ch.id = challenge)
-                    GROUP BY GROUPING SETS ((ch.id), ()))
-        SELECT s.challenge_id, s.is_total, jsonb_build_object(
+                     FROM unnest(rows) x)
+        SELECT jsonb_build_object(
                    'municipalities', a.municipalities, 'adhered', a.adhered,
                    'adhesion_rate', round(a.adhered::numeric / nullif(a.municipalities, 0), 4),
                    'plans', s.plans,
@@ -147,6 +142,24 @@ CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
                        'count', s.grants, 'amount_cents', s.grants_cents),
                    'mean_progress', s.progress)
           FROM a, s;
+    END;
+
+-- The metrics of a cycle's plans (one challenge's, when challenge is not
+-- null), each plan's figures read once: a row per challenge of the cycle
+-- (is_total false) and the row of their totals (is_total true).
+CREATE FUNCTION dashboard_metrics(cycle bigint, challenge bigint)
+    RETURNS TABLE (challenge_id bigint, is_total boolean, metrics jsonb)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        WITH x AS MATERIALIZED (SELECT * FROM dashboard_plans(cycle, challenge, NULL))
+        SELECT ch.id, false,
+               dashboard_metrics_of(cycle, ARRAY(SELECT ROW(x.*)::dashboard_plan_row FROM x
+                                                  WHERE x.challenge_id = ch.id))
+          FROM challenges ch
+         WHERE ch.cycle_id = cycle AND (challenge IS NULL OR ch.id = challenge)
+        UNION ALL
+        SELECT NULL, true,
+               dashboard_metrics_of(cycle, ARRAY(SELECT ROW(x.*)::dashboard_plan_row FROM x));
     END;
 
 -- The metrics as CSV cells: one flat column each, named as the CSV header.
@@ -202,10 +215,10 @@ CREATE FUNCTION dashboard_cycle_json(cycle bigint) RETURNS jsonb
           FROM cycles c JOIN states s ON s.code = c.state_code WHERE c.id = cycle;
     END;
 
--- The plans a challenge's dashboard lists, one per municipality: the
--- public ones (plan_visible for an anonymous caller — drafts and returned
--- plans are counted in plans_by_status, never named).
-CREATE FUNCTION dashboard_challenge_entries(challenge bigint)
+-- The plans a challenge's dashboard lists (rows from dashboard_plans), one
+-- per municipality: the public ones (plan_visible for an anonymous caller —
+-- drafts and returned plans are counted in plans_by_status, never named).
+CREATE FUNCTION dashboard_challenge_entries_of(rows dashboard_plan_row[])
     RETURNS TABLE (municipality_id text, municipality_name text, plan_id bigint,
                    plan_status text, progress numeric, pact_id bigint, pact_protocol text,
                    trajectory_status text, d_pending bigint, d_late bigint, d_submitted bigint,
@@ -215,31 +228,50 @@ CREATE FUNCTION dashboard_challenge_entries(challenge bigint)
         SELECT x.municipality_id, m.name, x.plan_id, x.status, x.progress, x.pact_id,
                x.pact_protocol, x.trajectory, x.d_pending, x.d_late, x.d_submitted, x.d_done,
                x.d_rejected
-          FROM challenges ch, dashboard_plans(ch.cycle_id, ch.id, NULL) x
+          FROM unnest(rows) x
           JOIN municipalities m ON m.ibge_code = x.municipality_id
           JOIN action_plans ap ON ap.id = x.plan_id
-         WHERE ch.id = challenge AND plan_visible(ap, NULL::pacto_viewer) IS TRUE
+         WHERE plan_visible(ap, NULL::pacto_viewer) IS TRUE
          ORDER BY x.municipality_id;
     END;
 
+CREATE FUNCTION dashboard_challenge_entries(challenge bigint)
+    RETURNS TABLE (municipality_id text, municipality_name text, plan_id bigint,
+                   plan_status text, progress numeric, pact_id bigint, pact_protocol text,
+                   trajectory_status text, d_pending bigint, d_late bigint, d_submitted bigint,
+                   d_done bigint, d_rejected bigint)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT e.* FROM challenges ch,
+               dashboard_challenge_entries_of(ARRAY(
+                   SELECT y FROM dashboard_plans(ch.cycle_id, ch.id, NULL) y)) e
+         WHERE ch.id = challenge;
+    END;
+
+-- A challenge's dashboard: its metrics and its entries, from one reading of
+-- its plans.
 CREATE FUNCTION dashboard_challenge_json(challenge bigint) RETURNS jsonb
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT jsonb_build_object(
-                       'challenge_id', ch.id, 'cycle_id', ch.cycle_id, 'code', ch.code,
-                       'title', ch.title,
-                       'metrics', (SELECT m.metrics FROM dashboard_metrics(ch.cycle_id, ch.id) m
-                                    WHERE m.is_total),
-                       'municipalities', coalesce((SELECT jsonb_agg(jsonb_build_object(
-                           'municipality_id', e.municipality_id,
-                           'municipality_name', e.municipality_name, 'plan_id', e.plan_id,
-                           'plan_status', e.plan_status, 'progress', e.progress,
-                           'pact_id', e.pact_id, 'pact_protocol', e.pact_protocol,
-                           'trajectory_status', e.trajectory_status,
-                           'deliveries_by_status', dashboard_deliveries_json(
-                               e.d_pending, e.d_late, e.d_submitted, e.d_done, e.d_rejected))
-                           ORDER BY e.municipality_id)
-                         FROM dashboard_challenge_entries(ch.id) e), '[]'::jsonb))
-              FROM challenges ch WHERE ch.id = challenge);
+    BEGIN ATOMIC
+        WITH x AS MATERIALIZED (
+                 SELECT ch.id, ch.cycle_id, ch.code, ch.title,
+                        ARRAY(SELECT y FROM dashboard_plans(ch.cycle_id, ch.id, NULL) y) AS rows
+                   FROM challenges ch WHERE ch.id = challenge)
+        SELECT jsonb_build_object(
+                   'challenge_id', x.id, 'cycle_id', x.cycle_id, 'code', x.code,
+                   'title', x.title, 'metrics', dashboard_metrics_of(x.cycle_id, x.rows),
+                   'municipalities', coalesce((SELECT jsonb_agg(jsonb_build_object(
+                       'municipality_id', e.municipality_id,
+                       'municipality_name', e.municipality_name, 'plan_id', e.plan_id,
+                       'plan_status', e.plan_status, 'progress', e.progress,
+                       'pact_id', e.pact_id, 'pact_protocol', e.pact_protocol,
+                       'trajectory_status', e.trajectory_status,
+                       'deliveries_by_status', dashboard_deliveries_json(
+                           e.d_pending, e.d_late, e.d_submitted, e.d_done, e.d_rejected))
+                       ORDER BY e.municipality_id)
+                     FROM dashboard_challenge_entries_of(x.rows) e), '[]'::jsonb))
+          FROM x;
+    END;
 
 -- A municipality in a cycle: its adhesion and one entry per challenge of
 -- the cycle (by code), its plan's figures when it has a public plan.
