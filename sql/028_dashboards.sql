@@ -1,7 +1,10 @@
 -- Dashboards (SPEC 1, steps 9-11): what a cycle, a challenge and a
 -- municipality achieved, counted by PostgreSQL in a few set-based passes.
--- Every status is read through delivery_status, plan_progress and
--- pact_target_trajectory (sql/024): the dashboards never judge on their own.
+-- Every status is read through delivery_status and pact_target_trajectory
+-- (sql/024): the dashboards never judge on their own. A plan's progress is
+-- plan_progress's weighted mean taken over the statuses already read
+-- (calling plan_progress would read every delivery's status twice); the
+-- tests check the two agree.
 --
 -- Definitions (the README and the API spec repeat them):
 --   * a plan's pact is its latest signed pact (a revised plan signed again
@@ -17,8 +20,8 @@
 --     no_data.
 --   * incentives granted: the grants of those pacts, with the sum of the
 --     financial incentives' amount_cents.
---   * mean_progress: the mean of plan_progress over plans with a pact and
---     with deliveries; null when there is none.
+--   * mean_progress: the mean of the progress of plans with a pact and with
+--     deliveries; null when there is none.
 
 -- One row per action plan of the cycle (optionally one challenge's, one
 -- municipality's) with what the dashboards count of it.

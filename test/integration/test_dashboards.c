@@ -284,6 +284,9 @@ START_TEST(the_challenge_dashboard_lists_each_public_plan)
     expect_string(cg, "municipality_id", CG);
     expect_string(cg, "plan_status", "pacted");
     expect_number(cg, "progress", 0.5);
+    ck_assert_int_eq(fixture_long("SELECT (plan_progress(id) * 10000)::bigint FROM action_plans"
+                                  " WHERE municipality_id = '" CG "'"),
+                     5000); /* the dashboard's progress is plan_progress's */
     expect_string(cg, "pact_protocol", "MS-P-2026-9" CG);
     expect_string(cg, "trajectory_status", "on_track");
     expect_number(cg, "deliveries_by_status.pending", 1);
