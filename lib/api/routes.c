@@ -44,6 +44,8 @@
                          .why = "Only the state's secretariats read the monitoring alerts."}
 /* Delivery evidence */
 #include "evidence/evidence.h"
+/* Dashboards and open data */
+#include "dashboards/dashboards.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -267,6 +269,12 @@ const struct route api_routes[] = {
                                                                        EVIDENCE_READ, 0},
     {"POST",   "/v1/evidence/{evidence_id}/accept", evidence_accept,  PLAN_REVIEW,  0},
     {"POST",   "/v1/evidence/{evidence_id}/reject", evidence_reject,  PLAN_REVIEW,  0},
+    /* Dashboards and open data */
+    {"GET",    "/v1/cycles/{cycle_id}/dashboard", dashboards_cycle,    PUBLIC,       QUERY},
+    {"GET",    "/v1/challenges/{challenge_id}/dashboard", dashboards_challenge, PUBLIC, QUERY},
+    {"GET",    "/v1/municipalities/{ibge_code}/dashboard", dashboards_municipality,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/open-data",                 dashboards_open_data,  PUBLIC,       0},
 };
 // clang-format on
 

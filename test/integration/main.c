@@ -76,6 +76,9 @@ static const struct {
     {"trajectories", trajectories_suite, false},
     /* Delivery evidence */
     {"evidence", evidence_suite, false},
+    /* Dashboards and open data */
+    {"dashboards", dashboards_suite, false},
+    {"open_data", open_data_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

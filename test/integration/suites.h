@@ -54,6 +54,9 @@ Suite *revisions_suite(void);
 Suite *deliveries_suite(void);
 /* Delivery evidence */
 Suite *evidence_suite(void);
+/* Dashboards and open data */
+Suite *dashboards_suite(void);
+Suite *open_data_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
