@@ -5,7 +5,11 @@
  */
 #include "plans/deliveries.h"
 
+#include "authz/policy.h"
+#include "core/buf.h"
+#include "csv/csv.h"
 #include "http/query.h"
+#include "http/request.h"
 #include "http/response.h"
 #include "plans/plan.h"
 #include "resource/resource.h"
@@ -22,6 +26,50 @@ static const struct db_stmt STMT_PLAN_DELIVERIES = {
     .sql = "SELECT plan_deliveries_json($1::pacto_viewer, $2::bigint, $3::jsonb)"
            " WHERE plan_deliveries_json($1::pacto_viewer, $2::bigint, $3::jsonb) IS NOT NULL",
 };
+
+/* $1 viewer, $2 plan, $3 filters: the same list, one row per delivery for
+ * its CSV form; a first column false when the viewer may not see the plan,
+ * and one row of nulls when it has no delivery. */
+static const struct db_stmt STMT_PLAN_DELIVERIES_CSV = {
+    .name = "plan_deliveries_public_csv",
+    .sql = "SELECT j IS NOT NULL, e->>'id', e->>'action_id', e->>'action_title', e->>'title',"
+           "       e->>'due_date', e->>'weight', e->>'status', e->>'done_at'"
+           "  FROM plan_deliveries_json($1::pacto_viewer, $2::bigint, $3::jsonb) AS j"
+           "  LEFT JOIN LATERAL json_array_elements(j->'items') AS e ON true",
+};
+#define PLAN_DELIVERIES_CSV_HEADER "id,action_id,action_title,title,due_date,weight,status,done_at"
+
+/* The plan's deliveries as CSV (the whole list: a plan's deliveries are few). */
+static void answer_csv(struct request *req, const char *filters)
+{
+    const char *id = plans_path_id(req);
+    if (!id)
+        return;
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const char *params[] = {viewer, id, filters};
+    const PGresult *r = req_exec(req, &STMT_PLAN_DELIVERIES_CSV, 3, params);
+    if (!r)
+        return;
+    if (PQntuples(r) == 0 || strcmp(PQgetvalue(r, 0, 0), "t") != 0) {
+        resp_not_found(req);
+        return;
+    }
+    struct buf b = {0};
+    buf_puts(&b, PLAN_DELIVERIES_CSV_HEADER);
+    csv_end_record(&b);
+    for (int i = 0; i < PQntuples(r); i++) {
+        if (PQgetisnull(r, i, 1))
+            continue; /* a plan without deliveries */
+        for (int c = 1; c < PQnfields(r); c++) {
+            if (c > 1)
+                buf_putc(&b, ',');
+            csv_write_cell(&b, PQgetisnull(r, i, c) ? NULL : PQgetvalue(r, i, c));
+        }
+        csv_end_record(&b);
+    }
+    resp_body(req, 200, "text/csv; charset=utf-8", &b);
+}
 
 void plans_deliveries_list(struct request *req)
 {
@@ -42,7 +90,10 @@ void plans_deliveries_list(struct request *req)
         cJSON_AddStringToObject(filters, "status", status);
     }
     const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
-    plans_answer(req, &STMT_PLAN_DELIVERIES, 1, &f);
+    if (req_wants_csv(req))
+        answer_csv(req, f);
+    else
+        plans_answer(req, &STMT_PLAN_DELIVERIES, 1, &f);
 }
 
 /* What a delivery of the cycle list shows (read-only), in CSV column order. */

@@ -193,6 +193,23 @@ START_TEST(the_public_sees_the_status_of_a_pacted_plans_deliveries)
     ck_assert_str_eq(text(cJSON_GetArrayItem(member(r.json, "items"), 0), "status"), "pending");
     http_response_free(&r);
     ck_assert_int_eq(fixture_get_status("/v1/action-plans/999999999/deliveries", NULL), 404);
+
+    /* The same list as CSV: open data; a draft's is still not the public's. */
+    const char *csv[] = {"Accept: text/csv", NULL};
+    snprintf(path, sizeof path, "%s?status=late", w.plan);
+    r = fixture_call("GET", path, U_COUNT, NULL, csv);
+    ck_assert_int_eq(r.status, 200);
+    ck_assert_msg(strncmp(buf_cstr(&r.body),
+                          "id,action_id,action_title,title,due_date,weight,status,done_at\r\n",
+                          64) == 0,
+                  "%s", buf_cstr(&r.body));
+    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), ",late,\r\n"));
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), ",done,"));
+    http_response_free(&r);
+    snprintf(path, sizeof path, "/v1/action-plans/%ld/deliveries", w.plan_dourados);
+    r = fixture_call("GET", path, U_COUNT, NULL, csv);
+    ck_assert_int_eq(r.status, 404);
+    http_response_free(&r);
 }
 END_TEST
 
