@@ -89,6 +89,14 @@ CREATE FUNCTION plan_progress(plan bigint) RETURNS numeric
                          / nullif(sum(coalesce(d.weight, 1)), 0), 4)
               FROM plan_deliveries d WHERE d.plan_id = plan);
 
+-- An action's progress, likewise over its own deliveries.
+CREATE FUNCTION action_progress(action bigint) RETURNS numeric
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (SELECT round(sum(coalesce(d.weight, 1)
+                             * (delivery_status(d) = 'done')::int)
+                         / nullif(sum(coalesce(d.weight, 1)), 0), 4)
+              FROM plan_deliveries d WHERE d.action_id = action);
+
 -- A period as a point in time, in years: 2019 is 2019.0, 2019-07 is 2019.5.
 CREATE FUNCTION period_time(p text) RETURNS numeric
     LANGUAGE sql IMMUTABLE PARALLEL SAFE

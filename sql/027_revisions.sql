@@ -90,6 +90,11 @@ CREATE OR REPLACE FUNCTION plan_json(p action_plans, v pacto_viewer) RETURNS jso
                           ORDER BY k.plan_version DESC LIMIT 1),
                 'allowed_actions', plan_allowed_actions(p, v),
                 'progress', plan_progress(p.id),
+                'progress_by_action', (SELECT coalesce(json_agg(json_build_object(
+                                                 'action_id', a.id,
+                                                 'progress', action_progress(a.id))
+                                               ORDER BY a.position), '[]')
+                                         FROM plan_actions a WHERE a.plan_id = p.id),
                 'submitted_at', pacto_ts(p.submitted_at), 'approved_at', pacto_ts(p.approved_at),
                 'created_at', pacto_ts(p.created_at), 'updated_at', pacto_ts(p.updated_at),
                 'version', p.version)

@@ -299,7 +299,30 @@ START_TEST(a_plans_progress_is_the_weighted_mean_of_its_deliveries_done)
     fixture_exec(sql);
     struct http_response r = get(path);
     ck_assert_double_eq_tol(member(r.json, "progress")->valuedouble, 0.25, 1e-9);
+    const cJSON *by_action = member(r.json, "progress_by_action");
+    ck_assert_int_eq(cJSON_GetArraySize(by_action), 1);
+    ck_assert_int_eq((long)member(cJSON_GetArrayItem(by_action, 0), "action_id")->valuedouble,
+                     w.action);
+    ck_assert_double_eq_tol(member(cJSON_GetArrayItem(by_action, 0), "progress")->valuedouble, 0.25,
+                            1e-9);
     http_response_free(&r);
+    /* It rolls up from each action's deliveries: a second action, its one
+     * delivery (weight 4) not done, brings the plan to 1 / 8. */
+    long second = fixture_longf("INSERT INTO plan_actions (plan_id, position, title)"
+                                " VALUES (%ld, 1, 'Segunda ação') RETURNING id",
+                                w.plan_cg);
+    fixture_longf("INSERT INTO plan_deliveries (action_id, plan_id, position, title, due_date,"
+                  " weight) VALUES (%ld, %ld, 0, 'Entrega', current_date + 30, 4) RETURNING id",
+                  second, w.plan_cg);
+    r = get(path);
+    ck_assert_double_eq_tol(member(r.json, "progress")->valuedouble, 0.125, 1e-9);
+    by_action = member(r.json, "progress_by_action");
+    ck_assert_int_eq(cJSON_GetArraySize(by_action), 2);
+    ck_assert_double_eq_tol(member(cJSON_GetArrayItem(by_action, 1), "progress")->valuedouble, 0,
+                            1e-9);
+    http_response_free(&r);
+    snprintf(sql, sizeof sql, "DELETE FROM plan_actions WHERE id = %ld", second);
+    fixture_exec(sql);
     /* Without weights, the plain mean: 1 / 2. */
     fixture_exec("UPDATE plan_deliveries SET weight = NULL");
     r = get(path);
