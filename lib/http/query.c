@@ -285,3 +285,21 @@ void resp_list(struct request *req, const struct page *p, const struct list_quer
         req->stream_ctx = w;
     }
 }
+
+bool query_filter(struct request *req, const struct query *q, const char *name,
+                  const char *const *values, bool (*valid)(const char *), const char *why,
+                  cJSON *filters)
+{
+    const char *v = query_get(q, name);
+    if (!v)
+        return true;
+    bool ok = !values && valid(v);
+    for (const char *const *s = values; s && *s; s++)
+        ok |= strcmp(*s, v) == 0;
+    if (!ok) {
+        resp_bad_parameter(req, why);
+        return false;
+    }
+    cJSON_AddStringToObject(filters, name, v);
+    return true;
+}

@@ -8,6 +8,7 @@
 #include "cursor/cursor.h"
 #include "http/request.h"
 
+#include <cjson/cJSON.h>
 #include <libpq-fe.h>
 
 #define QUERY_MAX_PARAMS   16
@@ -77,5 +78,12 @@ struct list_query {
  * connection taken for that block alone, so a slow download never holds one.
  * Copies what it needs of q. */
 void resp_list(struct request *req, const struct page *p, const struct list_query *q);
+
+/* Copies query parameter `name`, when present, into the JSON object
+ * filters: it must be one of `values` (NULL-terminated) or, when values is
+ * NULL, pass `valid`. Returns false after answering 400 with `why`. */
+bool query_filter(struct request *req, const struct query *q, const char *name,
+                  const char *const *values, bool (*valid)(const char *), const char *why,
+                  cJSON *filters);
 
 #endif

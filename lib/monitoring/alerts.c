@@ -54,25 +54,6 @@ static const char ALERTS_CSV_HEADER[] =
     "protocol,indicator_id,indicator_code,latest_value,latest_period,expected_value,delivery_id,"
     "delivery_title,due_date,days_late,evidence_id,submitted_at,days_waiting";
 
-/* Adds query parameter `name` to filters when present and one of `values`
- * (NULL: an IBGE code). Returns false after answering 400. */
-static bool filter(struct request *req, const struct query *q, const char *name,
-                   const char *const *values, const char *why, cJSON *filters)
-{
-    const char *v = query_get(q, name);
-    if (!v)
-        return true;
-    bool ok = !values && ibge_code_is_valid(v);
-    for (const char *const *s = values; s && *s; s++)
-        ok |= strcmp(*s, v) == 0;
-    if (!ok) {
-        resp_bad_parameter(req, why);
-        return false;
-    }
-    cJSON_AddStringToObject(filters, name, v);
-    return true;
-}
-
 void monitoring_alerts_list(struct request *req)
 {
     static const char *const allowed[] = {"area",  "municipality_id", "kind",
@@ -89,12 +70,13 @@ void monitoring_alerts_list(struct request *req)
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
         return;
     cJSON *filters = req_keep_json(req, cJSON_CreateObject());
-    if (!filter(req, &q, "area", areas,
-                "area must be coordination, health, education, security or economy.", filters) ||
-        !filter(req, &q, "municipality_id", NULL, "municipality_id must be a 7-digit IBGE code.",
-                filters) ||
-        !filter(req, &q, "kind", kinds,
-                "kind must be pact_off_track, delivery_late or evidence_waiting.", filters))
+    if (!query_filter(req, &q, "area", areas, NULL,
+                      "area must be coordination, health, education, security or economy.",
+                      filters) ||
+        !query_filter(req, &q, "municipality_id", NULL, ibge_code_is_valid,
+                      "municipality_id must be a 7-digit IBGE code.", filters) ||
+        !query_filter(req, &q, "kind", kinds, NULL,
+                      "kind must be pact_off_track, delivery_late or evidence_waiting.", filters))
         return;
     const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
     PGresult *exists = req_exec(req, &STMT_CYCLE_EXISTS, 1, &cycle);

@@ -77,18 +77,10 @@ void plans_deliveries_list(struct request *req)
     struct query q;
     if (!query_parse(req, allowed, &q))
         return;
-    const char *status = query_get(&q, "status");
     cJSON *filters = req_keep_json(req, cJSON_CreateObject());
-    if (status) {
-        bool known = false;
-        for (const char *const *s = statuses; *s && !known; s++)
-            known = strcmp(*s, status) == 0;
-        if (!known) {
-            resp_bad_parameter(req, "status must be pending, late, submitted, done or rejected.");
-            return;
-        }
-        cJSON_AddStringToObject(filters, "status", status);
-    }
+    if (!query_filter(req, &q, "status", statuses, NULL,
+                      "status must be pending, late, submitted, done or rejected.", filters))
+        return;
     const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
     if (req_wants_csv(req))
         answer_csv(req, f);

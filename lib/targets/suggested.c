@@ -263,25 +263,6 @@ static const char SUGGESTED_CSV_HEADER[] =
     "municipality_id,municipality_name,indicator_id,indicator_code,baseline_value,"
     "baseline_period,suggested_value,status,state_target,target_year,focal";
 
-/* Adds query parameter `name` to the filters when it is one of `values`
- * (NULL: an id). Returns false after answering 400. */
-static bool filter(struct request *req, const struct query *q, const char *name,
-                   const char *const *values, const char *why, cJSON *filters)
-{
-    const char *v = query_get(q, name);
-    if (!v)
-        return true;
-    bool ok = !values && id_is_canonical(v);
-    for (const char *const *s = values; s && *s; s++)
-        ok |= strcmp(*s, v) == 0;
-    if (!ok) {
-        resp_bad_parameter(req, why);
-        return false;
-    }
-    cJSON_AddStringToObject(filters, name, v);
-    return true;
-}
-
 void targets_suggested_list(struct request *req)
 {
     static const char *const allowed[] = {"indicator_id", "status", "municipalities",
@@ -300,10 +281,12 @@ void targets_suggested_list(struct request *req)
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
         return;
     cJSON *filters = req_keep_json(req, cJSON_CreateObject());
-    if (!filter(req, &q, "indicator_id", NULL, "indicator_id must be an id.", filters) ||
-        !filter(req, &q, "status", statuses,
-                "status must be suggested, kept_baseline or no_baseline.", filters) ||
-        !filter(req, &q, "municipalities", scopes, "municipalities must be focal or all.", filters))
+    if (!query_filter(req, &q, "indicator_id", NULL, id_is_canonical, "indicator_id must be an id.",
+                      filters) ||
+        !query_filter(req, &q, "status", statuses, NULL,
+                      "status must be suggested, kept_baseline or no_baseline.", filters) ||
+        !query_filter(req, &q, "municipalities", scopes, NULL,
+                      "municipalities must be focal or all.", filters))
         return;
     const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
     PGresult *exists = req_exec(req, &STMT_CHALLENGE_EXISTS, 1, &challenge);
