@@ -314,20 +314,9 @@ START_TEST(a_file_over_the_limit_is_refused_before_it_is_read)
 {
     long evidence = submit("{\"description\":\"Relatório\"}");
     struct fixture_snapshot before = fixture_snapshot();
-    int fd = http_raw_connect();
-    char head[2048];
-    int n = snprintf(head, sizeof head,
-                     "POST /v1/evidence/%ld/files HTTP/1.1\r\nHost: test\r\n"
-                     "Authorization: Bearer %s\r\nContent-Type: application/pdf\r\n"
-                     "Content-Length: 10485761\r\n\r\n",
-                     evidence, fixture_token(U_REP_CG));
-    ck_assert(n > 0 && (size_t)n < sizeof head);
-    ck_assert_int_eq(write(fd, head, (size_t)n), n);
-    char answer[512] = {0};
-    ssize_t got = read(fd, answer, sizeof answer - 1);
-    close(fd);
-    ck_assert_msg(got > 12 && strncmp(answer, "HTTP/1.1 413", 12) == 0, "%s", answer);
-    ck_assert(strstr(answer, "payload-too-large") != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/evidence/%ld/files", evidence);
+    http_expect_too_large_unread(path, fixture_token(U_REP_CG), "application/pdf", 10485761);
     fixture_assert_unchanged(before);
 }
 END_TEST

@@ -15,7 +15,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #define CSV "text/csv"
 
@@ -383,20 +382,9 @@ END_TEST
 START_TEST(a_body_over_the_import_limit_is_refused_before_it_is_read)
 {
     struct fixture_snapshot before = fixture_snapshot();
-    int fd = http_raw_connect();
-    char head[2048];
-    int n = snprintf(head, sizeof head,
-                     "POST /v1/indicators/%s/values HTTP/1.1\r\nHost: test\r\n"
-                     "Authorization: Bearer %s\r\nContent-Type: text/csv\r\n"
-                     "Content-Length: 300000000\r\n\r\n",
-                     ideb, fixture_token(U_EDUCATION));
-    ck_assert(n > 0 && (size_t)n < sizeof head);
-    ck_assert_int_eq(write(fd, head, (size_t)n), n);
-    char answer[512] = {0};
-    ssize_t got = read(fd, answer, sizeof answer - 1);
-    close(fd);
-    ck_assert_msg(got > 12 && strncmp(answer, "HTTP/1.1 413", 12) == 0, "%s", answer);
-    ck_assert(strstr(answer, "payload-too-large") != NULL);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/indicators/%s/values", ideb);
+    http_expect_too_large_unread(path, fixture_token(U_EDUCATION), "text/csv", 300000000);
     fixture_assert_unchanged(before);
 }
 END_TEST

@@ -187,3 +187,21 @@ int http_raw_connect(void)
     freeaddrinfo(ai);
     return fd;
 }
+
+void http_expect_too_large_unread(const char *path, const char *token, const char *content_type,
+                                  long length)
+{
+    int fd = http_raw_connect();
+    char head[2048];
+    int n = snprintf(head, sizeof head,
+                     "POST %s HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer %s\r\n"
+                     "Content-Type: %s\r\nContent-Length: %ld\r\n\r\n",
+                     path, token, content_type, length);
+    ck_assert(n > 0 && (size_t)n < sizeof head);
+    ck_assert_int_eq(write(fd, head, (size_t)n), n);
+    char answer[512] = {0};
+    ssize_t got = read(fd, answer, sizeof answer - 1);
+    close(fd);
+    ck_assert_msg(got > 12 && strncmp(answer, "HTTP/1.1 413", 12) == 0, "%s", answer);
+    ck_assert(strstr(answer, "payload-too-large") != NULL);
+}

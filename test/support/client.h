@@ -45,6 +45,13 @@ const char *http_header(struct http_response *r, const char *name);
  * cannot connect. close() it. */
 int http_raw_connect(void);
 
+/* Sends only the head of a POST to path (as token, with content_type and a
+ * Content-Length of `length`, no body) and asserts the answer is 413
+ * payload-too-large: a body over a route's limit is refused before a byte
+ * of it is read. */
+void http_expect_too_large_unread(const char *path, const char *token, const char *content_type,
+                                  long length);
+
 /* True when GET base_url/healthz answers 200; never fails the test. */
 bool http_reachable(const char *base_url);
 
