@@ -95,6 +95,14 @@ csv_mib=$(wc -c < "$work/csv" | awk '{ printf "%.1f", $1 / 1048576 }')
 p50() { sort -n | awk '{ t[NR] = $1 } END { printf "%.3f", t[int(NR * 0.5 + 0.5)] }'; }
 ttfb=$(awk '{ print $1 }' "$work/times" | p50)
 total=$(awk '{ print $2 }' "$work/times" | p50)
+# The ceiling: the same rows written by PostgreSQL's COPY, without HTTP or
+# the CSV's columns taken apart.
+for _ in $(seq "$runs"); do
+  start=$(date +%s.%N)
+  psql_db -c "\\copy (SELECT r.j FROM cycle_delivery_rows(NULL, '{}', $cycle) r ORDER BY r.k) TO '/dev/null'"
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.3f\n", b - a }'
+done > "$work/copy"
+copy_s=$(p50 < "$work/copy")
 for _ in $(seq "$runs"); do
   curl -fsS -o /dev/null -w '%{time_total}\n' "$api$list?limit=100"
 done > "$work/page"
@@ -112,6 +120,7 @@ statuses=$(curl -fsS -H 'Accept: text/csv' "$api$list" | tail -n +2 |
   echo "|---|---:|"
   echo "| CSV of every delivery of the cycle ($csv_rows rows, $csv_mib MiB): time to first byte, s | $ttfb |"
   echo "| the same: total, s | $total |"
+  echo "| ceiling: COPY of the same rows' JSON by psql, total, s | $copy_s |"
   echo "| JSON page of 100, ms | $page_ms |"
   echo
   echo "- A cycle of São Paulo's 645 municipalities, 600 pacted plans of 4 actions, $deliveries"

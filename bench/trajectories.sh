@@ -109,6 +109,16 @@ statuses=$(tail -n +2 "$work/b" | awk -F, '{ n[$NF]++ } END { for (s in n) print
 alerts_ms=$(timed "$health" "/v1/cycles/$cycle/alerts" text/csv)
 alerts_rows=$(($(wc -l < "$work/b") - 1))
 kinds=$(tail -n +2 "$work/b" | cut -d, -f1 | sort | uniq -c | awk '{ printf "%s %d, ", $2, $1 }')
+# The ceiling of the two CSVs: the same rows' JSON written by PostgreSQL's
+# COPY, without HTTP (seconds).
+copied() {
+  local start
+  start=$(date +%s.%N)
+  psql_db -c "\\copy (SELECT r.j FROM $1 r ORDER BY r.k) TO '/dev/null'"
+  awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+copy_traj=$(copied "pact_trajectory_rows(NULL, '{}', $cycle)")
+copy_alerts=$(copied "alert_rows($cycle, '{}', 7)")
 
 {
   echo "## Trajectories and alerts"
@@ -125,6 +135,8 @@ kinds=$(tail -n +2 "$work/b" | cut -d, -f1 | sort | uniq -c | awk '{ printf "%s 
   echo "| a page of 50 alerts, $runs runs | $a_p50 | $a_p99 | 50 | |"
   echo "| every trajectory as CSV | | | $csv_rows | $(awk -v m="$csv_ms" 'BEGIN { printf "%.2f", m / 1000 }') |"
   echo "| every alert as CSV | | | $alerts_rows | $(awk -v m="$alerts_ms" 'BEGIN { printf "%.2f", m / 1000 }') |"
+  echo "| ceiling: COPY of the trajectories' rows by psql | | | $csv_rows | $copy_traj |"
+  echo "| ceiling: COPY of the alerts' rows by psql | | | $alerts_rows | $copy_alerts |"
   echo
   echo "- Statuses: ${statuses%, }. Alerts: ${kinds%, }."
 } > "$work/section.md"
