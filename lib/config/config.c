@@ -176,6 +176,10 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         !load_int("PACTO_EVIDENCE_MAX_BYTES", "10485760", 1024, 1073741824, &c->evidence_max_bytes,
                   err, errlen))
         return false;
+    /* Citizens' comments and questions per address and hour. */
+    if (!load_int("PACTO_PUBLIC_WRITES_PER_HOUR", "20", 1, 100000, &c->public_writes_per_hour, err,
+                  errlen))
+        return false;
     /* Alerts: how long evidence may await review before it is one. */
     if (!load_int("PACTO_ALERT_REVIEW_DAYS", "7", 1, 3650, &c->alert_review_days, err, errlen))
         return false;

@@ -42,6 +42,9 @@ struct config {
     /* The largest evidence file, in bytes (PACTO_EVIDENCE_MAX_BYTES, default
      * 10 MiB): the cap of a ROUTE_STREAM | ROUTE_UPLOAD route. */
     int evidence_max_bytes;
+    /* Comments, or questions, one client address may send per hour
+     * (PACTO_PUBLIC_WRITES_PER_HOUR, default 20). */
+    int public_writes_per_hour;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -4,6 +4,7 @@
 #include "http/idempotency.h"
 
 #include "db/db.h"
+#include "http/public_writes.h"
 #include "http/response.h"
 
 #include <openssl/evp.h>
@@ -15,7 +16,7 @@
 static const struct db_stmt STMT_IDEMPOTENCY_FIND = {
     .name = "idempotency_find",
     .sql = "SELECT request_hash, status, content_type, headers, body FROM idempotency_keys"
-           " WHERE actor_id = $1 AND key = $2 AND created_at > now() - interval '" KEY_TTL "'",
+           " WHERE caller = $1 AND key = $2 AND created_at > now() - interval '" KEY_TTL "'",
 };
 
 /* Expired keys are removed by whoever stores a new one for the same caller. */
@@ -23,11 +24,11 @@ static const struct db_stmt STMT_IDEMPOTENCY_STORE = {
     .name = "idempotency_store",
     .sql = "WITH expired AS ("
            "  DELETE FROM idempotency_keys"
-           "   WHERE actor_id = $1 AND created_at <= now() - interval '" KEY_TTL "')"
+           "   WHERE caller = $1 AND created_at <= now() - interval '" KEY_TTL "')"
            "INSERT INTO idempotency_keys AS k"
-           "       (actor_id, key, request_hash, status, content_type, headers, body)"
+           "       (caller, key, request_hash, status, content_type, headers, body)"
            "VALUES ($1, $2, $3, $4, $5, $6, $7)"
-           "ON CONFLICT (actor_id, key) DO UPDATE"
+           "ON CONFLICT (caller, key) DO UPDATE"
            "   SET request_hash = EXCLUDED.request_hash, status = EXCLUDED.status,"
            "       content_type = EXCLUDED.content_type, headers = EXCLUDED.headers,"
            "       body = EXCLUDED.body, created_at = now()"
@@ -46,6 +47,23 @@ static const struct db_stmt STMT_IDEMPOTENCY_UNLOCK = {
     .name = "idempotency_unlock",
     .sql = "SELECT pg_advisory_unlock(hashtextextended($1 || ':' || $2, 0))",
 };
+
+/* Whose keys these are: the user's id, or for a request without a token 'a:'
+ * and the client address's hash (public_writes.h), so that anonymous
+ * retries are recognized too. Returns false after answering a database
+ * error. */
+static bool set_caller(struct request *req)
+{
+    if (req_is_authenticated(req)) {
+        snprintf(req->idempotency_caller, sizeof req->idempotency_caller, "%s",
+                 req->who.user_id_str);
+        return true;
+    }
+    const char *hash = req_client_hash(req);
+    if (hash)
+        snprintf(req->idempotency_caller, sizeof req->idempotency_caller, "a:%s", hash);
+    return hash != NULL;
+}
 
 /* Printable ASCII without spaces, as keys are usually UUIDs. */
 static bool key_is_sane(const char *key)
@@ -93,7 +111,7 @@ static void replay(struct request *req, const PGresult *r)
  * the key is new and the handler should run. */
 static bool check_known(struct request *req)
 {
-    const char *params[] = {req->who.user_id_str, req->idempotency_key};
+    const char *params[] = {req->idempotency_caller, req->idempotency_key};
     PGresult *r = db_exec(req->db, &STMT_IDEMPOTENCY_FIND, 2, params);
     if (!r) {
         resp_db_error(req);
@@ -113,7 +131,7 @@ static bool check_known(struct request *req)
 bool idempotency_begin(struct request *req)
 {
     const char *key = req_header(req, "Idempotency-Key");
-    if (!key || !req_is_authenticated(req))
+    if (!key)
         return true;
     if (!key_is_sane(key)) {
         resp_problem(req, 400, "invalid-parameter", "Invalid Idempotency-Key",
@@ -125,9 +143,9 @@ bool idempotency_begin(struct request *req)
     snprintf(req->idempotency_key, sizeof req->idempotency_key, "%s", key);
     hash_request(req);
     struct db_conn *db = req_db(req);
-    if (!db)
+    if (!db || !set_caller(req))
         return false;
-    const char *params[] = {req->who.user_id_str, req->idempotency_key};
+    const char *params[] = {req->idempotency_caller, req->idempotency_key};
     PGresult *r = db_exec(db, &STMT_IDEMPOTENCY_LOCK, 2, params);
     if (!r) {
         resp_db_error(req);
@@ -143,7 +161,7 @@ void idempotency_end(struct request *req)
     if (!req->idempotency_locked)
         return;
     db_rollback(req->db); /* a handler that failed may have left its transaction open */
-    const char *params[] = {req->who.user_id_str, req->idempotency_key};
+    const char *params[] = {req->idempotency_caller, req->idempotency_key};
     PQclear(db_exec(req->db, &STMT_IDEMPOTENCY_UNLOCK, 2, params));
     req->idempotency_locked = false;
 }
@@ -157,8 +175,8 @@ static bool store(struct request *req, bool *raced)
     snprintf(status, sizeof status, "%d", req->status);
     const struct buf *stored = req->replay_body.len ? &req->replay_body : &req->body;
     const char *params[] = {
-        req->who.user_id_str, req->idempotency_key,    req->request_hash, status,
-        req->content_type,    buf_cstr(&req->headers), buf_cstr(stored)};
+        req->idempotency_caller, req->idempotency_key,    req->request_hash, status,
+        req->content_type,       buf_cstr(&req->headers), buf_cstr(stored)};
     PGresult *r = db_exec(req->db, &STMT_IDEMPOTENCY_STORE, 7, params);
     *raced = r && PQntuples(r) == 0;
     bool ok = r && !*raced;

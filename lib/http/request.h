@@ -43,6 +43,7 @@ struct request {
     char request_id[65];        /* the server's own id: made here, never forged */
     char client_request_id[65]; /* a sane incoming X-Request-Id, else "" */
     char remote_addr[48];
+    char client_hash[65]; /* the address's keyed hash, once req_client_hash made it */
     struct router_match match;
     struct identity who;
     struct db_conn *db; /* acquired on first use by req_db(), released by the server */
@@ -69,8 +70,9 @@ struct request {
     bool stream_ended;  /* req_stream_read reached the end of the body */
     bool continued;     /* "100 Continue" was sent (Expect: 100-continue) */
     bool raw_read;
-    char idempotency_key[256]; /* "" when the request has none */
-    char request_hash[65];     /* of method, path and body, when it has one */
+    char idempotency_key[256];   /* "" when the request has none */
+    char idempotency_caller[72]; /* whose key it is (see idempotency.c) */
+    char request_hash[65];       /* of method, path and body, when it has one */
     char replayed_content_type[64];
     /* What a replay under the same Idempotency-Key shows instead of body,
      * when body holds a secret that must not be stored (see req_commit). */
