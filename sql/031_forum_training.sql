@@ -199,17 +199,6 @@ CREATE FUNCTION forum_member_in_use(member bigint) RETURNS text
                 THEN 'The member has recorded co-evaluations; end the mandate instead'
                      ' (PATCH mandate_ends_on).' END;
 
--- The state's monitoring status of a pact: its worst target's, in the order
--- off_track < no_data < on_track < achieved; no_data without targets (the
--- dashboards' rule, sql/028).
-CREATE FUNCTION pact_monitoring_status(pact bigint) RETURNS text
-    LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT (ARRAY['off_track', 'no_data', 'on_track', 'achieved'])[
-                       coalesce(min(array_position(
-                           ARRAY['off_track', 'no_data', 'on_track', 'achieved'], tt.status)), 2)]
-              FROM pact_targets t, LATERAL pact_target_trajectory(t) tt
-             WHERE t.pact_id = pact);
-
 -- The rating the state's status stands for: achieved -> achieved, on_track
 -- -> partially (moving as planned, not there yet), off_track ->
 -- not_achieved; no_data -> NULL (nothing to compare with).
@@ -224,23 +213,53 @@ CREATE FUNCTION co_evaluation_disagrees(rating text, status text) RETURNS boolea
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN coalesce(rating <> co_evaluation_state_rating(status), false);
 
--- A co-evaluation as anyone sees it, with its member and the state's
--- status beside it (`status`: pact_monitoring_status of its pact).
-CREATE FUNCTION co_evaluation_build(e co_evaluations, status text) RETURNS json
+-- The state's monitoring status of pacts: each one's worst target's, in the
+-- order off_track < no_data < on_track < achieved; no_data without targets
+-- (the dashboards' rule, sql/028, read in one join as they read it). The
+-- pacts of `cycle` that have co-evaluations, or only `pact` when not null.
+CREATE FUNCTION co_evaluation_pacts(cycle bigint, pact bigint, municipality text)
+    RETURNS TABLE (id bigint, protocol text, cycle_id bigint, municipality_id text,
+                   challenge_id bigint, status text)
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN (SELECT json_build_object(
-                       'id', e.id, 'pact_id', e.pact_id, 'member_id', m.id,
-                       'member_name', m.name, 'organization', m.organization,
-                       'sector', m.sector, 'rating', e.rating,
-                       'justification', e.justification, 'monitoring_status', status,
-                       'state_rating', co_evaluation_state_rating(status),
-                       'disagreement', co_evaluation_disagrees(e.rating, status),
-                       'created_at', pacto_ts(e.created_at), 'updated_at', pacto_ts(e.updated_at))
-              FROM forum_members m WHERE m.id = e.member_id);
+    BEGIN ATOMIC
+        SELECT k.id, k.protocol, k.cycle_id, k.municipality_id, k.challenge_id,
+               (ARRAY['off_track', 'no_data', 'on_track', 'achieved'])[
+                   coalesce(min(array_position(ARRAY['off_track', 'no_data', 'on_track',
+                                                     'achieved'], tt.status)), 2)]
+          FROM pacts k
+          LEFT JOIN pact_targets t ON t.pact_id = k.id
+          LEFT JOIN LATERAL pact_target_trajectory(t) tt ON t.pact_id IS NOT NULL
+         WHERE (cycle IS NULL OR k.cycle_id = cycle)
+           AND (pact IS NULL OR k.id = pact)
+           AND (municipality IS NULL OR k.municipality_id = municipality)
+           AND (pact IS NOT NULL OR EXISTS (SELECT 1 FROM co_evaluations e WHERE e.pact_id = k.id))
+         GROUP BY k.id;
+    END;
+
+-- A co-evaluation as anyone sees it: with its member `m`, its pact's
+-- protocol, municipality and challenge, and the state's status beside it
+-- (`status`: co_evaluation_pacts' of its pact). A plain expression, so that
+-- PostgreSQL inlines it into the lists' joins.
+CREATE FUNCTION co_evaluation_object(e co_evaluations, m forum_members, protocol text,
+                                     municipality text, challenge bigint, status text)
+    RETURNS json
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN json_build_object(
+        'id', e.id, 'pact_id', e.pact_id, 'protocol', protocol,
+        'municipality_id', municipality, 'challenge_id', challenge, 'member_id', m.id,
+        'member_name', m.name, 'organization', m.organization, 'sector', m.sector,
+        'rating', e.rating,
+        'justification', e.justification, 'monitoring_status', status,
+        'state_rating', co_evaluation_state_rating(status),
+        'disagreement', co_evaluation_disagrees(e.rating, status),
+        'created_at', pacto_ts(e.created_at), 'updated_at', pacto_ts(e.updated_at));
 
 CREATE FUNCTION co_evaluation_json(e co_evaluations, v pacto_viewer) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
-    RETURN co_evaluation_build(e, pact_monitoring_status(e.pact_id));
+    RETURN (SELECT co_evaluation_object(e, m, k.protocol, k.municipality_id, k.challenge_id,
+                                        k.status)
+              FROM forum_members m, co_evaluation_pacts(NULL, e.pact_id, NULL) k
+             WHERE m.id = e.member_id);
 
 -- What the audit log keeps: the evaluation itself, not the state's status
 -- of the moment.
@@ -255,9 +274,7 @@ CREATE FUNCTION co_evaluation_snapshot(e co_evaluations) RETURNS jsonb
 CREATE FUNCTION co_evaluation_pact_json(pact bigint) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
-        WITH k AS MATERIALIZED (SELECT p.id, p.protocol, p.cycle_id, p.municipality_id,
-                                       p.challenge_id, pact_monitoring_status(p.id) AS status
-                                  FROM pacts p WHERE p.id = pact)
+        WITH k AS MATERIALIZED (SELECT * FROM co_evaluation_pacts(NULL, pact, NULL))
         SELECT json_build_object(
                    'pact_id', k.id, 'protocol', k.protocol, 'cycle_id', k.cycle_id,
                    'municipality_id', k.municipality_id, 'challenge_id', k.challenge_id,
@@ -269,34 +286,31 @@ CREATE FUNCTION co_evaluation_pact_json(pact bigint) RETURNS json
                        'not_achieved', count(e.id) FILTER (WHERE e.rating = 'not_achieved')),
                    'disagreements',
                        count(e.id) FILTER (WHERE co_evaluation_disagrees(e.rating, k.status)),
-                   'co_evaluations', coalesce(json_agg(co_evaluation_build(e, k.status)
+                   'co_evaluations', coalesce(json_agg(co_evaluation_object(
+                                                           e, m, k.protocol, k.municipality_id,
+                                                           k.challenge_id, k.status)
                                                        ORDER BY e.id)
                                                   FILTER (WHERE e.id IS NOT NULL), '[]'::json))
           FROM k LEFT JOIN co_evaluations e ON e.pact_id = k.id
+          LEFT JOIN forum_members m ON m.id = e.member_id
          GROUP BY k.id, k.protocol, k.cycle_id, k.municipality_id, k.challenge_id, k.status;
     END;
 
 -- GET /v1/cycles/{cycle_id}/co-evaluations?disagreement=&pact_id=&municipality_id=&rating=
--- Each pact's status read once, with its pact's protocol and municipality.
+-- Each pact's status read once. One flat query, so that PostgreSQL, which
+-- inlines it into the list's, walks the co-evaluations in key order and
+-- builds the JSON of the page's rows only.
 CREATE FUNCTION co_evaluation_rows(v pacto_viewer, f jsonb, cycle text)
     RETURNS TABLE (k bigint, j json)
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
-        WITH p AS MATERIALIZED (
-                 SELECT k.id, k.protocol, k.municipality_id, k.challenge_id,
-                        pact_monitoring_status(k.id) AS status
-                   FROM pacts k
-                  WHERE k.cycle_id = cycle::bigint
-                    AND (f->>'pact_id' IS NULL OR k.id = (f->>'pact_id')::bigint)
-                    AND (f->>'municipality_id' IS NULL
-                         OR k.municipality_id = f->>'municipality_id')
-                    AND EXISTS (SELECT 1 FROM co_evaluations e WHERE e.pact_id = k.id))
         SELECT e.id,
-               (co_evaluation_build(e, p.status)::jsonb
-                || jsonb_build_object('protocol', p.protocol,
-                                      'municipality_id', p.municipality_id,
-                                      'challenge_id', p.challenge_id))::json
-          FROM co_evaluations e JOIN p ON p.id = e.pact_id
+               co_evaluation_object(e, m, p.protocol, p.municipality_id, p.challenge_id,
+                                    p.status)
+          FROM co_evaluations e
+          JOIN co_evaluation_pacts(cycle::bigint, (f->>'pact_id')::bigint,
+                                   f->>'municipality_id') p ON p.id = e.pact_id
+          JOIN forum_members m ON m.id = e.member_id
          WHERE (f->>'rating' IS NULL OR e.rating = f->>'rating')
            AND (f->'disagreement' IS NULL
                 OR co_evaluation_disagrees(e.rating, p.status) = (f->'disagreement')::boolean);

@@ -44,8 +44,7 @@ static const struct res_field put_fields[] = {
     RES_END,
 };
 
-/* A co-evaluation as the lists show it, in CSV column order (the cycle's
- * list adds the pact's protocol, municipality and challenge). */
+/* A co-evaluation as every read shows it, in CSV column order. */
 static const struct res_field list_fields[] = {
     RES_FIELD("id", RES_ID, RF_CSV),
     RES_FIELD("pact_id", RES_ID, RF_CSV),

@@ -481,6 +481,32 @@ START_TEST(members_are_public_without_contact_data)
 }
 END_TEST
 
+START_TEST(a_retried_seat_hands_the_invitation_over_once)
+{
+    char body[512];
+    member_body(body, sizeof body, "Rita Alves", ",\"email\":\"" RITA_EMAIL "\"");
+    const char *key[] = {"Idempotency-Key: seat-rita-1", NULL};
+    long users = fixture_count("users");
+    struct http_response first = fixture_call("POST", w.members, U_COORDINATION, body, key);
+    ck_assert_int_eq(first.status, 201);
+    ck_assert_ptr_nonnull(fixture_invitation_token(&first));
+    struct http_response again = fixture_call("POST", w.members, U_COORDINATION, body, key);
+    ck_assert_int_eq(again.status, 201);
+    ck_assert_ptr_nonnull(http_header(&again, "Idempotent-Replayed"));
+    const cJSON *inv = cJSON_GetObjectItem(again.json, "invitation");
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(inv, "token")));
+    ck_assert_str_eq(http_header(&again, "Location"), http_header(&first, "Location"));
+    http_response_free(&first);
+    http_response_free(&again);
+    ck_assert_int_eq(fixture_count("users"), users + 1);
+    ck_assert_int_eq(fixture_count("forum_members"), 1);
+    /* Two events, one per row: the account's and the seat's. */
+    ck_assert_int_eq(fixture_longf("SELECT count(*) FROM audit_events WHERE action = 'create'"
+                                   " AND entity IN ('user', 'forum_member')"),
+                     2);
+}
+END_TEST
+
 START_TEST(a_mandate_lies_within_the_cycle)
 {
     char body[512];
@@ -674,6 +700,7 @@ Suite *forum_suite(void)
     tcase_add_test(tc, a_deactivated_member_is_refused_on_the_next_request);
     tcase_add_test(tc, a_forum_member_reads_what_the_public_reads);
     tcase_add_test(tc, members_are_public_without_contact_data);
+    tcase_add_test(tc, a_retried_seat_hands_the_invitation_over_once);
     tcase_add_test(tc, a_mandate_lies_within_the_cycle);
     tcase_add_test(tc, only_the_coordination_keeps_the_forum);
     tcase_add_test(tc, a_member_who_co_evaluated_stays);
