@@ -46,6 +46,15 @@
 #include "evidence/evidence.h"
 /* Dashboards and open data */
 #include "dashboards/dashboards.h"
+/* The shared-management forum, co-evaluation and training. The forum's
+ * members co-evaluate (which cycle's pacts is their seat's row); a course's
+ * attendance names people: the state and their own municipality see it. */
+#include "forum/forum.h"
+#include "training/training.h"
+#define FORUM_EVALUATES {.allow = ROLE_FORUM_MEMBER, \
+                         .why = "Only members of the cycle's shared-management forum co-evaluate its pacts."}
+#define ATTENDANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the state and the members' municipality see who attended; the course shows the counts."}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -275,6 +284,31 @@ const struct route api_routes[] = {
     {"GET",    "/v1/municipalities/{ibge_code}/dashboard", dashboards_municipality,
                                                                        PUBLIC,       QUERY},
     {"GET",    "/v1/open-data",                 dashboards_open_data,  PUBLIC,       0},
+    /* The shared-management forum, co-evaluation and training */
+    {"GET",    "/v1/cycles/{cycle_id}/forum-members", forum_members_list, PUBLIC,    QUERY},
+    {"POST",   "/v1/cycles/{cycle_id}/forum-members", forum_members_create,
+                                                                       COORDINATION, IDEMPOTENT},
+    {"GET",    "/v1/forum-members/{forum_member_id}", forum_members_get, PUBLIC,     0},
+    {"PATCH",  "/v1/forum-members/{forum_member_id}", forum_members_update, COORDINATION, 0},
+    {"DELETE", "/v1/forum-members/{forum_member_id}", forum_members_delete, COORDINATION, 0},
+    {"PUT",    "/v1/pacts/{pact_id}/co-evaluation", forum_co_evaluation_put, FORUM_EVALUATES, 0},
+    {"GET",    "/v1/pacts/{pact_id}/co-evaluations", forum_pact_co_evaluations, PUBLIC, 0},
+    {"GET",    "/v1/co-evaluations/{co_evaluation_id}", forum_co_evaluations_get, PUBLIC, 0},
+    {"GET",    "/v1/cycles/{cycle_id}/co-evaluations", forum_cycle_co_evaluations,
+                                                                       PUBLIC,       QUERY},
+    {"GET",    "/v1/cycles/{cycle_id}/courses", training_courses_list, PUBLIC,       QUERY},
+    {"POST",   "/v1/cycles/{cycle_id}/courses", training_courses_create, SECRETARIAT, IDEMPOTENT},
+    {"GET",    "/v1/courses/{course_id}",       training_courses_get,  PUBLIC,       0},
+    {"PATCH",  "/v1/courses/{course_id}",       training_courses_update, SECRETARIAT, 0},
+    {"DELETE", "/v1/courses/{course_id}",       training_courses_delete, SECRETARIAT, 0},
+    {"GET",    "/v1/courses/{course_id}/attendance", training_attendance_list,
+                                                                       ATTENDANCE_READ, QUERY},
+    {"POST",   "/v1/courses/{course_id}/attendance", training_attendance_create,
+                                                                       SECRETARIAT,  IDEMPOTENT},
+    {"GET",    "/v1/courses/{course_id}/attendance/{team_member_id}", training_attendance_get,
+                                                                       ATTENDANCE_READ, 0},
+    {"DELETE", "/v1/courses/{course_id}/attendance/{team_member_id}", training_attendance_delete,
+                                                                       SECRETARIAT,  0},
 };
 // clang-format on
 

@@ -35,6 +35,8 @@ unsigned policy_caller(const struct identity *who, const char *path_code)
         bit = ROLE_REPRESENTATIVE;
     else if (strcmp(who->role, "secretariat") == 0)
         bit = area_bit(who->secretariat_area);
+    else if (strcmp(who->role, "forum_member") == 0)
+        bit = ROLE_FORUM_MEMBER;
     if ((bit & ROLE_MUNICIPAL) && path_code && strcmp(path_code, who->municipality_id) != 0)
         return 0;
     return bit;

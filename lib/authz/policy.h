@@ -29,11 +29,15 @@
 #define ROLE_ECONOMY        (1u << 6)
 
 #define ROLE_ANONYMOUS (1u << 7) /* no token */
+/* A member of a cycle's shared-management forum: reads what the public
+ * reads, and co-evaluates the pacts of the cycle whose forum it sits in
+ * (which cycle is the data's: its forum_members row). */
+#define ROLE_FORUM_MEMBER (1u << 8)
 
 #define ROLE_MUNICIPAL (ROLE_MAYOR | ROLE_REPRESENTATIVE)
 #define ROLE_SECRETARIAT                                                                           \
     (ROLE_COORDINATION | ROLE_HEALTH | ROLE_EDUCATION | ROLE_SECURITY | ROLE_ECONOMY)
-#define ROLE_ANY_USER (ROLE_MUNICIPAL | ROLE_SECRETARIAT)
+#define ROLE_ANY_USER (ROLE_MUNICIPAL | ROLE_SECRETARIAT | ROLE_FORUM_MEMBER)
 #define ROLE_ANYONE   (ROLE_ANY_USER | ROLE_ANONYMOUS)
 
 struct policy {

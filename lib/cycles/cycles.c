@@ -42,6 +42,9 @@ static const struct res_field cycle_fields[] = {
     WINDOW("pact_closes_at"),
     /* The plan-submission deadline; null: until the pact window closes. */
     RES_FIELD("plans_due_at", RES_TIMESTAMP, RF_WRITE | RF_NULLABLE | RF_CSV),
+    /* The forum's evaluation window: both or neither (cycle_rules). */
+    RES_FIELD("evaluation_opens_at", RES_TIMESTAMP, RF_WRITE | RF_NULLABLE | RF_CSV),
+    RES_FIELD("evaluation_closes_at", RES_TIMESTAMP, RF_WRITE | RF_NULLABLE | RF_CSV),
     RES_FIELD("target_year", RES_INTEGER, RF_WRITE | RF_REQUIRED | RF_CSV, .min = 2000,
               .max = 2100),
     RES_FIELD("commitments", RES_TEXT_LIST, RF_WRITE, .min = 1, .max = 20, .item_max = 500,

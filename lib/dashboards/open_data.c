@@ -53,7 +53,8 @@ static const struct open_dataset open_datasets[] = {
      "query:state query:phase",
      "id:integer name:string state:string adhesion_opens_at:datetime "
      "adhesion_closes_at:datetime pact_opens_at:datetime pact_closes_at:datetime "
-     "plans_due_at:datetime target_year:integer phase:string"},
+     "plans_due_at:datetime evaluation_opens_at:datetime evaluation_closes_at:datetime "
+     "target_year:integer phase:string"},
     {"adhesions", "Adhesions", "The municipalities that adhered to a cycle.",
      "/v1/cycles/{cycle_id}/adhesions", "path:cycle_id query:state query:status",
      "id:integer municipality_id:string municipality_name:string state:string "
@@ -179,6 +180,25 @@ static const struct open_dataset open_datasets[] = {
      "plan_status:string progress:number pact_id:integer pact_protocol:string "
      "trajectory_status:string " DELIVERIES_BY_STATUS_FIELDS " incentives_granted:integer "
      "incentives_amount_cents:integer"},
+    /* The shared-management forum, co-evaluation and training */
+    {"forum-members", "Forum members",
+     "A cycle's shared-management forum: its members' organizations, sectors and mandates.",
+     "/v1/cycles/{cycle_id}/forum-members", "path:cycle_id query:sector query:in_office",
+     "id:integer cycle_id:integer name:string organization:string sector:string "
+     "mandate_starts_on:date mandate_ends_on:date in_office:boolean has_account:boolean"},
+    {"co-evaluations", "Co-evaluations",
+     "The forum's ratings of a cycle's pacts, beside the state's monitoring status.",
+     "/v1/cycles/{cycle_id}/co-evaluations",
+     "path:cycle_id query:disagreement query:rating query:pact_id query:municipality_id",
+     "id:integer pact_id:integer protocol:string municipality_id:string challenge_id:integer "
+     "member_id:integer member_name:string organization:string sector:string rating:string "
+     "justification:string monitoring_status:string state_rating:string disagreement:boolean "
+     "created_at:datetime updated_at:datetime"},
+    {"courses", "Courses",
+     "A cycle's training courses, with how many attended and from how many municipalities.",
+     "/v1/cycles/{cycle_id}/courses", "path:cycle_id query:area",
+     "id:integer cycle_id:integer title:string area:string starts_on:date ends_on:date "
+     "hours:integer attendees:integer municipalities:integer"},
 };
 /* clang-format on */
 

@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const roles[] = {"mayor", "representative", "secretariat", NULL};
+static const char *const roles[] = {"mayor", "representative", "secretariat", "forum_member", NULL};
 static const char *const areas[] = {"coordination", "health",  "education",
                                     "security",     "economy", NULL};
 
@@ -228,6 +228,13 @@ void users_create_endpoint(struct request *req)
     struct res_write w = {.res = &user, .create = true};
     resource_validate(&user, body, true, &w);
     req_keep_json(req, w.doc);
+    /* A forum member's account comes with its seat in a cycle's forum, which
+     * says what it may do: it is made with the member (lib/forum). */
+    const char *role = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(w.doc, "role"));
+    if (role && strcmp(role, "forum_member") == 0)
+        field_error(&w.errors, "role",
+                    "forum members' accounts are made with their seat: POST "
+                    "/v1/cycles/{cycle_id}/forum-members with an email");
     struct auth_invitation invitation;
     struct audit_actor actor = audit_actor_of(req);
     struct buf json = {0};

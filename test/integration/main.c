@@ -79,6 +79,9 @@ static const struct {
     /* Dashboards and open data */
     {"dashboards", dashboards_suite, false},
     {"open_data", open_data_suite, false},
+    /* The shared-management forum, co-evaluation and training */
+    {"forum", forum_suite, false},
+    {"training", training_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

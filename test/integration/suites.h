@@ -62,5 +62,8 @@ Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 /* Monitoring: trajectories and alerts */
 Suite *trajectories_suite(void);
+/* The shared-management forum, co-evaluation and training */
+Suite *forum_suite(void);
+Suite *training_suite(void);
 
 #endif

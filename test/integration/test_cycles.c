@@ -289,8 +289,9 @@ START_TEST(the_list_pages_and_answers_csv)
     const char *csv = buf_cstr(&r.body);
     ck_assert_msg(strncmp(csv,
                           "id,name,state,adhesion_opens_at,adhesion_closes_at,pact_opens_at,"
-                          "pact_closes_at,plans_due_at,target_year,phase\r\n2,Ciclo 2027,SP,",
-                          118) == 0,
+                          "pact_closes_at,plans_due_at,evaluation_opens_at,evaluation_closes_at,"
+                          "target_year,phase\r\n2,Ciclo 2027,SP,",
+                          159) == 0,
                   "%s", csv);
     ck_assert_ptr_nonnull(strstr(csv, ",2027,adhesion_open\r\n"));
     http_response_free(&r);

@@ -39,7 +39,7 @@
 #include <time.h>
 
 /* Accounts this suite adds to the fixture's. */
-enum own_account { OWN_REP_B, OWN_DEACTIVATED, OWN_COUNT };
+enum own_account { OWN_REP_B, OWN_DEACTIVATED, OWN_FORUM, OWN_COUNT };
 
 static const struct {
     const char *name, *email, *role, *municipality, *area;
@@ -49,6 +49,8 @@ static const struct {
      * most powerful role, so a token outliving its account shows at once. */
     [OWN_DEACTIVATED] = {"Ex-coordenação", "former.coord@test.pacto", "secretariat", "",
                          "coordination"},
+    /* The shared-management forum: a member of the world's cycle's forum. */
+    [OWN_FORUM] = {"Conselheira", "forum@test.pacto", "forum_member", "", ""},
 };
 
 /* The callers of the matrix, in the order they call each route. */
@@ -67,6 +69,8 @@ static const struct caller {
     {"education secretariat", U_EDUCATION, -1, "secretariat", "", "education"},
     {"coordination", U_COORDINATION, -1, "secretariat", "", "coordination"},
     {"deactivated coordination", -1, OWN_DEACTIVATED, "secretariat", "", "coordination"},
+    /* The shared-management forum */
+    {"forum member of the cycle", -1, OWN_FORUM, "forum_member", "", ""},
 };
 #define NCALLERS (sizeof callers / sizeof callers[0])
 
@@ -90,6 +94,10 @@ static struct {
     /* Delivery evidence: a delivery of A's pacted plan, its evidence
      * awaiting review and a PDF attached to it. */
     char delivery_id[24], evidence_id[24], file_id[24];
+    /* The shared-management forum and training: the forum member's seat,
+     * their co-evaluation of A's pact, a health course and Lúcia's
+     * attendance of it. */
+    char forum_member_id[24], co_evaluation_id[24], course_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -274,6 +282,41 @@ static void evidence_world_build(void)
              fixture_long("SELECT max(id) FROM evidence_files"));
 }
 
+/* The shared-management forum and training: OWN_FORUM's seat in the
+ * cycle's forum and a co-evaluation of A's pact by SQL, as the forum routes
+ * store them (an evaluation window would have to be open to PUT one); a
+ * health course and the attendance of A's team member through the API. */
+static void forum_world_build(void)
+{
+    char sql[1024], path[128], body[256], today[16];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO forum_members (cycle_id, name, organization, sector,"
+             "                           mandate_starts_on, mandate_ends_on, user_id)"
+             " VALUES (%s, 'Conselheira', 'Observatório Social', 'civil_society',"
+             "         current_date, make_date(2027, 12, 31), %s) RETURNING id",
+             world.cycle_id, world.own_ids[OWN_FORUM]);
+    snprintf(world.forum_member_id, sizeof world.forum_member_id, "%ld", fixture_long(sql));
+    snprintf(sql, sizeof sql,
+             "INSERT INTO co_evaluations (pact_id, member_id, rating, justification)"
+             " VALUES (%s, %s, 'partially', 'Metade das metas cumpridas') RETURNING id",
+             world.pact_id, world.forum_member_id);
+    snprintf(world.co_evaluation_id, sizeof world.co_evaluation_id, "%ld", fixture_long(sql));
+    time_t t = time(NULL);
+    struct tm tm;
+    strftime(today, sizeof today, "%Y-%m-%d", gmtime_r(&t, &tm));
+    snprintf(path, sizeof path, "/v1/cycles/%s/courses", world.cycle_id);
+    snprintf(body, sizeof body,
+             "{\"title\":\"Gestão por resultados\",\"area\":\"health\",\"starts_on\":\"%s\","
+             "\"ends_on\":\"%s\",\"hours\":20}",
+             today, today);
+    create(U_HEALTH, path, body, world.course_id);
+    snprintf(path, sizeof path, "/v1/courses/%s/attendance", world.course_id);
+    snprintf(body, sizeof body, "{\"team_member_id\":%s}", world.member_id);
+    struct http_response r = http_post(path, fixture_token(U_HEALTH), body);
+    ck_assert_msg(r.status == 201, "POST %s: %ld %s", path, r.status, buf_cstr(&r.body));
+    http_response_free(&r);
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -371,6 +414,8 @@ static void world_build(void)
            world.initiative_id);
     snprintf(path, sizeof path, "/v1/challenges/%s/incentives", world.challenge_id);
     create(U_HEALTH, path, "{\"title\":\"Curso\",\"type\":\"training\"}", world.incentive_id);
+    /* The shared-management forum and training */
+    forum_world_build();
     deactivate(OWN_DEACTIVATED);
 }
 
@@ -405,7 +450,13 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  /* Delivery evidence */
                  {"delivery_id", true},
                  {"evidence_id", true},
-                 {"file_id", true}};
+                 {"file_id", true},
+                 /* The shared-management forum and training: public but for
+                  * the attendance, which names A's team member. */
+                 {"forum_member_id", false},
+                 {"co_evaluation_id", false},
+                 {"course_id", false},
+                 {"team_member_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -423,7 +474,11 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             "1",
                             world.delivery_id, /* Delivery evidence */
                             world.evidence_id,
-                            world.file_id};
+                            world.file_id,
+                            world.forum_member_id, /* the forum and training */
+                            world.co_evaluation_id,
+                            world.course_id,
+                            world.member_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -508,7 +563,9 @@ static bool is_other_areas_row(const struct route *route, const struct caller *c
                      /* the world's plan is on the health challenge */
                      router_param_index(route->pattern, "plan_id") >= 0 ||
                      /* Delivery evidence: of the world's pacted health plan */
-                     router_param_index(route->pattern, "evidence_id") >= 0;
+                     router_param_index(route->pattern, "evidence_id") >= 0 ||
+                     /* Training: the world's course is health's */
+                     router_param_index(route->pattern, "course_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;

@@ -146,7 +146,12 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x.id || x.sha256, '|' ORDER BY id) FROM evidence_files x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM evidence x),"
             " (SELECT string_agg(x::text, '|' ORDER BY evidence_id, file_id)"
-            "    FROM evidence_attachments x)))"),
+            "    FROM evidence_attachments x),"
+            /* the shared-management forum, co-evaluation and training */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM forum_members x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM co_evaluations x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM courses x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM course_attendance x)))"),
     };
 }
 
@@ -162,9 +167,9 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.cycles == before.cycles, "the cycles table changed");
     ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
     ck_assert_msg(now.team == before.team, "the team_members table changed");
-    ck_assert_msg(
-        now.program == before.program,
-        "the program changed (indicators to targets, portfolio, plans, pacts or evidence)");
+    ck_assert_msg(now.program == before.program,
+                  "the program changed (indicators to targets, portfolio, plans, pacts, evidence, "
+                  "forum or training)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,

@@ -16,6 +16,8 @@ START_TEST(accepts_plain_text)
     ck_assert_ptr_null(plain_text_problem("termina com <"));
     ck_assert_ptr_null(plain_text_problem("< espaço depois"));
     ck_assert_ptr_null(plain_text_problem("linha 1\nlinha 2 & mais"));
+    ck_assert_ptr_null(plain_text_problem("x < y > z"));
+    ck_assert_ptr_null(plain_text_problem("Metas: < 50% atingidas"));
 }
 END_TEST
 
@@ -27,6 +29,9 @@ START_TEST(refuses_markup)
     ck_assert_ptr_nonnull(plain_text_problem("<!-- comentário -->"));
     ck_assert_ptr_nonnull(plain_text_problem("<?xml version='1.0'?>"));
     ck_assert_ptr_nonnull(plain_text_problem("<IMG SRC=x onerror=alert(1)>"));
+    ck_assert_ptr_nonnull(plain_text_problem("veja <a href=x>isto</a>"));
+    ck_assert_ptr_nonnull(plain_text_problem("a<img src=x>"));
+    ck_assert_ptr_nonnull(plain_text_problem("<!DOCTYPE html>"));
 }
 END_TEST
 

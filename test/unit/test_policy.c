@@ -38,6 +38,16 @@ START_TEST(caller_kinds)
     ck_assert_uint_eq(policy_caller(&coord, NULL), ROLE_COORDINATION);
     struct identity odd = person("secretariat", "", "tourism");
     ck_assert_uint_eq(policy_caller(&odd, NULL), 0);
+    /* A forum member is bound to no municipality: the path's is not theirs,
+     * and only routes that name them (or the public's) let them in. */
+    struct identity forum = person("forum_member", "", "");
+    ck_assert_uint_eq(policy_caller(&forum, NULL), ROLE_FORUM_MEMBER);
+    ck_assert_uint_eq(policy_caller(&forum, "5002704"), ROLE_FORUM_MEMBER);
+    const struct policy open = POLICY_PUBLIC;
+    const struct policy secretariat = {ROLE_SECRETARIAT, 0, "no"};
+    ck_assert_int_eq(policy_judge(&open, ROLE_FORUM_MEMBER), POLICY_ALLOWED);
+    ck_assert_int_eq(policy_judge(&secretariat, ROLE_FORUM_MEMBER), POLICY_FORBIDDEN);
+    ck_assert(!(ROLE_SECRETARIAT & ROLE_FORUM_MEMBER) && !(ROLE_MUNICIPAL & ROLE_FORUM_MEMBER));
 }
 END_TEST
 
