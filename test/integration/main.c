@@ -79,6 +79,9 @@ static const struct {
     /* Dashboards and open data */
     {"dashboards", dashboards_suite, false},
     {"open_data", open_data_suite, false},
+    /* Public questions and technical assistance */
+    {"questions", questions_suite, false},
+    {"assistance", assistance_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -63,4 +63,8 @@ Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 /* Monitoring: trajectories and alerts */
 Suite *trajectories_suite(void);
 
+/* Public questions and technical assistance */
+Suite *questions_suite(void);
+Suite *assistance_suite(void);
+
 #endif

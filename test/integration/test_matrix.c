@@ -90,6 +90,9 @@ static struct {
     /* Delivery evidence: a delivery of A's pacted plan, its evidence
      * awaiting review and a PDF attached to it. */
     char delivery_id[24], evidence_id[24], file_id[24];
+    /* Public questions and technical assistance: a question about the
+     * world's health challenge, and A's request for assistance on its plan. */
+    char question_id[24], request_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -274,6 +277,24 @@ static void evidence_world_build(void)
              fixture_long("SELECT max(id) FROM evidence_files"));
 }
 
+/* Public questions and technical assistance. The question is SQL, as POST
+ * /v1/questions stores it: world_build runs for every route, and questions
+ * through the API would soon pass this address's hourly limit (the limit
+ * outlives fixture_reset). The request is A's, through the API. */
+static void questions_world_build(void)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO questions (subject_type, subject_id, cycle_id, challenge_id, text,"
+             " asker_name, email, due_at) VALUES ('challenge', %s, %s, %s, 'Qual a meta?',"
+             " 'Ana', 'ana@example.org', now() + interval '20 days') RETURNING id",
+             world.challenge_id, world.cycle_id, world.challenge_id);
+    snprintf(world.question_id, sizeof world.question_id, "%ld", fixture_long(sql));
+    char path[96];
+    snprintf(path, sizeof path, "/v1/action-plans/%s/assistance-requests", world.plan_id);
+    create(U_REP_CG, path, "{\"topic\":\"planning\",\"description\":\"Ajuda\"}", world.request_id);
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -363,6 +384,8 @@ static void world_build(void)
     pacts_world_build();
     /* Delivery evidence */
     evidence_world_build();
+    /* Public questions and technical assistance */
+    questions_world_build();
     /* the portfolio: published, so that its GET is public */
     snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
     create(U_HEALTH, path,
@@ -405,7 +428,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  /* Delivery evidence */
                  {"delivery_id", true},
                  {"evidence_id", true},
-                 {"file_id", true}};
+                 {"file_id", true},
+                 /* Public questions and technical assistance */
+                 {"question_id", false},
+                 {"request_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -423,7 +449,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             "1",
                             world.delivery_id, /* Delivery evidence */
                             world.evidence_id,
-                            world.file_id};
+                            world.file_id,
+                            world.question_id, /* Public questions and technical assistance */
+                            world.request_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -544,6 +572,13 @@ static enum expectation expect(const struct route *route, const struct caller *c
         return EXPECT_OTHERS_OBJECT;
     if (is_other_areas_row(route, c))
         return EXPECT_OTHER_AREAS_ROW;
+    /* Technical assistance: a request is known to its municipality and its
+     * area only (the world's is health's): to another area's secretariat it
+     * does not exist, whatever the route. */
+    if (router_param_index(route->pattern, "request_id") >= 0 &&
+        strcmp(c->role, "secretariat") == 0 && strcmp(c->area, "health") != 0 &&
+        strcmp(c->area, "coordination") != 0)
+        return EXPECT_HIDDEN;
     return EXPECT_ALLOWED;
 }
 

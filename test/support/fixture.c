@@ -146,7 +146,11 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x.id || x.sha256, '|' ORDER BY id) FROM evidence_files x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM evidence x),"
             " (SELECT string_agg(x::text, '|' ORDER BY evidence_id, file_id)"
-            "    FROM evidence_attachments x)))"),
+            "    FROM evidence_attachments x),"
+            /* Public questions and technical assistance */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM questions x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_requests x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_transitions x)))"),
     };
 }
 
