@@ -12,8 +12,8 @@ CREATE TABLE questions (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     subject_type    text NOT NULL CHECK (subject_type IN ('cycle', 'challenge', 'plan', 'pact')),
     subject_id      bigint NOT NULL,
-    cycle_id        bigint NOT NULL REFERENCES cycles (id) ON DELETE CASCADE,
-    challenge_id    bigint REFERENCES challenges (id) ON DELETE CASCADE,
+    cycle_id        bigint NOT NULL REFERENCES cycles (id),
+    challenge_id    bigint REFERENCES challenges (id), -- keeps it (challenge_in_use)
     municipality_id text REFERENCES municipalities (ibge_code),
     text            text NOT NULL CHECK (length(text) BETWEEN 1 AND 2000),
     -- What a duplicate is judged on: case and runs of white space ignored.
@@ -41,6 +41,20 @@ CREATE INDEX questions_subject_idx ON questions (subject_type, subject_id, id);
 CREATE INDEX questions_client_idx ON questions (client_hash, asked_at);
 CREATE INDEX questions_unanswered_idx ON questions (cycle_id, due_at)
     WHERE answered_at IS NULL AND hidden_at IS NULL;
+
+-- What keeps a challenge (sql/015), and now its public questions too: a
+-- question asked is a public record, never deleted with its subject.
+CREATE OR REPLACE FUNCTION challenge_in_use(challenge bigint) RETURNS text
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN CASE
+        WHEN EXISTS (SELECT 1 FROM focalization_runs r WHERE r.challenge_id = challenge)
+          OR EXISTS (SELECT 1 FROM focal_overrides o WHERE o.challenge_id = challenge)
+        THEN 'The challenge has a focalization.'
+        WHEN EXISTS (SELECT 1 FROM state_targets t WHERE t.challenge_id = challenge)
+        THEN 'The challenge has state targets.'
+        WHEN EXISTS (SELECT 1 FROM questions q WHERE q.challenge_id = challenge)
+        THEN 'The challenge has public questions.'
+    END;
 
 -- The subject of a question when it exists and is public (a draft or
 -- returned plan is the municipality's and the state's only): its cycle, its

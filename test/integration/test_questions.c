@@ -35,7 +35,7 @@ static void seed_world(void)
         "INSERT INTO cycles (name, state_code, adhesion_opens_at, adhesion_closes_at,"
         " pact_opens_at, pact_closes_at, target_year, commitments) VALUES ('Ciclo 2027', 50,"
         " now() - interval '40 days', now() - interval '30 days', now() - interval '20 days',"
-        " now() - interval '10 days', 2027, '[\"Pactuar metas\"]') RETURNING id");
+        " now() + interval '10 days', 2027, '[\"Pactuar metas\"]') RETURNING id");
     long tmi, vac;
     w.challenge = plans_seed_challenge(w.cycle, &tmi, &vac);
     const char *muni[] = {CG, DOURADOS};
@@ -606,6 +606,27 @@ START_TEST(the_coordination_erases_the_askers_data)
 }
 END_TEST
 
+START_TEST(a_challenge_asked_about_is_kept)
+{
+    long bare = fixture_longf("INSERT INTO challenges (cycle_id, code, title, area,"
+                              " responsible_area) VALUES (%ld, 'EDU-09', 'Leitura', 'education',"
+                              " 'education') RETURNING id",
+                              w.cycle);
+    long id = ask_ok("challenge", bare, "Quais escolas participam?");
+    struct http_response r = get_question(id, U_COUNT);
+    ck_assert_str_eq(http_json_string(&r, "area"), "education");
+    http_response_free(&r);
+    char path[64];
+    snprintf(path, sizeof path, "/v1/challenges/%ld", bare);
+    struct fixture_snapshot before = fixture_snapshot();
+    r = fixture_call("DELETE", path, U_EDUCATION, NULL, NULL);
+    http_expect_problem(&r, 409, "conflict");
+    ck_assert_str_eq(http_json_string(&r, "detail"), "The challenge has public questions.");
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+}
+END_TEST
+
 START_TEST(lists_refuse_bad_filters_and_answer_csv)
 {
     ask_ok("pact", w.pact_cg, "Pergunta, com vírgula");
@@ -645,6 +666,7 @@ Suite *questions_suite(void)
     tcase_add_test(tc, an_abusive_question_is_hidden_with_a_reason);
     tcase_add_test(tc, the_counts_per_area_are_public);
     tcase_add_test(tc, the_coordination_erases_the_askers_data);
+    tcase_add_test(tc, a_challenge_asked_about_is_kept);
     tcase_add_test(tc, lists_refuse_bad_filters_and_answer_csv);
     suite_add_tcase(s, tc);
     return s;
