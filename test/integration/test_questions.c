@@ -645,6 +645,8 @@ START_TEST(lists_refuse_bad_filters_and_answer_csv)
     ck_assert_ptr_nonnull(strstr(body, "id,subject_type,subject_id,cycle_id,challenge_id,"));
     ck_assert_ptr_nonnull(strstr(body, "\"Pergunta, com vírgula\""));
     ck_assert_ptr_null(strstr(body, "Ana"));
+    ck_assert_ptr_nonnull(strstr(body, ",open,"));
+    ck_assert_ptr_nonnull(strstr(body, ",,,false,\r\n")); /* no answer yet, not late */
     http_response_free(&r);
     r = get_question(999999, U_COUNT);
     http_expect_problem(&r, 404, "not-found");
