@@ -55,6 +55,21 @@
                          .why = "Only members of the cycle's shared-management forum co-evaluate its pacts."}
 #define ATTENDANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .why = "Only the state and the members' municipality see who attended; the course shows the counts."}
+/* Public questions and technical assistance. Questions are asked by anyone
+ * and answered, hidden or erased by the state (which area is the row's:
+ * another area 403 naming it). Assistance requests are between the plan's
+ * municipality and the area: nobody else may know of one (404). */
+#include "assistance/assistance.h"
+#include "questions/questions.h"
+#define QUESTION_MODERATE {.allow = ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats answer and moderate questions."}
+#define ASSISTANCE_ASK  {.allow = ROLE_MUNICIPAL, \
+                         .why = "Only the municipality's mayor or representative request assistance."}
+#define ASSISTANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipality and the state see assistance requests."}
+#define ASSISTANCE_STATE {.allow = ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the state's secretariats assign and answer assistance requests."}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -309,6 +324,24 @@ const struct route api_routes[] = {
                                                                        ATTENDANCE_READ, 0},
     {"DELETE", "/v1/courses/{course_id}/attendance/{team_member_id}", training_attendance_delete,
                                                                        SECRETARIAT,  0},
+    /* Public questions and technical assistance */
+    {"POST",   "/v1/questions",                 questions_ask,         PUBLIC,       IDEMPOTENT},
+    {"GET",    "/v1/questions",                 questions_list,        PUBLIC,       QUERY},
+    {"GET",    "/v1/questions/{question_id}",   questions_get,         PUBLIC,       0},
+    {"POST",   "/v1/questions/{question_id}/answer", questions_answer, QUESTION_MODERATE, 0},
+    {"POST",   "/v1/questions/{question_id}/hide", questions_hide,     QUESTION_MODERATE, 0},
+    {"DELETE", "/v1/questions/{question_id}/asker", questions_erase_asker, COORDINATION, 0},
+    {"GET",    "/v1/cycles/{cycle_id}/question-counts", questions_counts, PUBLIC,    QUERY},
+    {"POST",   "/v1/action-plans/{plan_id}/assistance-requests", assistance_create,
+                                                                       ASSISTANCE_ASK, IDEMPOTENT},
+    {"GET",    "/v1/assistance-requests",       assistance_list,       ASSISTANCE_READ, QUERY},
+    {"GET",    "/v1/assistance-requests/{request_id}", assistance_get, ASSISTANCE_READ, 0},
+    {"POST",   "/v1/assistance-requests/{request_id}/assign", assistance_assign,
+                                                                       ASSISTANCE_STATE, 0},
+    {"POST",   "/v1/assistance-requests/{request_id}/answer", assistance_answer,
+                                                                       ASSISTANCE_STATE, 0},
+    {"POST",   "/v1/assistance-requests/{request_id}/close", assistance_close,
+                                                                       ASSISTANCE_READ, 0},
 };
 // clang-format on
 

@@ -28,7 +28,9 @@ static const char *const audit_entities[] = {
     /* delivery evidence */
     "evidence",
     /* the shared-management forum, co-evaluation and training */
-    "forum_member", "co_evaluation", "course", "course_attendance", NULL};
+    "forum_member", "co_evaluation", "course", "course_attendance",
+    /* public questions, assistance requests */
+    "question", "assistance_request", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

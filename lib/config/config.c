@@ -180,6 +180,11 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
     if (!load_int("PACTO_PUBLIC_WRITES_PER_HOUR", "20", 1, 100000, &c->public_writes_per_hour, err,
                   errlen))
         return false;
+    /* Public questions: the days the responsible area has to answer (the
+     * access-to-information law's term, Lei 12.527/2011, art. 11). */
+    if (!load_int("PACTO_QUESTION_ANSWER_DAYS", "20", 1, 3650, &c->question_answer_days, err,
+                  errlen))
+        return false;
     /* Alerts: how long evidence may await review before it is one. */
     if (!load_int("PACTO_ALERT_REVIEW_DAYS", "7", 1, 3650, &c->alert_review_days, err, errlen))
         return false;

@@ -45,6 +45,9 @@ struct config {
     /* Comments, or questions, one client address may send per hour
      * (PACTO_PUBLIC_WRITES_PER_HOUR, default 20). */
     int public_writes_per_hour;
+    /* Public questions: days from a question to its due time
+     * (PACTO_QUESTION_ANSWER_DAYS, default 20). */
+    int question_answer_days;
 };
 
 /* Reads the database URL only (for commands that need nothing else).

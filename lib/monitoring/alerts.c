@@ -1,9 +1,11 @@
 /*
- * The state's alerts of a cycle (see monitoring.h): one list of three kinds
- * from alert_rows (sql/026_trajectories.sql) — pact targets off track,
- * deliveries late, evidence awaiting review for more than the configured
- * days — filtered by the challenge's area, the municipality and the kind,
- * in JSON pages or as one CSV download.
+ * The state's alerts of a cycle (see monitoring.h): one list of five kinds
+ * from alert_rows (sql/032_questions_assistance.sql, after sql/026) — pact
+ * targets off track, deliveries late, evidence awaiting review for more than
+ * the configured days, public questions past their due time unanswered,
+ * assistance requests pending for more than the same days — filtered by the
+ * responsible area, the municipality and the kind, in JSON pages or as one
+ * CSV download.
  */
 #include "monitoring/monitoring.h"
 
@@ -20,7 +22,8 @@
 /* pacto_is_secretariat_area in sql/014. */
 static const char *const areas[] = {"coordination", "health",  "education",
                                     "security",     "economy", NULL};
-static const char *const kinds[] = {"pact_off_track", "delivery_late", "evidence_waiting", NULL};
+static const char *const kinds[] = {"pact_off_track",   "delivery_late",      "evidence_waiting",
+                                    "question_overdue", "assistance_pending", NULL};
 
 static const struct db_stmt STMT_CYCLE_EXISTS = {
     .name = "alerts_cycle_exists",
@@ -45,14 +48,17 @@ static const struct db_stmt STMT_ALERTS_CSV = {
            "   plan_id text, pact_id text, protocol text, indicator_id text,"
            "   indicator_code text, latest_value text, latest_period text,"
            "   expected_value text, delivery_id text, delivery_title text, due_date text,"
-           "   days_late text, evidence_id text, submitted_at text, days_waiting text)"
+           "   days_late text, evidence_id text, submitted_at text, days_waiting text,"
+           "   question_id text, subject_type text, subject_id text, due_at text,"
+           "   days_overdue text, assistance_request_id text, topic text, request_status text)"
            " WHERE ($4::text IS NULL OR r.k > $4::text) ORDER BY r.k LIMIT $5",
 };
 
 static const char ALERTS_CSV_HEADER[] =
     "kind,municipality_id,municipality_name,challenge_id,challenge_code,area,plan_id,pact_id,"
     "protocol,indicator_id,indicator_code,latest_value,latest_period,expected_value,delivery_id,"
-    "delivery_title,due_date,days_late,evidence_id,submitted_at,days_waiting";
+    "delivery_title,due_date,days_late,evidence_id,submitted_at,days_waiting,question_id,"
+    "subject_type,subject_id,due_at,days_overdue,assistance_request_id,topic,request_status";
 
 void monitoring_alerts_list(struct request *req)
 {
@@ -76,7 +82,9 @@ void monitoring_alerts_list(struct request *req)
         !query_filter(req, &q, "municipality_id", NULL, ibge_code_is_valid,
                       "municipality_id must be a 7-digit IBGE code.", filters) ||
         !query_filter(req, &q, "kind", kinds, NULL,
-                      "kind must be pact_off_track, delivery_late or evidence_waiting.", filters))
+                      "kind must be pact_off_track, delivery_late, evidence_waiting, "
+                      "question_overdue or assistance_pending.",
+                      filters))
         return;
     const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
     PGresult *exists = req_exec(req, &STMT_CYCLE_EXISTS, 1, &cycle);

@@ -82,6 +82,9 @@ static const struct {
     /* The shared-management forum, co-evaluation and training */
     {"forum", forum_suite, false},
     {"training", training_suite, false},
+    /* Public questions and technical assistance */
+    {"questions", questions_suite, false},
+    {"assistance", assistance_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -66,4 +66,8 @@ Suite *trajectories_suite(void);
 Suite *forum_suite(void);
 Suite *training_suite(void);
 
+/* Public questions and technical assistance */
+Suite *questions_suite(void);
+Suite *assistance_suite(void);
+
 #endif

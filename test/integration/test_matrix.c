@@ -98,6 +98,9 @@ static struct {
      * their co-evaluation of A's pact, a health course and Lúcia's
      * attendance of it. */
     char forum_member_id[24], co_evaluation_id[24], course_id[24];
+    /* Public questions and technical assistance: a question about the
+     * world's health challenge, and A's request for assistance on its plan. */
+    char question_id[24], request_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -317,6 +320,23 @@ static void forum_world_build(void)
     http_response_free(&r);
 }
 
+/* Public questions and technical assistance. The question is SQL, as POST
+ * /v1/questions stores it, with a name and an e-mail that no caller but
+ * the state may see. The request is A's, through the API. */
+static void questions_world_build(void)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO questions (subject_type, subject_id, cycle_id, challenge_id, text,"
+             " asker_name, email, due_at) VALUES ('challenge', %s, %s, %s, 'Qual a meta?',"
+             " 'Ana', 'ana@example.org', now() + interval '20 days') RETURNING id",
+             world.challenge_id, world.cycle_id, world.challenge_id);
+    snprintf(world.question_id, sizeof world.question_id, "%ld", fixture_long(sql));
+    char path[96];
+    snprintf(path, sizeof path, "/v1/action-plans/%s/assistance-requests", world.plan_id);
+    create(U_REP_CG, path, "{\"topic\":\"planning\",\"description\":\"Ajuda\"}", world.request_id);
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -406,6 +426,8 @@ static void world_build(void)
     pacts_world_build();
     /* Delivery evidence */
     evidence_world_build();
+    /* Public questions and technical assistance */
+    questions_world_build();
     /* the portfolio: published, so that its GET is public */
     snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
     create(U_HEALTH, path,
@@ -456,7 +478,10 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"forum_member_id", false},
                  {"co_evaluation_id", false},
                  {"course_id", false},
-                 {"team_member_id", true}};
+                 {"team_member_id", true},
+                 /* Public questions and technical assistance */
+                 {"question_id", false},
+                 {"request_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -478,7 +503,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.forum_member_id, /* the forum and training */
                             world.co_evaluation_id,
                             world.course_id,
-                            world.member_id};
+                            world.member_id,
+                            world.question_id, /* Public questions and technical assistance */
+                            world.request_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -601,6 +628,13 @@ static enum expectation expect(const struct route *route, const struct caller *c
         return EXPECT_OTHERS_OBJECT;
     if (is_other_areas_row(route, c))
         return EXPECT_OTHER_AREAS_ROW;
+    /* Technical assistance: a request is known to its municipality and its
+     * area only (the world's is health's): to another area's secretariat it
+     * does not exist, whatever the route. */
+    if (router_param_index(route->pattern, "request_id") >= 0 &&
+        strcmp(c->role, "secretariat") == 0 && strcmp(c->area, "health") != 0 &&
+        strcmp(c->area, "coordination") != 0)
+        return EXPECT_HIDDEN;
     return EXPECT_ALLOWED;
 }
 

@@ -36,7 +36,9 @@
 #define ALERTS_CSV_HEADER                                                                          \
     "kind,municipality_id,municipality_name,challenge_id,challenge_code,area,plan_id,pact_id,"     \
     "protocol,indicator_id,indicator_code,latest_value,latest_period,expected_value,"              \
-    "delivery_id,delivery_title,due_date,days_late,evidence_id,submitted_at,days_waiting\r\n"
+    "delivery_id,delivery_title,due_date,days_late,evidence_id,submitted_at,days_waiting,"         \
+    "question_id,subject_type,subject_id,due_at,days_overdue,assistance_request_id,topic,"         \
+    "request_status\r\n"
 
 static struct {
     long cycle, challenge, tmi, vac, plan_cg, plan_dourados, pact_cg, pact_dourados;

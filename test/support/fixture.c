@@ -151,7 +151,11 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM forum_members x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM co_evaluations x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM courses x),"
-            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM course_attendance x)))"),
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM course_attendance x),"
+            /* Public questions and technical assistance */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM questions x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_requests x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_transitions x)))"),
     };
 }
 
@@ -300,7 +304,8 @@ static bool append_load_sql(PGconn *c, struct buf *sql)
     buf_puts(
         sql,
         "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
-        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states, indicators"
+        "TRUNCATE idempotency_keys, public_writes, audit_events, users, municipalities, states, "
+        "indicators"
         " RESTART IDENTITY CASCADE;"
         "INSERT INTO states (code, uf, name, region) VALUES"
         " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"
