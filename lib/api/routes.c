@@ -68,6 +68,8 @@
 #define ASSISTANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .why = "Only the municipality and the state see assistance requests."}
+#define ASSISTANCE_LIST {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                         .why = "Only the municipalities and the state see assistance requests."}
 #define ASSISTANCE_STATE {.allow = ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .why = "Only the state's secretariats assign and answer assistance requests."}
 
@@ -334,7 +336,7 @@ const struct route api_routes[] = {
     {"GET",    "/v1/cycles/{cycle_id}/question-counts", questions_counts, PUBLIC,    QUERY},
     {"POST",   "/v1/action-plans/{plan_id}/assistance-requests", assistance_create,
                                                                        ASSISTANCE_ASK, IDEMPOTENT},
-    {"GET",    "/v1/assistance-requests",       assistance_list,       ASSISTANCE_READ, QUERY},
+    {"GET",    "/v1/assistance-requests",       assistance_list,       ASSISTANCE_LIST, QUERY},
     {"GET",    "/v1/assistance-requests/{request_id}", assistance_get, ASSISTANCE_READ, 0},
     {"POST",   "/v1/assistance-requests/{request_id}/assign", assistance_assign,
                                                                        ASSISTANCE_STATE, 0},
