@@ -63,4 +63,7 @@ Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 /* Monitoring: trajectories and alerts */
 Suite *trajectories_suite(void);
 
+/* Good practices */
+Suite *practices_suite(void);
+
 #endif

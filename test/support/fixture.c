@@ -146,7 +146,15 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x.id || x.sha256, '|' ORDER BY id) FROM evidence_files x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM evidence x),"
             " (SELECT string_agg(x::text, '|' ORDER BY evidence_id, file_id)"
-            "    FROM evidence_attachments x)))"),
+            "    FROM evidence_attachments x),"
+            /* Good practices */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM practices x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, action_id)"
+            "    FROM practice_actions x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, position)"
+            "    FROM practice_indicators x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, file_id)"
+            "    FROM practice_files x)))"),
     };
 }
 
@@ -162,9 +170,8 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.cycles == before.cycles, "the cycles table changed");
     ck_assert_msg(now.adhesions == before.adhesions, "the adhesions table changed");
     ck_assert_msg(now.team == before.team, "the team_members table changed");
-    ck_assert_msg(
-        now.program == before.program,
-        "the program changed (indicators to targets, portfolio, plans, pacts or evidence)");
+    ck_assert_msg(now.program == before.program, "the program changed (indicators to targets, "
+                                                 "portfolio, plans, pacts, evidence or practices)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,

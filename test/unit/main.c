@@ -38,6 +38,7 @@ int main(void)
     /* action plans: the review workflow */
     srunner_add_suite(sr, plan_diff_suite());
     srunner_add_suite(sr, evidence_magic_suite()); /* Delivery evidence */
+    srunner_add_suite(sr, practice_input_suite()); /* Good practices */
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

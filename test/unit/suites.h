@@ -39,5 +39,7 @@ Suite *portfolio_lists_suite(void);
 Suite *plan_diff_suite(void);
 /* Delivery evidence */
 Suite *evidence_magic_suite(void);
+/* Good practices */
+Suite *practice_input_suite(void);
 
 #endif
