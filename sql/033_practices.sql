@@ -338,39 +338,102 @@ CREATE FUNCTION practice_snapshot(p practices) RETURNS jsonb
                               FROM practice_files pf JOIN evidence_files f ON f.id = pf.file_id
                              WHERE pf.practice_id = p.id));
 
--- The search's query: NULL for no text, else websearch_to_tsquery's parse
--- of it (it never fails on a user's syntax: quotes, OR, - and stray signs
--- are read as best they can be).
-CREATE FUNCTION practice_query(q text) RETURNS tsquery
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN CASE WHEN q IS NULL THEN NULL ELSE websearch_to_tsquery('pt_unaccent', q) END;
+-- The municipalities whose newest population is in band `f_band`.
+CREATE FUNCTION population_band_members(f_band integer) RETURNS TABLE (municipality_id text)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT x.municipality_id
+          FROM (SELECT DISTINCT ON (iv.municipality_id) iv.municipality_id, iv.value
+                  FROM indicator_values iv
+                 WHERE iv.indicator_id = (SELECT i.id FROM indicators i WHERE i.is_population)
+                   AND iv.status = 'ok'
+                 ORDER BY iv.municipality_id, iv.period DESC) x
+         WHERE population_band(x.value) = f_band;
+    END;
 
--- GET /v1/practices: the practices the viewer may see matching the filters
--- (q, challenge_id, sdg, state, population_band, municipality_id, status),
--- each with its rank (0 without q): the list orders by rank descending,
--- then id. The weights are D, C, B, A's; normalization 32 keeps a rank
--- below 1.
-CREATE FUNCTION practice_rows(v pacto_viewer, f jsonb)
+-- GET /v1/practices without q: the practices the viewer may see matching
+-- the filters (f_*, each NULL when not given), every one ranked 0, so the list
+-- is in id order. Inlined into the list's query; the filters are typed
+-- parameters, so even a generic plan tests each once per row as a plain
+-- value, and the state's code and the band's municipalities are sub-selects
+-- computed once per query.
+CREATE FUNCTION practice_rows(v pacto_viewer, f_challenge bigint, f_municipality text,
+                              f_sdg smallint, f_status text, f_uf text, f_band integer)
     RETURNS TABLE (id bigint, rank real)
     LANGUAGE sql STABLE PARALLEL SAFE
     BEGIN ATOMIC
-        SELECT p.id,
-               CASE WHEN q.tsq IS NULL THEN 0::real
-                    ELSE ts_rank('{0.1, 0.2, 0.4, 1.0}', p.search, q.tsq, 32) END
-          FROM practices p, (SELECT practice_query(f->>'q') AS tsq) q
+        SELECT p.id, 0::real
+          FROM practices p
          WHERE practice_visible(p, v)
-           AND (q.tsq IS NULL OR p.search @@ q.tsq)
-           AND (f->>'challenge_id' IS NULL OR p.challenge_id = (f->>'challenge_id')::bigint)
-           AND (f->>'municipality_id' IS NULL OR p.municipality_id = f->>'municipality_id')
-           AND (f->>'sdg' IS NULL OR p.sdg_goals @> ARRAY[(f->>'sdg')::smallint])
-           AND (f->>'status' IS NULL OR p.status = f->>'status')
-           AND (f->>'state' IS NULL
-                OR substr(p.municipality_id, 1, 2)::smallint
-                   = (SELECT s.code FROM states s WHERE s.uf = f->>'state'))
-           AND (f->>'population_band' IS NULL
-                OR population_band(municipality_population(p.municipality_id))
-                   = (f->>'population_band')::integer);
+           AND (f_challenge IS NULL OR p.challenge_id = f_challenge)
+           AND (f_municipality IS NULL OR p.municipality_id = f_municipality)
+           AND (f_sdg IS NULL OR p.sdg_goals @> ARRAY[f_sdg])
+           AND (f_status IS NULL OR p.status = f_status)
+           AND (f_uf IS NULL OR substr(p.municipality_id, 1, 2)::smallint
+                                = (SELECT s.code FROM states s WHERE s.uf = f_uf))
+           AND (f_band IS NULL OR p.municipality_id IN (SELECT b.municipality_id
+                                                          FROM population_band_members(f_band) b));
     END;
+
+-- GET /v1/practices?q=: the same filters, and the search: f_q parsed by
+-- websearch_to_tsquery (it never fails on a user's syntax: quotes, or, -
+-- and stray signs are read as best they can be; stop words alone match
+-- nothing), once per query as a sub-select, so the GIN index finds the
+-- matches; each ranked by ts_rank with the weights of D, C, B, A
+-- (normalization 32 keeps a rank below 1).
+CREATE FUNCTION practice_search(v pacto_viewer, f_q text, f_challenge bigint,
+                                f_municipality text, f_sdg smallint, f_status text, f_uf text,
+                                f_band integer)
+    RETURNS TABLE (id bigint, rank real)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    BEGIN ATOMIC
+        SELECT p.id, ts_rank('{0.1, 0.2, 0.4, 1.0}', p.search,
+                             (SELECT websearch_to_tsquery('pt_unaccent', f_q)), 32)
+          FROM practices p
+         WHERE p.search @@ (SELECT websearch_to_tsquery('pt_unaccent', f_q))
+           AND practice_visible(p, v)
+           AND (f_challenge IS NULL OR p.challenge_id = f_challenge)
+           AND (f_municipality IS NULL OR p.municipality_id = f_municipality)
+           AND (f_sdg IS NULL OR p.sdg_goals @> ARRAY[f_sdg])
+           AND (f_status IS NULL OR p.status = f_status)
+           AND (f_uf IS NULL OR substr(p.municipality_id, 1, 2)::smallint
+                                = (SELECT s.code FROM states s WHERE s.uf = f_uf))
+           AND (f_band IS NULL OR p.municipality_id IN (SELECT b.municipality_id
+                                                          FROM population_band_members(f_band) b));
+    END;
+
+-- A practice as a list shows it (GET /v1/practices: what a search shows of
+-- each; GET of the item has the rest), with its CSV cells. A view, so that
+-- the list's query joins it to its page of ids and PostgreSQL plans the
+-- whole as one query, each row read by its key: no function call per row.
+CREATE VIEW practice_summaries AS
+SELECT p.id,
+       json_build_object(
+           'id', p.id, 'municipality_id', p.municipality_id,
+           'municipality_name', m.name, 'state', st.uf,
+           'population_band', population_band(pop.value),
+           'challenge_id', p.challenge_id, 'challenge_code', c.code,
+           'title', p.title, 'summary', p.summary, 'sdg_goals', to_json(p.sdg_goals),
+           'cost_range', p.cost_range, 'contact_role', p.contact_role,
+           'status', p.status, 'adopted_by', ad.n,
+           'published_at', pacto_ts(p.published_at),
+           'updated_at', pacto_ts(p.updated_at)) AS j,
+       m.name AS municipality_name, st.uf AS state, c.code AS challenge_code,
+       ad.n AS adopted_by
+  FROM practices p
+  JOIN municipalities m ON m.ibge_code = p.municipality_id
+  JOIN states st ON st.code = m.state_code
+  JOIN challenges c ON c.id = p.challenge_id
+  LEFT JOIN LATERAL (
+      SELECT v.value FROM indicator_values v
+       WHERE v.indicator_id = (SELECT i.id FROM indicators i WHERE i.is_population)
+         AND v.municipality_id = p.municipality_id AND v.status = 'ok'
+       ORDER BY v.period DESC LIMIT 1) pop ON true
+  CROSS JOIN LATERAL (
+      SELECT count(DISTINCT ap.municipality_id)::integer AS n
+        FROM plan_actions a JOIN action_plans ap ON ap.id = a.plan_id
+       WHERE a.practice_id = p.id AND ap.status NOT IN ('draft', 'returned')
+         AND ap.municipality_id <> p.municipality_id) ad;
 
 -- Adoption in the plan document: actions[].practice_id, a published
 -- practice. These replace sql/019's plan_content and sql/021's

@@ -4,7 +4,10 @@
  * configuration, websearch_to_tsquery: "quoted phrases", or, -word), ranked
  * by relevance (title, then summary, then the rest) and then by id, and
  * filtered by challenge, SDG goal, state, population band, municipality and
- * status. Without q every match ranks 0, so the order is the id's.
+ * status. Without q every match ranks 0, so the order is the id's. With q
+ * and without it are two statements (practice_search and practice_rows,
+ * sql/033): a search's condition is then the GIN index's alone, whatever
+ * plan PostgreSQL keeps for the prepared statement.
  *
  * The cursor carries the last row's rank and id ("<rank>:<id>"): the next
  * page is what ranks below it, or as high with a greater id, so pages
@@ -31,35 +34,45 @@
 
 static const char *const statuses[] = {"draft", "submitted", "published", "returned", NULL};
 
-/* The page's rows: $1 viewer, $2 filters, $3 the key to continue after,
- * $4 limit. The JSON is made for the page's rows alone. */
-#define PAGE_OF_ROWS                                                                               \
-    "  FROM (SELECT x.id, x.rank, x.rank::text || ':' || x.id AS k"                                \
-    "          FROM practice_rows($1::pacto_viewer, $2::jsonb) x"                                  \
-    "         WHERE $3::text IS NULL OR x.rank < split_part($3, ':', 1)::real"                     \
-    "            OR (x.rank = split_part($3, ':', 1)::real"                                        \
-    "                AND x.id > split_part($3, ':', 2)::bigint)"                                   \
-    "         ORDER BY x.rank DESC, x.id LIMIT $4) s"                                              \
-    "  JOIN practices p ON p.id = s.id"
+/* The statements' parameters: the viewer, the search (when there is
+ * one), the filters — challenge, municipality, SDG, status, state, band,
+ * each NULL when not given —, the key to continue after and the limit. */
+/* The page: the rows are ranked and cut first, and only the page's are
+ * then read whole (the view practice_summaries). ROWS is the rows
+ * function's call, AFTER and LIMIT the parameters' numbers. */
+#define PAGE(ROWS, AFTER, LIMIT)                                                                   \
+    "WITH page AS ("                                                                               \
+    "  SELECT x.id, x.rank, x.rank::text || ':' || x.id AS k FROM " ROWS " x"                      \
+    "   WHERE $" AFTER "::text IS NULL OR x.rank < split_part($" AFTER ", ':', 1)::real"           \
+    "      OR (x.rank = split_part($" AFTER ", ':', 1)::real"                                      \
+    "          AND x.id > split_part($" AFTER ", ':', 2)::bigint)"                                 \
+    "   ORDER BY x.rank DESC, x.id LIMIT $" LIMIT ")"
+#define BROWSE                                                                                     \
+    PAGE("practice_rows($1::pacto_viewer, $2::bigint, $3, $4::smallint, $5, $6, $7::integer)",     \
+         "8", "9")
+#define SEARCH                                                                                     \
+    PAGE("practice_search($1::pacto_viewer, $2, $3::bigint, $4, $5::smallint, $6, $7,"             \
+         " $8::integer)",                                                                          \
+         "9", "10")
+#define JSON_OF_PAGE                                                                               \
+    " SELECT page.k, s.j FROM page JOIN practice_summaries s ON s.id = page.id"                    \
+    "  ORDER BY page.rank DESC, page.id"
+/* PRACTICES_CSV_HEADER's cells instead of the JSON. */
+#define CSV_OF_PAGE                                                                                \
+    " SELECT page.k, '{}', p.id, p.municipality_id, s.municipality_name, s.state,"                 \
+    "        p.challenge_id, s.challenge_code, p.title, p.summary,"                                \
+    "        array_to_string(p.sdg_goals, ';'), p.cost_range, p.contact_role, p.status,"           \
+    "        s.adopted_by, pacto_ts(p.published_at)"                                               \
+    "   FROM page JOIN practices p ON p.id = page.id"                                              \
+    "   JOIN practice_summaries s ON s.id = page.id"                                               \
+    "  ORDER BY page.rank DESC, page.id"
 
-static const struct db_stmt STMT_LIST = {
-    .name = "practices_list",
-    .sql =
-        "SELECT s.k, practice_json(p, $1::pacto_viewer)" PAGE_OF_ROWS " ORDER BY s.rank DESC, s.id",
-};
-
-/* The same with PRACTICES_CSV_HEADER's cells instead of the JSON. */
-static const struct db_stmt STMT_LIST_CSV = {
-    .name = "practices_list_csv",
-    .sql = "SELECT s.k, '{}', p.id, p.municipality_id, m.name, st.uf, p.challenge_id, c.code,"
-           "       p.title, p.summary, array_to_string(p.sdg_goals, ';'), p.cost_range,"
-           "       p.contact_role, p.status, practice_adopted_by(p), "
-           "pacto_ts(p.published_at)" PAGE_OF_ROWS
-           "  JOIN municipalities m ON m.ibge_code = p.municipality_id"
-           "  JOIN states st ON st.code = m.state_code"
-           "  JOIN challenges c ON c.id = p.challenge_id"
-           " ORDER BY s.rank DESC, s.id",
-};
+static const struct db_stmt STMT_BROWSE = {.name = "practices_browse", .sql = BROWSE JSON_OF_PAGE};
+static const struct db_stmt STMT_BROWSE_CSV = {.name = "practices_browse_csv",
+                                               .sql = BROWSE CSV_OF_PAGE};
+static const struct db_stmt STMT_SEARCH = {.name = "practices_search", .sql = SEARCH JSON_OF_PAGE};
+static const struct db_stmt STMT_SEARCH_CSV = {.name = "practices_search_csv",
+                                               .sql = SEARCH CSV_OF_PAGE};
 
 static const char PRACTICES_CSV_HEADER[] =
     "id,municipality_id,municipality_name,state,challenge_id,challenge_code,title,summary,"
@@ -130,18 +143,23 @@ void practices_list(struct request *req)
         !query_filter(req, &q, "status", statuses, NULL,
                       "status must be draft, submitted, published or returned.", filters))
         return;
-    const char *f = req_defer(req, cJSON_free, cJSON_PrintUnformatted(filters));
+    static const char *const order[] = {"q",      "challenge_id", "municipality_id", "sdg",
+                                        "status", "state",        "population_band"};
     char viewer[AUTHZ_VIEWER_MAX];
     authz_viewer(&req->who, viewer);
-    bool csv = req_wants_csv(req);
-    struct list_query lq = {.stmt = csv ? &STMT_LIST_CSV : &STMT_LIST,
-                            .nparams = 4,
-                            .params = {viewer, f, NULL, NULL},
-                            .after_param = 2,
-                            .limit_param = 3,
+    bool csv = req_wants_csv(req), search = cJSON_HasObjectItem(filters, "q");
+    struct list_query lq = {.nparams = 0,
                             .key_col = 0,
                             .json_col = 1,
                             .csv_first_col = 2,
                             .csv_header = csv ? PRACTICES_CSV_HEADER : NULL};
+    lq.stmt =
+        search ? (csv ? &STMT_SEARCH_CSV : &STMT_SEARCH) : (csv ? &STMT_BROWSE_CSV : &STMT_BROWSE);
+    lq.params[lq.nparams++] = viewer;
+    for (size_t i = search ? 0 : 1; i < sizeof order / sizeof order[0]; i++)
+        lq.params[lq.nparams++] =
+            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(filters, order[i]));
+    lq.after_param = lq.nparams++;
+    lq.limit_param = lq.nparams++;
     resp_list(req, &page, &lq);
 }
