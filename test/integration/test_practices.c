@@ -557,6 +557,11 @@ START_TEST(a_plan_action_adopts_a_published_practice)
     ck_assert_int_eq(id_of(action, "practice_id"), id);
     http_response_free(&r);
 
+    /* Campo Grande's own plan citing its practice is no adoption. */
+    fixture_longf("UPDATE plan_actions SET practice_id = %ld WHERE id = %ld RETURNING id", id,
+                  w.action_cg);
+    fixture_longf("UPDATE action_plans SET status = 'submitted' WHERE id = %ld RETURNING id",
+                  w.plan_cg);
     /* A draft plan does not count; a submitted one does. */
     r = http_get(path, NULL);
     ck_assert_int_eq(id_of(r.json, "adopted_by"), 0);
@@ -591,6 +596,44 @@ START_TEST(a_plan_action_adopts_a_published_practice)
 }
 END_TEST
 
+START_TEST(a_retried_proposal_is_one_practice_and_a_patch_is_judged_whole)
+{
+    char body[1536];
+    practice_body(body, sizeof body, "Busca ativa de gestantes");
+    const char *headers[] = {"Idempotency-Key: 6f1c0e0a-practice-retry", NULL};
+    fixture_expect_replayed(&(struct http_request){.method = "POST",
+                                                   .path = "/v1/practices",
+                                                   .token = fixture_token(U_REP_CG),
+                                                   .body = body,
+                                                   .headers = headers},
+                            "practices");
+    long id = fixture_long("SELECT max(id) FROM practices");
+    char path[64], etag[64];
+    snprintf(path, sizeof path, "/v1/practices/%ld", id);
+    struct http_response r = http_get(path, fixture_token(U_REP_CG));
+    snprintf(etag, sizeof etag, "%s", http_header(&r, "ETag"));
+    http_response_free(&r);
+    /* Leaving the plan keeps its actions, which then name no plan: the
+     * merged document is judged, not the patch alone. */
+    struct fixture_snapshot before = fixture_snapshot();
+    r = call("PATCH", U_REP_CG, path, "{\"plan_id\":null}", etag);
+    fixture_expect_invalid(&r, "action_ids[0]");
+    http_response_free(&r);
+    r = call("PATCH", U_REP_CG, path, "{\"sdg_goals\":null,\"title\":null}", etag);
+    ck_assert_int_eq(r.status, 422);
+    ck_assert(fixture_names_error(&r, "sdg_goals", 0));
+    ck_assert(fixture_names_error(&r, "title", 0));
+    http_response_free(&r);
+    fixture_assert_unchanged(before);
+    r = call("PATCH", U_REP_CG, path, "{\"plan_id\":null,\"action_ids\":null}", etag);
+    ck_assert_msg(r.status == 200, "patch: %ld %s", r.status, buf_cstr(&r.body));
+    ck_assert(cJSON_IsNull(cJSON_GetObjectItem(r.json, "plan_id")));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "action_ids")), 0);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r.json, "indicator_values")), 1);
+    http_response_free(&r);
+}
+END_TEST
+
 Suite *practices_suite(void)
 {
     Suite *s = suite_create("practices");
@@ -602,6 +645,7 @@ Suite *practices_suite(void)
     tcase_add_test(tc, pages_of_a_search_neither_repeat_nor_skip);
     tcase_add_test(tc, files_are_attached_to_a_draft_and_public_once_published);
     tcase_add_test(tc, a_plan_action_adopts_a_published_practice);
+    tcase_add_test(tc, a_retried_proposal_is_one_practice_and_a_patch_is_judged_whole);
     suite_add_tcase(s, tc);
     return s;
 }
