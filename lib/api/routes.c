@@ -72,6 +72,8 @@
                          .why = "Only the municipalities and the state see assistance requests."}
 #define ASSISTANCE_STATE {.allow = ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
                          .why = "Only the state's secretariats assign and answer assistance requests."}
+/* Good practices: proposed by a municipality, curated by the state */
+#include "practices/practices.h"
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -344,6 +346,22 @@ const struct route api_routes[] = {
                                                                        ASSISTANCE_STATE, 0},
     {"POST",   "/v1/assistance-requests/{request_id}/close", assistance_close,
                                                                        ASSISTANCE_READ, 0},
+    /* Good practices: proposed by the municipality's mayor or representative
+     * (which municipality is the row's: another's is refused), curated by
+     * the challenge's area secretariat or the coordination (the row again),
+     * public once published. */
+    {"POST",   "/v1/practices",                 practices_create,      PLAN_WRITE,   IDEMPOTENT},
+    {"GET",    "/v1/practices",                 practices_list,        PUBLIC,       QUERY},
+    {"GET",    "/v1/practices/{practice_id}",   practices_get,         PUBLIC,       0},
+    {"PATCH",  "/v1/practices/{practice_id}",   practices_update,      PLAN_WRITE,   0},
+    {"DELETE", "/v1/practices/{practice_id}",   practices_delete,      PLAN_WRITE,   0},
+    {"POST",   "/v1/practices/{practice_id}/submit", practices_submit, PLAN_WRITE,   0},
+    {"POST",   "/v1/practices/{practice_id}/publish", practices_publish, PLAN_REVIEW, 0},
+    {"POST",   "/v1/practices/{practice_id}/return", practices_return, PLAN_REVIEW,  0},
+    {"POST",   "/v1/practices/{practice_id}/files", practices_files_upload, PLAN_WRITE,
+                                                                       STREAM | UPLOAD},
+    {"GET",    "/v1/practices/{practice_id}/files/{file_id}", practices_files_download,
+                                                                       PUBLIC,       0},
 };
 // clang-format on
 

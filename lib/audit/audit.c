@@ -30,7 +30,9 @@ static const char *const audit_entities[] = {
     /* the shared-management forum, co-evaluation and training */
     "forum_member", "co_evaluation", "course", "course_attendance",
     /* public questions, assistance requests */
-    "question", "assistance_request", NULL};
+    "question", "assistance_request",
+    /* good practices */
+    "practice", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

@@ -72,6 +72,9 @@ static const struct member target_members[] = {
 static const struct member action_members[] = {
     {"id", K_ID, 0, false},
     {"initiative_id", K_ID, 0, false},
+    /* Good practices: the published practice the action adopts (which is
+     * plan_document_problems' to judge, sql/033). */
+    {"practice_id", K_ID, 0, false},
     {"title", K_TEXT, 200, true},
     {"description", K_TEXT, 4000, false},
     {"responsible_person", K_TEXT, 200, false},

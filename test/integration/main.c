@@ -85,6 +85,8 @@ static const struct {
     /* Public questions and technical assistance */
     {"questions", questions_suite, false},
     {"assistance", assistance_suite, false},
+    /* Good practices */
+    {"practices", practices_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -70,4 +70,7 @@ Suite *training_suite(void);
 Suite *questions_suite(void);
 Suite *assistance_suite(void);
 
+/* Good practices */
+Suite *practices_suite(void);
+
 #endif

@@ -101,6 +101,8 @@ static struct {
     /* Public questions and technical assistance: a question about the
      * world's health challenge, and A's request for assistance on its plan. */
     char question_id[24], request_id[24];
+    /* Good practices */
+    char practice_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -337,6 +339,26 @@ static void questions_world_build(void)
     create(U_REP_CG, path, "{\"topic\":\"planning\",\"description\":\"Ajuda\"}", world.request_id);
 }
 
+/* Good practices: A's practice on the world's health challenge, published
+ * (so that its GETs are public and its writes stop at the row's rules), with
+ * the world's evidence file (A's, evidence_world_build) attached, by SQL as
+ * POST /v1/practices, .../files and the curation leave them. */
+static void practices_world_build(void)
+{
+    char sql[1024];
+    snprintf(sql, sizeof sql,
+             "WITH p AS (INSERT INTO practices (municipality_id, challenge_id, title, summary,"
+             "             problem, results, sdg_goals, cost_range, contact_role, status,"
+             "             submitted_at, published_at, created_by)"
+             "           VALUES ('" CG "', %s, 'Busca ativa de gestantes', 'Visitas',"
+             "                   'Pré-natal tardio', 'Menos óbitos', '{3}', 'none',"
+             "                   'Atenção Básica', 'published', now(), now(), %s) RETURNING id)"
+             " INSERT INTO practice_files (practice_id, file_id, position)"
+             " SELECT p.id, %s, 0 FROM p RETURNING practice_id",
+             world.challenge_id, fixture_user_id(U_REP_CG), world.file_id);
+    snprintf(world.practice_id, sizeof world.practice_id, "%ld", fixture_long(sql));
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -428,6 +450,8 @@ static void world_build(void)
     evidence_world_build();
     /* Public questions and technical assistance */
     questions_world_build();
+    /* Good practices */
+    practices_world_build();
     /* the portfolio: published, so that its GET is public */
     snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
     create(U_HEALTH, path,
@@ -481,7 +505,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"team_member_id", true},
                  /* Public questions and technical assistance */
                  {"question_id", false},
-                 {"request_id", true}};
+                 {"request_id", true},
+                 /* Good practices: A's, published */
+                 {"practice_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -505,7 +531,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.course_id,
                             world.member_id,
                             world.question_id, /* Public questions and technical assistance */
-                            world.request_id};
+                            world.request_id,
+                            world.practice_id /* Good practices */};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -592,7 +619,9 @@ static bool is_other_areas_row(const struct route *route, const struct caller *c
                      /* Delivery evidence: of the world's pacted health plan */
                      router_param_index(route->pattern, "evidence_id") >= 0 ||
                      /* Training: the world's course is health's */
-                     router_param_index(route->pattern, "course_id") >= 0;
+                     router_param_index(route->pattern, "course_id") >= 0 ||
+                     /* Good practices: on the world's health challenge */
+                     router_param_index(route->pattern, "practice_id") >= 0;
     return names_row && strcmp(route->method, "GET") != 0 &&
            (route->policy.allow & ROLE_SECRETARIAT) && strcmp(c->role, "secretariat") == 0 &&
            strcmp(c->area, "health") != 0 && strcmp(c->area, "coordination") != 0;

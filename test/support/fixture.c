@@ -155,7 +155,15 @@ struct fixture_snapshot fixture_snapshot(void)
             /* Public questions and technical assistance */
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM questions x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_requests x),"
-            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_transitions x)))"),
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM assistance_transitions x),"
+            /* Good practices */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM practices x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, action_id)"
+            "    FROM practice_actions x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, position)"
+            "    FROM practice_indicators x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY practice_id, file_id)"
+            "    FROM practice_files x)))"),
     };
 }
 
@@ -173,7 +181,7 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.team == before.team, "the team_members table changed");
     ck_assert_msg(now.program == before.program,
                   "the program changed (indicators to targets, portfolio, plans, pacts, evidence, "
-                  "forum or training)");
+                  "forum, training, questions, assistance or practices)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,

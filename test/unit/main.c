@@ -39,6 +39,7 @@ int main(void)
     srunner_add_suite(sr, plan_diff_suite());
     srunner_add_suite(sr, evidence_magic_suite()); /* Delivery evidence */
     srunner_add_suite(sr, plain_text_suite());     /* Public writes */
+    srunner_add_suite(sr, practice_input_suite()); /* Good practices */
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -41,5 +41,7 @@ Suite *plan_diff_suite(void);
 Suite *evidence_magic_suite(void);
 /* Public writes */
 Suite *plain_text_suite(void);
+/* Good practices */
+Suite *practice_input_suite(void);
 
 #endif
