@@ -46,6 +46,15 @@
 #include "evidence/evidence.h"
 /* Dashboards and open data */
 #include "dashboards/dashboards.h"
+/* Public consultations: opened by the subject's responsible (which one is
+ * the row's rule), commented by anyone, moderated by the state — a
+ * municipality does not moderate comments on its own plan —, answered by
+ * the subject's responsible (the row again). */
+#include "consultations/consultations.h"
+#define CONSULTATION_OPEN {.allow = ROLE_ANY_USER}
+#define COMMENT_MODERATE  {.allow = ROLE_SECRETARIAT, \
+                           .why = "Only the state's secretariats moderate comments."}
+#define COMMENT_ANSWER    {.allow = ROLE_ANY_USER}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -275,6 +284,24 @@ const struct route api_routes[] = {
     {"GET",    "/v1/municipalities/{ibge_code}/dashboard", dashboards_municipality,
                                                                        PUBLIC,       QUERY},
     {"GET",    "/v1/open-data",                 dashboards_open_data,  PUBLIC,       0},
+    /* Public consultations */
+    {"GET",    "/v1/consultations",             consultations_list,    PUBLIC,       QUERY},
+    {"POST",   "/v1/consultations",             consultations_create,  CONSULTATION_OPEN,
+                                                                       IDEMPOTENT},
+    {"GET",    "/v1/consultations/{consultation_id}", consultations_get, PUBLIC,     0},
+    {"PATCH",  "/v1/consultations/{consultation_id}", consultations_update,
+                                                                       CONSULTATION_OPEN, 0},
+    {"GET",    "/v1/consultations/{consultation_id}/comments", consultation_comments_list,
+                                                                       PUBLIC,       QUERY},
+    {"POST",   "/v1/consultations/{consultation_id}/comments", consultation_comments_create,
+                                                                       PUBLIC,       IDEMPOTENT},
+    {"POST",   "/v1/comments/{comment_id}/confirm", consultation_comments_confirm, PUBLIC, 0},
+    {"POST",   "/v1/comments/{comment_id}/publish", consultation_comments_publish,
+                                                                       COMMENT_MODERATE, NO_BODY},
+    {"POST",   "/v1/comments/{comment_id}/hide", consultation_comments_hide, COMMENT_MODERATE, 0},
+    {"PUT",    "/v1/comments/{comment_id}/answer", consultation_comments_answer,
+                                                                       COMMENT_ANSWER, 0},
+    {"DELETE", "/v1/comments/{comment_id}/author", consultation_comments_erase, COORDINATION, 0},
 };
 // clang-format on
 

@@ -26,7 +26,9 @@ static const char *const audit_entities[] = {
     /* the portfolio, action plans and pacts */
     "initiative", "incentive", "action_plan", "plan_comment", "pact",
     /* delivery evidence */
-    "evidence", NULL};
+    "evidence",
+    /* public consultations */
+    "consultation", "consultation_comment", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

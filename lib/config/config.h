@@ -45,6 +45,15 @@ struct config {
     /* Comments, or questions, one client address may send per hour
      * (PACTO_PUBLIC_WRITES_PER_HOUR, default 20). */
     int public_writes_per_hour;
+    /* Public consultations: the mail that confirms a citizen's comment.
+     * smtp_url (PACTO_SMTP_URL, e.g. smtp://127.0.0.1:25) and mail_from
+     * (PACTO_MAIL_FROM) are both set or both "": then mail waits in the
+     * outbox. confirm_url (PACTO_CONFIRM_URL): the link a message carries,
+     * with {comment_id} and {token} in it; "": the API's own confirm route
+     * with the token as a query parameter (lib/consultations/confirm.c). */
+    char smtp_url[256];
+    char mail_from[256];
+    char confirm_url[512];
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -79,6 +79,8 @@ static const struct {
     /* Dashboards and open data */
     {"dashboards", dashboards_suite, false},
     {"open_data", open_data_suite, false},
+    /* Public consultations */
+    {"consultations", consultations_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -62,5 +62,7 @@ Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
 /* Monitoring: trajectories and alerts */
 Suite *trajectories_suite(void);
+/* Public consultations */
+Suite *consultations_suite(void);
 
 #endif

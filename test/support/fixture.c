@@ -146,7 +146,11 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x.id || x.sha256, '|' ORDER BY id) FROM evidence_files x),"
             " (SELECT string_agg(x::text, '|' ORDER BY id) FROM evidence x),"
             " (SELECT string_agg(x::text, '|' ORDER BY evidence_id, file_id)"
-            "    FROM evidence_attachments x)))"),
+            "    FROM evidence_attachments x),"
+            /* Public consultations */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM consultations x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM consultation_comments x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM mail_outbox x)))"),
     };
 }
 
@@ -295,7 +299,8 @@ static bool append_load_sql(PGconn *c, struct buf *sql)
     buf_puts(
         sql,
         "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
-        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states, indicators"
+        "TRUNCATE idempotency_keys, audit_events, users, municipalities, states, indicators,"
+        " public_writes"
         " RESTART IDENTITY CASCADE;"
         "INSERT INTO states (code, uf, name, region) VALUES"
         " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"

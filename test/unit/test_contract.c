@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MAX_OPS 128
+#define MAX_OPS 256
 
 struct operation {
     char method[8];
