@@ -51,10 +51,12 @@
  * municipality does not moderate comments on its own plan —, answered by
  * the subject's responsible (the row again). */
 #include "consultations/consultations.h"
-#define CONSULTATION_OPEN {.allow = ROLE_ANY_USER}
+#define CONSULTATION_OPEN {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                           .why = "Only a consultation's subject's responsible opens or changes it."}
 #define COMMENT_MODERATE  {.allow = ROLE_SECRETARIAT, \
                            .why = "Only the state's secretariats moderate comments."}
-#define COMMENT_ANSWER    {.allow = ROLE_ANY_USER}
+#define COMMENT_ANSWER    {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
+                           .why = "Only a consultation's subject's responsible answers comments."}
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */

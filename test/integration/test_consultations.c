@@ -566,6 +566,12 @@ START_TEST(bad_comments_change_nothing)
     r = comment_on(c, "{\"author_name\":", NULL);
     ck_assert_int_eq(r.status, 400);
     http_response_free(&r);
+    r = comments(999999, "", ANON);
+    http_expect_problem(&r, 404, "not-found");
+    http_response_free(&r);
+    r = comments(c, "?colour=red", ANON);
+    http_expect_problem(&r, 400, "invalid-parameter");
+    http_response_free(&r);
     fixture_assert_unchanged(before);
     ck_assert_int_eq(fixture_count("public_writes"), 0); /* refusals use up no limit */
 
