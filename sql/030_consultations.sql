@@ -68,7 +68,8 @@ CREATE INDEX consultation_comments_client_idx
 
 -- Mail waiting to be sent, written in the transaction of what it is about;
 -- the server's sender delivers it (lib/mail). The recipient is removed once
--- the message is sent, or when its comment's author is erased.
+-- the message is sent (and the body, which may carry a one-time token), or
+-- when its comment's author is erased.
 CREATE TABLE mail_outbox (
     id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     comment_id bigint REFERENCES consultation_comments (id) ON DELETE SET NULL,

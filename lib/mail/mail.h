@@ -7,8 +7,10 @@
  * them mail stays in the outbox, where an operator can see it
  * (pacto_mail_unsent in /metrics counts it either way).
  *
- * Once a message is sent its recipient is removed from the row: an address
- * is kept no longer than it takes to deliver to it. A failed delivery is
+ * Once a message is sent its recipient and its text are removed from the
+ * row (its subject and dates stay): an address is kept no longer than it
+ * takes to deliver to it, and a confirmation link's token lives on only as
+ * its hash. A failed delivery is
  * tried again later (after 1, 2, 4 … minutes, at most an hour apart), up to
  * MAIL_MAX_ATTEMPTS times; the row keeps the last error.
  */

@@ -45,11 +45,11 @@ static const struct db_stmt STMT_DUE = {
            " ORDER BY id LIMIT " MAIL_BATCH " FOR UPDATE SKIP LOCKED",
 };
 
-/* Sent: the address goes. */
+/* Sent: the address goes, and the text, which carries a one-time token. */
 static const struct db_stmt STMT_SENT = {
     .name = "mail_sent",
-    .sql = "UPDATE mail_outbox SET sent_at = now(), recipient = NULL, attempts = attempts + 1,"
-           "       last_error = NULL WHERE id = $1",
+    .sql = "UPDATE mail_outbox SET sent_at = now(), recipient = NULL, body = '',"
+           "       attempts = attempts + 1, last_error = NULL WHERE id = $1",
 };
 
 static const struct db_stmt STMT_FAILED = {
