@@ -6,9 +6,11 @@
 #   scripts/install-deps.sh --runtime  only what `pacto serve` needs (Dockerfile runtime stage)
 set -euo pipefail
 
+# libcurl (OpenSSL flavour): the server mails comment confirmations by SMTP
+# with it, and the integration tests are its HTTP client.
 build=(build-essential cmake pkg-config libcivetweb-dev libcjson-dev libjwt-dev libargon2-dev
   libssl-dev libpq-dev check libsubunit-dev libcurl4-openssl-dev)
-runtime=(libcivetweb1 libcjson1 libjwt0 libargon2-1 libssl3 libpq5 ca-certificates curl)
+runtime=(libcivetweb1 libcjson1 libjwt0 libargon2-1 libssl3 libpq5 libcurl4 ca-certificates curl)
 
 case "${1:-}" in
   "")

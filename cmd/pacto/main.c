@@ -12,6 +12,7 @@
 #include "db/migrate.h"
 #include "http/server.h"
 #include "log/log.h"
+#include "mail/mail.h"
 #include "municipalities/municipalities.h"
 #include "auth/password.h"
 #include "users/users.h"
@@ -132,8 +133,9 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (!db_listener_start(cfg.database_url, changes_on_listener) ||
+    if (!db_listener_start(cfg.database_url, changes_on_listener) || !mail_sender_start(&cfg) ||
         !http_server_start(&cfg, api_routes, api_routes_count)) {
+        mail_sender_stop();
         db_listener_stop();
         db_pool_shutdown();
         return 1;
@@ -144,6 +146,7 @@ static int cmd_serve(int argc, char **argv)
     sigwait(&stop, &sig);
     log_msg(LOG_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     http_server_stop(10000);
+    mail_sender_stop();
     db_listener_stop();
     db_pool_shutdown();
     config_free(&cfg);

@@ -40,8 +40,11 @@
 /* Monitoring: trajectories and alerts. Alerts are the state's: its
  * secretariats read them (municipal roles 403, anonymous 401). */
 #include "monitoring/monitoring.h"
-#define ALERTS_READ     {.allow = ROLE_SECRETARIAT, \
-                         .why = "Only the state's secretariats read the monitoring alerts."}
+#define ALERTS_READ                                                                                \
+    {                                                                                              \
+        .allow = ROLE_SECRETARIAT,                                                                 \
+        .why = "Only the state's secretariats read the monitoring alerts."                         \
+    }
 /* Delivery evidence */
 #include "evidence/evidence.h"
 /* Dashboards and open data */
@@ -51,29 +54,69 @@
  * attendance names people: the state and their own municipality see it. */
 #include "forum/forum.h"
 #include "training/training.h"
-#define FORUM_EVALUATES {.allow = ROLE_FORUM_MEMBER, \
-                         .why = "Only members of the cycle's shared-management forum co-evaluate its pacts."}
-#define ATTENDANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
-                         .why = "Only the state and the members' municipality see who attended; the course shows the counts."}
+#define FORUM_EVALUATES                                                                            \
+    {                                                                                              \
+        .allow = ROLE_FORUM_MEMBER,                                                                \
+        .why = "Only members of the cycle's shared-management forum co-evaluate its pacts."        \
+    }
+#define ATTENDANCE_READ                                                                            \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT,                                                \
+        .why = "Only the state and the members' municipality see who attended; the course shows "  \
+               "the counts."                                                                       \
+    }
 /* Public questions and technical assistance. Questions are asked by anyone
  * and answered, hidden or erased by the state (which area is the row's:
  * another area 403 naming it). Assistance requests are between the plan's
  * municipality and the area: nobody else may know of one (404). */
 #include "assistance/assistance.h"
 #include "questions/questions.h"
-#define QUESTION_MODERATE {.allow = ROLE_SECRETARIAT, \
-                         .why = "Only the state's secretariats answer and moderate questions."}
-#define ASSISTANCE_ASK  {.allow = ROLE_MUNICIPAL, \
-                         .why = "Only the municipality's mayor or representative request assistance."}
-#define ASSISTANCE_READ {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
-                         .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
-                         .why = "Only the municipality and the state see assistance requests."}
-#define ASSISTANCE_LIST {.allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
-                         .why = "Only the municipalities and the state see assistance requests."}
-#define ASSISTANCE_STATE {.allow = ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT, \
-                         .why = "Only the state's secretariats assign and answer assistance requests."}
+#define QUESTION_MODERATE                                                                          \
+    {                                                                                              \
+        .allow = ROLE_SECRETARIAT,                                                                 \
+        .why = "Only the state's secretariats answer and moderate questions."                      \
+    }
+#define ASSISTANCE_ASK                                                                             \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL,                                                                   \
+        .why = "Only the municipality's mayor or representative request assistance."               \
+    }
+#define ASSISTANCE_READ                                                                            \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT,   \
+        .why = "Only the municipality and the state see assistance requests."                      \
+    }
+#define ASSISTANCE_LIST                                                                            \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT,                                                \
+        .why = "Only the municipalities and the state see assistance requests."                    \
+    }
+#define ASSISTANCE_STATE                                                                           \
+    {                                                                                              \
+        .allow = ROLE_SECRETARIAT, .reveal = ROLE_MUNICIPAL | ROLE_SECRETARIAT,                    \
+        .why = "Only the state's secretariats assign and answer assistance requests."              \
+    }
 /* Good practices: proposed by a municipality, curated by the state */
 #include "practices/practices.h"
+/* Public consultations: opened by the subject's responsible (which one is
+ * the row's rule), commented by anyone, moderated by the state — a
+ * municipality does not moderate comments on its own plan —, answered by
+ * the subject's responsible (the row again). */
+#include "consultations/consultations.h"
+#define CONSULTATION_OPEN                                                                          \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT,                                                \
+        .why = "Only a consultation's subject's responsible opens or changes it."                  \
+    }
+#define COMMENT_MODERATE                                                                           \
+    {                                                                                              \
+        .allow = ROLE_SECRETARIAT, .why = "Only the state's secretariats moderate comments."       \
+    }
+#define COMMENT_ANSWER                                                                             \
+    {                                                                                              \
+        .allow = ROLE_MUNICIPAL | ROLE_SECRETARIAT,                                                \
+        .why = "Only a consultation's subject's responsible answers comments."                     \
+    }
 
 /* Who may call what (authz/policy.h): the roles allowed, those a refused
  * caller must be one of to be told 403 rather than 404, and why not. */
@@ -362,6 +405,24 @@ const struct route api_routes[] = {
                                                                        STREAM | UPLOAD},
     {"GET",    "/v1/practices/{practice_id}/files/{file_id}", practices_files_download,
                                                                        PUBLIC,       0},
+    /* Public consultations */
+    {"GET",    "/v1/consultations",             consultations_list,    PUBLIC,       QUERY},
+    {"POST",   "/v1/consultations",             consultations_create,  CONSULTATION_OPEN,
+                                                                       IDEMPOTENT},
+    {"GET",    "/v1/consultations/{consultation_id}", consultations_get, PUBLIC,     0},
+    {"PATCH",  "/v1/consultations/{consultation_id}", consultations_update,
+                                                                       CONSULTATION_OPEN, 0},
+    {"GET",    "/v1/consultations/{consultation_id}/comments", consultation_comments_list,
+                                                                       PUBLIC,       QUERY},
+    {"POST",   "/v1/consultations/{consultation_id}/comments", consultation_comments_create,
+                                                                       PUBLIC,       IDEMPOTENT},
+    {"POST",   "/v1/comments/{comment_id}/confirm", consultation_comments_confirm, PUBLIC, 0},
+    {"POST",   "/v1/comments/{comment_id}/publish", consultation_comments_publish,
+                                                                       COMMENT_MODERATE, NO_BODY},
+    {"POST",   "/v1/comments/{comment_id}/hide", consultation_comments_hide, COMMENT_MODERATE, 0},
+    {"PUT",    "/v1/comments/{comment_id}/answer", consultation_comments_answer,
+                                                                       COMMENT_ANSWER, 0},
+    {"DELETE", "/v1/comments/{comment_id}/author", consultation_comments_erase, COORDINATION, 0},
 };
 // clang-format on
 

@@ -32,7 +32,9 @@ static const char *const audit_entities[] = {
     /* public questions, assistance requests */
     "question", "assistance_request",
     /* good practices */
-    "practice", NULL};
+    "practice",
+    /* public consultations */
+    "consultation", "consultation_comment", NULL};
 
 static const struct res_filter audit_filters[] = {
     {.name = "entity", .type = RES_ENUM, .values = audit_entities},

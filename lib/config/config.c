@@ -6,6 +6,7 @@
 
 #include "db/db.h"
 #include "log/log.h"
+#include "validate/contact.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -159,6 +160,40 @@ static bool load_proxies(struct config *c, char *err, size_t errlen)
     return false;
 }
 
+/* Public consultations: the confirmation mail's server, sender and link. */
+static bool load_mail(struct config *c, char *err, size_t errlen)
+{
+    const char *url = env_or("PACTO_SMTP_URL", ""), *from = env_or("PACTO_MAIL_FROM", "");
+    const char *link = env_or("PACTO_CONFIRM_URL", "");
+    if (!copy_value(c->smtp_url, sizeof c->smtp_url, url, "PACTO_SMTP_URL", err, errlen) ||
+        !copy_value(c->mail_from, sizeof c->mail_from, from, "PACTO_MAIL_FROM", err, errlen) ||
+        !copy_value(c->confirm_url, sizeof c->confirm_url, link, "PACTO_CONFIRM_URL", err, errlen))
+        return false;
+    if (!*url != !*from) {
+        snprintf(err, errlen,
+                 "PACTO_SMTP_URL and PACTO_MAIL_FROM go together: set both or neither");
+        return false;
+    }
+    if (*url && strncmp(url, "smtp://", 7) != 0 && strncmp(url, "smtps://", 8) != 0) {
+        snprintf(err, errlen,
+                 "PACTO_SMTP_URL must be an smtp:// or smtps:// URL, e.g. "
+                 "smtp://127.0.0.1:25");
+        return false;
+    }
+    if (*from && contact_email_problem(from)) {
+        snprintf(err, errlen, "PACTO_MAIL_FROM must be an e-mail address");
+        return false;
+    }
+    bool web = strncmp(link, "http://", 7) == 0 || strncmp(link, "https://", 8) == 0;
+    if (*link && (!web || !strstr(link, "{token}") || strpbrk(link, " \t\r\n\"<>"))) {
+        snprintf(err, errlen,
+                 "PACTO_CONFIRM_URL must be an http(s) URL holding {token} (and "
+                 "usually {comment_id})");
+        return false;
+    }
+    return true;
+}
+
 bool config_load_server(struct config *c, char *err, size_t errlen)
 {
     if (!config_load_database(c, err, errlen))
@@ -203,7 +238,7 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         return false;
     }
     return load_cors(c, err, errlen) && load_public_url(c, err, errlen) &&
-           load_proxies(c, err, errlen) && load_token(c, err, errlen);
+           load_proxies(c, err, errlen) && load_mail(c, err, errlen) && load_token(c, err, errlen);
 }
 
 void config_free(struct config *c) { token_config_free(&c->token); }

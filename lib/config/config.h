@@ -48,6 +48,15 @@ struct config {
     /* Public questions: days from a question to its due time
      * (PACTO_QUESTION_ANSWER_DAYS, default 20). */
     int question_answer_days;
+    /* Public consultations: the mail that confirms a citizen's comment.
+     * smtp_url (PACTO_SMTP_URL, e.g. smtp://127.0.0.1:25) and mail_from
+     * (PACTO_MAIL_FROM) are both set or both "": then mail waits in the
+     * outbox. confirm_url (PACTO_CONFIRM_URL): the link a message carries,
+     * with {comment_id} and {token} in it; "": the API's own confirm route
+     * with the token as a query parameter (lib/consultations/confirm.c). */
+    char smtp_url[256];
+    char mail_from[256];
+    char confirm_url[512];
 };
 
 /* Reads the database URL only (for commands that need nothing else).

@@ -7,6 +7,7 @@
 #include "db/db.h"
 #include "db/migrate.h"
 #include "http/metrics.h"
+#include "mail/mail.h"
 #include "http/response.h"
 
 #include <stdio.h>
@@ -60,6 +61,12 @@ void system_metrics(struct request *req)
 {
     struct buf b = {0};
     metrics_render(&b);
+    /* Public consultations: confirmation mail not sent yet (all of it while
+     * PACTO_SMTP_URL is unset). */
+    buf_printf(&b,
+               "# HELP pacto_mail_unsent Messages in the mail outbox not sent yet.\n"
+               "# TYPE pacto_mail_unsent gauge\npacto_mail_unsent %ld\n",
+               mail_unsent() < 0 ? 0 : mail_unsent());
     resp_body(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 

@@ -87,6 +87,8 @@ static const struct {
     {"assistance", assistance_suite, false},
     /* Good practices */
     {"practices", practices_suite, false},
+    /* Public consultations */
+    {"consultations", consultations_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

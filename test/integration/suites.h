@@ -72,5 +72,7 @@ Suite *assistance_suite(void);
 
 /* Good practices */
 Suite *practices_suite(void);
+/* Public consultations */
+Suite *consultations_suite(void);
 
 #endif

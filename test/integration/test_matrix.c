@@ -103,6 +103,8 @@ static struct {
     char question_id[24], request_id[24];
     /* Good practices */
     char practice_id[24];
+    /* Public consultations: an open consultation on Campo Grande's plan. */
+    char consultation_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -359,6 +361,46 @@ static void practices_world_build(void)
     snprintf(world.practice_id, sizeof world.practice_id, "%ld", fixture_long(sql));
 }
 
+/* Public consultations: an open consultation on the world's plan (through
+ * the API), and a citizen's pending comment on it by SQL, as POST
+ * .../comments stores it. The routes of a plan's return comments and of a
+ * consultation's comments both name {comment_id}: the consultation's takes
+ * the return comment's id, so that the one value names one of each. */
+static void consultations_world_build(void)
+{
+    char body[512], at[2][32];
+    for (int i = 0; i < 2; i++) {
+        time_t t = time(NULL) + (i ? 86400 : -3600);
+        struct tm tm;
+        strftime(at[i], sizeof at[i], "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+    }
+    snprintf(body, sizeof body,
+             "{\"subject_type\":\"plan\",\"subject_id\":%s,\"title\":\"Plano de saúde\","
+             "\"opens_at\":\"%s\",\"closes_at\":\"%s\"}",
+             world.plan_id, at[0], at[1]);
+    create(U_HEALTH, "/v1/consultations", body, world.consultation_id);
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "INSERT INTO consultation_comments (id, consultation_id, author_name, text, status,"
+             "                                   client_hash)"
+             " OVERRIDING SYSTEM VALUE VALUES (%s, %s, 'Ana', 'Faltam agentes de saúde', "
+             "'pending', client_hash('x'))",
+             world.comment_id, world.consultation_id);
+    fixture_exec(sql);
+}
+
+/* Public consultations: who opens, moves, moderates and answers is the
+ * consultation's subject's rule (its area, or the plan's municipality for
+ * an answer), which no route policy can say: a secretariat the policy lets
+ * in may be refused by the row (403), as another area's is. */
+static bool is_consultations_row(const struct route *route, const struct caller *c)
+{
+    bool names = router_param_index(route->pattern, "consultation_id") >= 0 ||
+                 strncmp(route->pattern, "/v1/comments/", 13) == 0;
+    return names && strcmp(route->method, "GET") != 0 && (route->policy.allow & ROLE_SECRETARIAT) &&
+           strcmp(c->role, "secretariat") == 0;
+}
+
 /* Adds this suite's accounts and the resources the routes name to the
  * fixture that fixture_reset loaded. */
 static void world_build(void)
@@ -452,6 +494,8 @@ static void world_build(void)
     questions_world_build();
     /* Good practices */
     practices_world_build();
+    /* Public consultations */
+    consultations_world_build();
     /* the portfolio: published, so that its GET is public */
     snprintf(path, sizeof path, "/v1/challenges/%s/initiatives", world.challenge_id);
     create(U_HEALTH, path,
@@ -507,7 +551,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  {"question_id", false},
                  {"request_id", true},
                  /* Good practices: A's, published */
-                 {"practice_id", true}};
+                 {"practice_id", true},
+                 /* Public consultations: on A's plan */
+                 {"consultation_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -532,7 +578,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.member_id,
                             world.question_id, /* Public questions and technical assistance */
                             world.request_id,
-                            world.practice_id /* Good practices */};
+                            world.practice_id,      /* Good practices */
+                            world.consultation_id}; /* Public consultations */
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
@@ -655,7 +702,7 @@ static enum expectation expect(const struct route *route, const struct caller *c
      * one of A's private objects by its id, the row-level rule must refuse. */
     if (of_a && !names_code && !(route->policy.allow & ROLE_ANONYMOUS) && is_municipal_of_b(c))
         return EXPECT_OTHERS_OBJECT;
-    if (is_other_areas_row(route, c))
+    if (is_other_areas_row(route, c) || is_consultations_row(route, c))
         return EXPECT_OTHER_AREAS_ROW;
     /* Technical assistance: a request is known to its municipality and its
      * area only (the world's is health's): to another area's secretariat it

@@ -163,7 +163,11 @@ struct fixture_snapshot fixture_snapshot(void)
             " (SELECT string_agg(x::text, '|' ORDER BY practice_id, position)"
             "    FROM practice_indicators x),"
             " (SELECT string_agg(x::text, '|' ORDER BY practice_id, file_id)"
-            "    FROM practice_files x)))"),
+            "    FROM practice_files x),"
+            /* Public consultations */
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM consultations x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM consultation_comments x),"
+            " (SELECT string_agg(x::text, '|' ORDER BY id) FROM mail_outbox x)))"),
     };
 }
 
@@ -181,7 +185,7 @@ void fixture_assert_unchanged(struct fixture_snapshot before)
     ck_assert_msg(now.team == before.team, "the team_members table changed");
     ck_assert_msg(now.program == before.program,
                   "the program changed (indicators to targets, portfolio, plans, pacts, evidence, "
-                  "forum, training, questions, assistance or practices)");
+                  "forum, training, questions, assistance, practices or consultations)");
 }
 
 struct http_response fixture_call(const char *method, const char *path, enum fixture_user who,
@@ -312,8 +316,8 @@ static bool append_load_sql(PGconn *c, struct buf *sql)
     buf_puts(
         sql,
         "SET LOCAL client_min_messages = warning;" /* not "truncate cascades to" */
-        "TRUNCATE idempotency_keys, public_writes, audit_events, users, municipalities, states, "
-        "indicators"
+        "TRUNCATE idempotency_keys, public_writes, audit_events, users, municipalities, states,"
+        " indicators"
         " RESTART IDENTITY CASCADE;"
         "INSERT INTO states (code, uf, name, region) VALUES"
         " (50, 'MS', 'Mato Grosso do Sul', 'centro_oeste'), (35, 'SP', 'São Paulo', 'sudeste');"
