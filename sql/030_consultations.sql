@@ -199,24 +199,27 @@ CREATE FUNCTION consultation_subject(kind text, subject bigint, v pacto_viewer)
          WHERE kind = 'plan' AND p.id = subject AND plan_visible(p, v);
     END;
 
--- A comment as viewer v sees it. Published: in full, the author's name or
--- pseudonym as they signed (null once erased), never their e-mail or address
--- hash. Hidden: {id, status, hidden_reason, created_at} only, but to the
--- state in full. Pending and unconfirmed: in full to those who see them
--- (consultation_sees_unpublished; call only for them).
+-- A comment as viewer v sees it. Published: in full but for the author, whose
+-- name or pseudonym (null once erased) only the state's secretariats see —
+-- a citizen's personal data is never public — and whose e-mail and address
+-- hash nobody sees. Hidden: {id, status, hidden_reason, created_at} only, but
+-- to the state in full. Pending and unconfirmed: in full to those who see
+-- them (consultation_sees_unpublished; call only for them).
 CREATE FUNCTION consultation_comment_json(k consultation_comments, v pacto_viewer) RETURNS json
     LANGUAGE sql STABLE PARALLEL SAFE
     RETURN CASE WHEN k.status = 'hidden' AND NOT viewer_is_secretariat(v)
         THEN json_build_object('id', k.id, 'status', k.status, 'hidden_reason', k.hidden_reason,
                                'created_at', pacto_ts(k.created_at))
-        ELSE json_build_object(
+        ELSE (jsonb_build_object(
             'id', k.id, 'consultation_id', k.consultation_id, 'status', k.status,
-            'author_name', k.author_name, 'municipality_id', k.municipality_id,
+            'municipality_id', k.municipality_id,
             'text', k.text, 'hidden_reason', k.hidden_reason,
             'created_at', pacto_ts(k.created_at),
             'answer', k.answer, 'answered_at', pacto_ts(k.answered_at),
             'answered_by_municipality_id', k.answered_by_municipality_id,
-            'answered_by_area', k.answered_by_area) END;
+            'answered_by_area', k.answered_by_area)
+            || CASE WHEN viewer_is_secretariat(v)
+                    THEN jsonb_build_object('author_name', k.author_name) ELSE '{}' END)::json END;
 
 -- What the audit log keeps of a comment: never the personal data (author's
 -- name, e-mail, address hash) nor the token, so an erasure leaves none of it

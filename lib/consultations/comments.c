@@ -66,17 +66,19 @@ static const struct db_stmt STMT_INSERT = {
            "              client_hash, status)"
            "           VALUES ($1::bigint, $2, $3, $4, $5, $6, $7) RETURNING *)"
            " SELECT k.id, (consultation_comment_json(k::consultation_comments, NULL)::jsonb"
-           "               || jsonb_build_object('next', $8::text))::json,"
+           "               || jsonb_build_object('author_name', k.author_name, 'next', "
+           "$8::text))::json,"
            "        consultation_comment_snapshot(k::consultation_comments) FROM k",
 };
 
 static const char NEXT_UNCONFIRMED[] =
     "We sent a confirmation link to the e-mail address you gave; open it within 48 hours. "
     "Once confirmed, the comment awaits moderation by the state and is public once "
-    "published, with the name you signed it with. The address is never shown to anyone.";
+    "published; the name you signed it with is seen by the state only, and the address by "
+    "no one.";
 static const char NEXT_PENDING[] =
-    "The comment awaits moderation by the state; once published it is public, with the name "
-    "you signed it with.";
+    "The comment awaits moderation by the state; once published it is public. The name you "
+    "signed it with is seen by the state only.";
 
 struct comment_input {
     const char *author, *municipality, *text, *email;
@@ -222,7 +224,6 @@ static const struct res_field comment_fields[] = {
     RES_FIELD("id", RES_ID, RF_CSV),
     RES_FIELD("consultation_id", RES_ID, RF_CSV),
     RES_FIELD("status", RES_ENUM, RF_CSV, .values = comment_statuses),
-    RES_FIELD("author_name", RES_TEXT, RF_CSV, .max = AUTHOR_MAX),
     RES_FIELD("municipality_id", RES_IBGE, RF_CSV),
     RES_FIELD("text", RES_TEXT, RF_CSV, .max = TEXT_MAX),
     RES_FIELD("hidden_reason", RES_TEXT, RF_CSV, .max = TEXT_MAX),

@@ -64,19 +64,20 @@ enum { C_MATCHES, C_USED, C_EXPIRED, C_SNAPSHOT };
 /* $1 comment. */
 static const struct db_stmt STMT_CONFIRM = {
     .name = "consultation_confirm",
-    .sql = "UPDATE consultation_comments k SET status = 'pending', confirmed_at = now(),"
-           "       email = NULL, version = version + 1, updated_at = now()"
-           " WHERE id = $1::bigint AND status = 'unconfirmed'"
-           " RETURNING (consultation_comment_json(k, NULL)::jsonb"
-           "            || jsonb_build_object('next', $2::text))::json,"
-           "           consultation_comment_snapshot(k)",
+    .sql =
+        "UPDATE consultation_comments k SET status = 'pending', confirmed_at = now(),"
+        "       email = NULL, version = version + 1, updated_at = now()"
+        " WHERE id = $1::bigint AND status = 'unconfirmed'"
+        " RETURNING (consultation_comment_json(k, NULL)::jsonb"
+        "            || jsonb_build_object('author_name', k.author_name, 'next', $2::text))::json,"
+        "           consultation_comment_snapshot(k)",
 };
 
 static const char SUBJECT[] = "Confirme seu comentário na consulta pública";
 
 static const char NEXT_PENDING[] =
     "The comment is confirmed and awaits moderation by the state; once published it is "
-    "public, with the name you signed it with.";
+    "public. The name you signed it with is seen by the state only.";
 
 /* Appends template t with {comment_id} and {token} replaced. */
 static void fill_link(struct buf *b, const char *t, const char *comment_id, const char *token)

@@ -278,8 +278,8 @@ START_TEST(a_plan_consultation_is_commented_moderated_and_answered)
     const cJSON *pub = item_with_id(&r, first), *hid = item_with_id(&r, second);
     ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pub, "text")),
                      "Faltam agentes de saúde na região norte.\nE no sul também.");
-    ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pub, "author_name")),
-                     "Ana do Bairro");
+    /* The author's name is personal data: not public. */
+    ck_assert_ptr_null(cJSON_GetObjectItem(pub, "author_name"));
     ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pub, "answer")),
                      "Vamos contratar 12 agentes em 2027.");
     ck_assert_str_eq(cJSON_GetStringValue(cJSON_GetObjectItem(pub, "answered_by_municipality_id")),
@@ -298,6 +298,15 @@ START_TEST(a_plan_consultation_is_commented_moderated_and_answered)
     r = comments(c, "?status=hidden", U_EDUCATION);
     ck_assert_int_eq(cJSON_GetArraySize(items_of(&r)), 1);
     ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "Propaganda do meu"));
+    http_response_free(&r);
+    /* And the state alone sees who signed the published one. */
+    r = comments(c, "?status=published", U_HEALTH);
+    ck_assert_str_eq(cJSON_GetStringValue(
+                         cJSON_GetObjectItem(cJSON_GetArrayItem(items_of(&r), 0), "author_name")),
+                     "Ana do Bairro");
+    http_response_free(&r);
+    r = comments(c, "?status=published", U_MAYOR_CG);
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), "Ana do Bairro"));
     http_response_free(&r);
 
     r = consultation_get(c, ANON);
@@ -323,7 +332,9 @@ START_TEST(a_plan_consultation_is_commented_moderated_and_answered)
     r = fixture_call("GET", path, ANON, NULL, (const char *const[]){"Accept: text/csv", NULL});
     ck_assert_int_eq(r.status, 200);
     ck_assert_str_eq(http_header(&r, "Content-Type"), "text/csv; charset=utf-8");
-    ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "id,consultation_id,status,author_name"));
+    ck_assert_ptr_nonnull(
+        strstr(buf_cstr(&r.body), "id,consultation_id,status,municipality_id,text,"));
+    ck_assert_ptr_null(strstr(buf_cstr(&r.body), "Ana do Bairro"));
     ck_assert_ptr_nonnull(strstr(buf_cstr(&r.body), "Vamos contratar 12 agentes"));
     ck_assert_ptr_null(strstr(buf_cstr(&r.body), "Propaganda do meu"));
     http_response_free(&r);
@@ -736,9 +747,9 @@ START_TEST(the_coordination_erases_a_citizens_personal_data)
     /* Erased already: nothing changes, nothing is recorded. */
     expect_on_comment("DELETE", k, "author", U_COORDINATION, NULL, 204);
     ck_assert_int_eq(fixture_count("audit_events"), events + 1);
-    /* The text stays public once published, its author null. */
+    /* The text stays public once published; to the state its author is null. */
     fixture_exec("UPDATE consultation_comments SET status = 'published'");
-    r = comments(c, "", ANON);
+    r = comments(c, "", U_COORDINATION);
     const cJSON *it = item_with_id(&r, k);
     ck_assert_ptr_nonnull(it);
     ck_assert(cJSON_IsNull(cJSON_GetObjectItem(it, "author_name")));
