@@ -3,8 +3,11 @@
  */
 #include "http/request.h"
 
+#include "cache/cache.h"
 #include "config/config.h"
 #include "db/db.h"
+#include "db/replica.h"
+#include "db/route.h"
 #include "http/negotiate.h"
 #include "http/response.h"
 #include "json/json_strict.h"
@@ -85,8 +88,28 @@ const char *req_param(const struct request *req, int i)
 
 bool req_is_authenticated(const struct request *req) { return req->who.role[0] != '\0'; }
 
+/* The replica's connection for a read_routable request, or NULL when the
+ * primary must answer (see req_db). */
+static struct db_conn *acquire_for_read(struct request *req)
+{
+    struct db_replica_view v;
+    db_replica_view(&v);
+    struct db_conn *c = NULL;
+    if (!cache_thread_missed() &&
+        db_route_read(&v, req->min_lsn, req->cfg->replica_max_lag_ms) == DB_TARGET_REPLICA)
+        c = db_acquire_read(DB_ACQUIRE_WAIT_MS);
+    if (c)
+        cache_thread_no_puts(); /* what it reads may be older than the caches */
+    if (!req->read_counted)
+        db_replica_count_read(c != NULL);
+    req->read_counted = true;
+    return c;
+}
+
 struct db_conn *req_db(struct request *req)
 {
+    if (!req->db && req->read_routable)
+        req->db = acquire_for_read(req);
     if (!req->db)
         req->db = db_acquire(DB_ACQUIRE_WAIT_MS);
     if (!req->db)
