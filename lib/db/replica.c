@@ -34,6 +34,12 @@ static const char SQL_REPLICA_STATE[] =
     "            ELSE (extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint"
     "       END";
 
+static const struct db_stmt STMT_REPLAYED = {
+    .name = "replica_replayed",
+    .sql = "SELECT (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()"
+           "             ELSE pg_current_wal_lsn() END)::text",
+};
+
 static struct {
     pthread_t thread;
     bool running;
@@ -120,6 +126,15 @@ void db_replica_view(struct db_replica_view *out)
     out->up = mon.running && seen && monotonic_ms() - seen <= STALE_MS;
     out->replay_lsn = atomic_load(&mon.replay_lsn);
     out->lag_ms = atomic_load(&mon.lag_ms);
+}
+
+bool db_replica_has_replayed(struct db_conn *c, unsigned long long lsn)
+{
+    PGresult *r = db_exec(c, &STMT_REPLAYED, 0, NULL);
+    uint64_t replayed = 0;
+    bool ok = r && PQntuples(r) == 1 && db_lsn_parse(PQgetvalue(r, 0, 0), &replayed);
+    PQclear(r);
+    return ok && replayed >= lsn;
 }
 
 void db_replica_count_read(bool on_replica)

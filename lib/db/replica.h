@@ -12,6 +12,8 @@
 
 #include <stdbool.h>
 
+struct db_conn;
+
 /* Starts watching the replica at url with its own connection (never one of
  * the pool's). Returns false when the thread cannot start. */
 bool db_replica_monitor_start(const char *url);
@@ -23,6 +25,10 @@ void db_replica_monitor_stop(void);
  * for longer than that (and a read that finds it gone goes to the primary,
  * see db_acquire_read). configured is false when no monitor runs. */
 void db_replica_view(struct db_replica_view *out);
+
+/* Asks the replica on c (one of its pool's) whether it has replayed lsn
+ * now. False also when it cannot tell (the statement failed). */
+bool db_replica_has_replayed(struct db_conn *c, unsigned long long lsn);
 
 /* Counts one routed read: to the replica, or to the primary instead. */
 void db_replica_count_read(bool on_replica);

@@ -16,13 +16,20 @@ struct db_replica_view {
     long long lag_ms;    /* behind the primary by this much; < 0: unknown */
 };
 
-enum db_target { DB_TARGET_PRIMARY, DB_TARGET_REPLICA };
+enum db_target {
+    DB_TARGET_PRIMARY,
+    DB_TARGET_REPLICA,
+    /* The replica, if asked now it has replayed min_lsn (it had not when
+     * last seen; replaying usually takes far less than the monitor's
+     * interval); else the primary. */
+    DB_TARGET_REPLICA_IF_REPLAYED
+};
 
 /* Where an anonymous public read goes. min_lsn is the commit position the
  * client presented in Pacto-Consistency (0: none): the replica serves it only
  * when it has replayed that far, so nobody reads older data than they just
- * wrote. It also serves nothing while down, while its lag is unknown, or
- * while it lags more than max_lag_ms (0: no bound). */
+ * wrote (DB_TARGET_REPLICA_IF_REPLAYED when the last look was short of it). It also serves nothing
+ * while down, while its lag is unknown, or while it lags more than max_lag_ms (0: no bound). */
 enum db_target db_route_read(const struct db_replica_view *v, uint64_t min_lsn, int max_lag_ms);
 
 #endif

@@ -66,6 +66,13 @@ PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
     if (!req_db(req))
         return NULL;
     PGresult *r = db_exec(req->db, s, nparams, params);
+    if (!r && db_conn_on_replica(req->db) && db_last_error(req->db) == DB_UNAVAILABLE) {
+        /* The replica went away during a public read, which writes nothing:
+         * the primary answers the statement instead. */
+        db_release(req->db);
+        req->db = db_acquire(DB_ACQUIRE_WAIT_MS);
+        r = req->db ? db_exec(req->db, s, nparams, params) : NULL;
+    }
     if (!r)
         resp_db_error(req);
     return req_keep_result(req, r);
@@ -95,9 +102,16 @@ static struct db_conn *acquire_for_read(struct request *req)
     struct db_replica_view v;
     db_replica_view(&v);
     struct db_conn *c = NULL;
-    if (!cache_thread_missed() &&
-        db_route_read(&v, req->min_lsn, req->cfg->replica_max_lag_ms) == DB_TARGET_REPLICA)
+    enum db_target t = cache_thread_missed()
+                           ? DB_TARGET_PRIMARY
+                           : db_route_read(&v, req->min_lsn, req->cfg->replica_max_lag_ms);
+    if (t != DB_TARGET_PRIMARY)
         c = db_acquire_read(DB_ACQUIRE_WAIT_MS);
+    if (c && t == DB_TARGET_REPLICA_IF_REPLAYED &&
+        (!db_replica_has_replayed(c, req->min_lsn) || !db_conn_on_replica(c))) {
+        db_release(c);
+        c = NULL;
+    }
     if (c)
         cache_thread_no_puts(); /* what it reads may be older than the caches */
     if (!req->read_counted)

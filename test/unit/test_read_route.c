@@ -72,11 +72,11 @@ START_TEST(test_route_read_your_writes)
     /* Replayed at or past the write: the replica; short of it: the primary. */
     ck_assert_int_eq(db_route_read(&healthy, 999, 5000), DB_TARGET_REPLICA);
     ck_assert_int_eq(db_route_read(&healthy, 1000, 5000), DB_TARGET_REPLICA);
-    ck_assert_int_eq(db_route_read(&healthy, 1001, 5000), DB_TARGET_PRIMARY);
+    ck_assert_int_eq(db_route_read(&healthy, 1001, 5000), DB_TARGET_REPLICA_IF_REPLAYED);
     ck_assert_int_eq(db_route_read(&healthy, UINT64_MAX, 5000), DB_TARGET_PRIMARY);
     struct db_replica_view unknown = healthy;
     unknown.replay_lsn = 0;
-    ck_assert_int_eq(db_route_read(&unknown, 1, 5000), DB_TARGET_PRIMARY);
+    ck_assert_int_eq(db_route_read(&unknown, 1, 5000), DB_TARGET_REPLICA_IF_REPLAYED);
     ck_assert_int_eq(db_route_read(&unknown, 0, 5000), DB_TARGET_REPLICA);
 }
 END_TEST
@@ -86,6 +86,7 @@ START_TEST(test_route_down_or_absent)
     struct db_replica_view v = healthy;
     v.up = false;
     ck_assert_int_eq(db_route_read(&v, 0, 5000), DB_TARGET_PRIMARY);
+    ck_assert_int_eq(db_route_read(&v, 1001, 5000), DB_TARGET_PRIMARY);
     v = healthy;
     v.configured = false;
     ck_assert_int_eq(db_route_read(&v, 0, 5000), DB_TARGET_PRIMARY);
@@ -99,6 +100,7 @@ START_TEST(test_route_lag_bound)
     ck_assert_int_eq(db_route_read(&v, 0, 5000), DB_TARGET_REPLICA);
     v.lag_ms = 5001;
     ck_assert_int_eq(db_route_read(&v, 0, 5000), DB_TARGET_PRIMARY);
+    ck_assert_int_eq(db_route_read(&v, 1001, 5000), DB_TARGET_PRIMARY);
     ck_assert_int_eq(db_route_read(&v, 0, 0), DB_TARGET_REPLICA); /* no bound */
     v.lag_ms = -1;                                                /* unknown */
     ck_assert_int_eq(db_route_read(&v, 0, 0), DB_TARGET_PRIMARY);
