@@ -155,7 +155,13 @@ pool_mode = transaction
 max_client_conn = 1000
 default_pool_size = 20
 reserve_pool_size = 5
-server_login_retry = 1
+# Kept open by pgbouncer itself: after the primary restarts, these are what
+# retry the connection (every server_login_retry) and lift the refusal of
+# new clients ("server login has been failing") as soon as it is back.
+min_pool_size = 2
+# 1.18 refuses new clients while its last server login failed (as while the
+# primary shuts down), until a new client makes it try again: 0 tries at once.
+server_login_retry = 0
 query_wait_timeout = 3
 ignore_startup_parameters = extra_float_digits
 logfile = $d/pgbouncer.log

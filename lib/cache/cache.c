@@ -85,10 +85,10 @@ bool cache_thread_missed(void) { return thread_policy.missed; }
 
 bool cache_get(struct cache *c, const char *key, struct buf *out)
 {
-    if (!atomic_load(&c->enabled) || thread_policy.skip_gets) {
-        thread_policy.missed = true;
+    /* Not a miss: a disabled cache stores nothing, and a skipped get is the
+     * caller's, whose put may follow (see cache_thread_missed). */
+    if (!atomic_load(&c->enabled) || thread_policy.skip_gets)
         return false;
-    }
     bool hit = false;
     pthread_rwlock_rdlock(&c->lock);
     for (struct entry *e = c->buckets[hash(key)]; e; e = e->next)

@@ -51,8 +51,9 @@ void cache_set_enabled(struct cache *c, bool enabled);
 void cache_thread_begin(bool skip_gets);
 /* From now on until cache_thread_begin, puts of this thread are dropped. */
 void cache_thread_no_puts(void);
-/* True when a get of this thread missed (or was skipped) since
- * cache_thread_begin: what it looks for will be read and put. */
+/* True when a get of this thread missed an enabled cache since
+ * cache_thread_begin (not a skipped get): what it looks for will be read
+ * and put, so it had better be read where the cache's evictions come from. */
 bool cache_thread_missed(void);
 
 #endif
