@@ -79,6 +79,7 @@ static const struct {
     /* Dashboards and open data */
     {"dashboards", dashboards_suite, false},
     {"open_data", open_data_suite, false},
+    {"read_routing", read_routing_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };
