@@ -223,7 +223,7 @@ measure "public list GET /v1/municipalities?state=SP&limit=50 (cached)" \
   wrk_count "$nginx/v1/municipalities?state=SP&limit=50"
 measure "public list GET /v1/indicators?limit=50 (replica)" \
   wrk_count "$nginx/v1/indicators?limit=50"
-measure "CSV GET /v1/municipalities?state=SP (645 rows)" \
+measure "CSV GET /v1/municipalities?state=SP (645 rows, replica)" \
   wrk_count -H 'Accept: text/csv' "$nginx/v1/municipalities?state=SP"
 
 # imports N: N imports of every municipality's value for one period, one at a time.
@@ -262,7 +262,7 @@ while read -r code cpf sub pact; do
   echo next
   printf 'url = "%s/v1/action-plans/%s/pact"\n' "$nginx" "$pact"
   printf 'header = "Authorization: Bearer %s"\n' "$(bench_token "$code")"
-  printf 'header = "Idempotency-Key: pact-%s"\nheader = "Content-Type: application/json"\n' "$code"
+  printf 'header = "Idempotency-Key: pact-%s-%s"\nheader = "Content-Type: application/json"\n' "$run" "$code"
   printf 'data = "{\\"mayor_cpf\\":\\"%s\\"}"\n' "$cpf"
   printf 'output = "/dev/null"\nwrite-out = "%s %%{http_code} %%{time_total}\\n"\n' "$code"
   : "$sub"
@@ -313,8 +313,8 @@ done
   echo
   echo "Throughput (req/s) through nginx in front of 1, 2 and 3 servers, beside one server reached"
   echo "directly. Two cores run wrk, nginx, the servers and PostgreSQL together: more servers add"
-  echo "no cores here, so these figures show the cost of the extra hop and that nothing is lost"
-  echo "by spreading the load, not the scaling a machine per server would give."
+  echo "no cores here, so these figures show what the hop through nginx and more processes"
+  echo "contending for the same cores cost, not the scaling a machine per server would give."
   echo
   echo "| topology | authenticated GET | public list (cached) | load average after |"
   echo "|---|---:|---:|---:|"
