@@ -177,6 +177,14 @@ static bool load_scale_out(struct config *c, char *err, size_t errlen)
         return false;
     }
     c->db_pooler_transaction = strcmp(pooler, "transaction") == 0;
+    /* Through the pooler, LISTEN would land on whichever server connection
+     * ran it, and notifications would go to whoever holds it next. */
+    if (c->db_pooler_transaction && !*env_or("PACTO_DATABASE_LISTEN_URL", "")) {
+        snprintf(err, errlen,
+                 "PACTO_DATABASE_LISTEN_URL must be set with PACTO_DB_POOLER=transaction (a "
+                 "direct connection to the primary, for the change listener)");
+        return false;
+    }
     char pool[16];
     snprintf(pool, sizeof pool, "%d", c->db_pool);
     return load_int("PACTO_DB_READ_POOL", pool, 1, 256, &c->db_read_pool, err, errlen) &&
