@@ -61,7 +61,11 @@ url_bouncer="postgresql://pacto@127.0.0.1:$bouncer_port/pacto"
 url_primary="postgresql://pacto@127.0.0.1:$primary_port/pacto"
 url_replica="postgresql://pacto@127.0.0.1:$replica_port/pacto"
 
-pid_alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+# pid_alive FILE: the process FILE names runs (FILE may vanish meanwhile: nginx removes its own).
+pid_alive() {
+  local pid
+  pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
+}
 
 # --- PostgreSQL -------------------------------------------------------------
 
