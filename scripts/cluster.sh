@@ -67,12 +67,21 @@ pid_alive() {
   pid=$(cat "$1" 2>/dev/null) && [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null
 }
 
+# need_port PORT WHAT: fails, naming it, when something else listens on PORT.
+need_port() {
+  if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+    say "port $1 ($2) is taken by another program; move every port with PACTO_CLUSTER_BASE"
+    return 1
+  fi
+}
+
 # --- PostgreSQL -------------------------------------------------------------
 
 pg_start() {
   local node=$1 d
   d=$(pg_dir "$node")
   if pg_running "$node"; then return 0; fi
+  need_port "$(pg_port "$node")" "PostgreSQL $node"
   as_owner mkdir -p -m 0700 "$d/run"
   as_owner "$pgbin/pg_ctl" start -w -t 60 -D "$d/data" -l "$d/postgres.log" \
     -o "-p $(pg_port "$node") -k $d/run" >/dev/null
@@ -140,6 +149,7 @@ replica_up() {
 bouncer_up() {
   local d=$dir/pgbouncer
   if pid_alive "$d/pgbouncer.pid"; then return 0; fi
+  need_port "$bouncer_port" pgbouncer
   (umask 022 && mkdir -p "$d")
   if is_root; then chown postgres:postgres "$d"; fi
   # query_wait_timeout: while the primary is down a query waits this long for
@@ -186,6 +196,7 @@ server_up() {
   port=$(server_port "$i")
   mkdir -p "$d"
   if pid_alive "$d/server-$i.pid"; then return 0; fi
+  need_port "$port" "server $i"
   (
     export PACTO_DATABASE_URL=$url_bouncer PACTO_DATABASE_READ_URL=$url_replica
     export PACTO_DATABASE_LISTEN_URL=$url_primary PACTO_DB_POOLER=transaction
@@ -241,6 +252,7 @@ nginx_up() {
     nginx -q -p "$d/" -c "$d/nginx.conf" -s reload
     return 0
   fi
+  need_port "$nginx_port" nginx
   nginx -q -p "$d/" -c "$d/nginx.conf" -g "daemon on;"
   for _ in $(seq 50); do
     curl -fsS -o /dev/null "http://127.0.0.1:$nginx_port/healthz" 2>/dev/null && return 0
