@@ -1,12 +1,12 @@
 # Pacto: build, run, test. Every target installs what it needs first
 # (scripts/install-deps.sh does nothing when all is installed).
-#   make build | run | test | test-asan | bench | lint | clean | distclean
+#   make build | run | test | test-asan | bench | lint | clean | distclean | cluster-test
 
 SHELL := bash
 .SHELLFLAGS := -euo pipefail -c
 .ONESHELL:
 .DEFAULT_GOAL := build
-.PHONY: build run test test-asan bench lint clean distclean deps
+.PHONY: build run test test-asan bench lint clean distclean deps cluster-test
 
 deps:
 	scripts/install-deps.sh
@@ -65,9 +65,16 @@ bench: build
 lint: deps
 	scripts/lint.sh
 
+# The scale-out checks against the local cluster of scripts/cluster.sh (nginx,
+# three servers, pgbouncer, a primary and its streaming replica), started for
+# the run when it is not running already.
+cluster-test: build
+	test/cluster/run.sh build
+
 clean:
 	rm -rf build build-*/
 
 distclean: clean
+	scripts/cluster.sh down
 	scripts/pg.sh stop var/pg
 	rm -rf var

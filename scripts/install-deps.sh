@@ -14,7 +14,9 @@ runtime=(libcivetweb1 libcjson1 libjwt0 libargon2-1 libssl3 libpq5 libcurl4 ca-c
 
 case "${1:-}" in
   "")
-    pkgs=("${build[@]}" postgresql-15 postgresql-client-15 curl ca-certificates wrk shellcheck jq)
+    # pgbouncer and nginx: the local cluster of scripts/cluster.sh.
+    pkgs=("${build[@]}" postgresql-15 postgresql-client-15 curl ca-certificates wrk shellcheck jq
+      pgbouncer nginx)
     # scripts/lint.sh runs npx. Debian's npm pulls in hundreds of packages, so
     # it is installed only on a machine that has no Node.js of its own.
     command -v npx >/dev/null || pkgs+=(nodejs npm)

@@ -17,7 +17,7 @@ run() {
 }
 
 run npx --yes "$redocly" lint api/openapi.yaml
-run shellcheck scripts/*.sh .ci/run bench/*.sh
+run shellcheck scripts/*.sh .ci/run bench/*.sh test/cluster/*.sh deploy/*.sh
 if command -v hadolint >/dev/null; then
   run hadolint Dockerfile
 else

@@ -9,6 +9,7 @@
 #include "config/config.h"
 #include "cursor/cursor.h"
 #include "db/db.h"
+#include "db/replica.h"
 #include "db/migrate.h"
 #include "http/server.h"
 #include "log/log.h"
@@ -124,6 +125,9 @@ static int cmd_serve(int argc, char **argv)
     if (!db_pool_init(cfg.database_url, cfg.db_pool, cfg.statement_timeout_ms))
         return fail("cannot create the database pool");
     db_pool_set_deadline(cfg.db_deadline_ms);
+    db_pool_set_pooler(cfg.db_pooler_transaction);
+    if (cfg.database_read_url[0] && !db_read_pool_init(cfg.database_read_url, cfg.db_read_pool))
+        return fail("cannot create the replica's database pool");
 
     /* Block the stop signals before threads start, so only sigwait sees them. */
     sigset_t stop;
@@ -133,9 +137,11 @@ static int cmd_serve(int argc, char **argv)
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
     signal(SIGPIPE, SIG_IGN);
 
-    if (!db_listener_start(cfg.database_url, changes_on_listener) || !mail_sender_start(&cfg) ||
-        !http_server_start(&cfg, api_routes, api_routes_count)) {
+    if (!db_listener_start(cfg.database_listen_url, changes_on_listener) ||
+        (cfg.database_read_url[0] && !db_replica_monitor_start(cfg.database_read_url)) ||
+        !mail_sender_start(&cfg) || !http_server_start(&cfg, api_routes, api_routes_count)) {
         mail_sender_stop();
+        db_replica_monitor_stop();
         db_listener_stop();
         db_pool_shutdown();
         return 1;
@@ -147,6 +153,7 @@ static int cmd_serve(int argc, char **argv)
     log_msg(LOG_INFO, "signal %d: finishing requests in flight, then stopping", sig);
     http_server_stop(10000);
     mail_sender_stop();
+    db_replica_monitor_stop();
     db_listener_stop();
     db_pool_shutdown();
     config_free(&cfg);

@@ -103,9 +103,18 @@ static bool read_body(struct request *req, const cJSON *body, const char **token
     return false;
 }
 
+/* Counts the failure against the client address, outside the request's
+ * transaction (which is rolled back), then answers 422. */
 static void invitation_invalid(struct request *req)
 {
-    login_limit_fail(NULL, req->remote_addr, time(NULL));
+    struct db_conn *db = req_db(req);
+    if (!db)
+        return; /* answered */
+    db_rollback(db);
+    if (!login_limit_fail(db, NULL, req->remote_addr)) {
+        resp_db_error(req);
+        return;
+    }
     resp_problem(req, 422, "invitation-invalid", "Invitation not valid",
                  "This invitation is unknown, was already used or has expired; ask whoever "
                  "invited you for a new one.");
@@ -170,7 +179,11 @@ void auth_activate(struct request *req)
     const char *params[] = {token_hash};
     if (!read_body(req, body, &token, &password)) {
         /* answered */
-    } else if (!login_limit_check(NULL, req->remote_addr, time(NULL), &retry_after)) {
+    } else if (!(db = req_db(req))) {
+        /* answered */
+    } else if (!login_limit_check(db, NULL, req->remote_addr, &retry_after)) {
+        resp_db_error(req);
+    } else if (retry_after) {
         resp_header(req, "Retry-After", "%d", retry_after);
         resp_problem(req, 429, "too-many-requests", "Too many failed attempts",
                      "Wait before trying again.");

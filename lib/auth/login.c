@@ -2,7 +2,8 @@
  * Password login (see login.h). Unknown e-mail, wrong password and inactive
  * account get the same answer in the same time, so the endpoint does not tell
  * which accounts exist; repeated failures are throttled per account and per
- * client address. The password is verified after the database connection is
+ * client address, in PostgreSQL so that every server counts the same
+ * failures. The password is verified after the database connection is
  * given back: Argon2 takes tens of milliseconds, and a burst of logins must
  * not hold the pool's connections while it runs.
  */
@@ -86,18 +87,17 @@ void auth_token(struct request *req)
         return;
     }
     int retry_after = 0;
-    time_t now = time(NULL);
     struct db_conn *db = NULL;
     PGresult *r = NULL;
     const char *params[] = {email};
-    if (!login_limit_check(NULL, req->remote_addr, now, &retry_after)) {
-        too_many(req, retry_after);
-    } else if (!(db = req_db(req))) {
+    if (!(db = req_db(req))) {
         /* answered */
+    } else if (!login_limit_check(db, email, req->remote_addr, &retry_after)) {
+        resp_db_error(req);
+    } else if (retry_after) {
+        too_many(req, retry_after);
     } else if (!(r = db_exec(db, &STMT_LOGIN_USER, 1, params)) || PQntuples(r) != 1) {
         resp_db_error(req);
-    } else if (!login_limit_check(PQgetvalue(r, 0, 0), NULL, now, &retry_after)) {
-        too_many(req, retry_after);
     } else {
         /* r holds all that is still needed; nothing here writes. */
         assert(!req->idempotency_locked);
@@ -107,11 +107,17 @@ void auth_token(struct request *req)
         bool found = !PQgetisnull(r, 0, 1) && !PQgetisnull(r, 0, 5);
         bool good = password_verify(found ? PQgetvalue(r, 0, 5) : NULL, pw->valuestring) && found &&
                     strcmp(PQgetvalue(r, 0, 6), "t") == 0;
-        if (good) {
-            login_limit_success(account);
-            issue(req, r);
+        /* The throttle's write comes after Argon2, on a connection taken again. */
+        if (!(db = req_db(req))) {
+            /* answered */
+        } else if (good) {
+            if (login_limit_success(db, account))
+                issue(req, r);
+            else
+                resp_db_error(req);
+        } else if (!login_limit_fail(db, account, req->remote_addr)) {
+            resp_db_error(req);
         } else {
-            login_limit_fail(account, req->remote_addr, now);
             resp_header(req, "WWW-Authenticate", "Bearer");
             resp_problem(req, 401, "invalid-credentials", "Invalid credentials",
                          "The e-mail or password is wrong, or the account is not active.");

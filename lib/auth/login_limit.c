@@ -1,181 +1,105 @@
 /*
- * Failed-login throttling (see login_limit.h).
+ * Failed-login throttling in PostgreSQL (see login_limit.h).
  *
- * One fixed table of LL_SLOTS entries, keyed by "a:<account>" and
- * "i:<address>", guarded by one mutex. Each entry counts failures in a fixed
- * window that starts at its first failure; once the window has passed, the
- * entry counts as empty and its next failure starts a new window.
- *
- * Lookups scan the whole table. That is a few microseconds, next to the tens
- * of milliseconds Argon2 spends on every login, and it makes eviction exact:
- * when the table is full the entry to forget is an expired one if any, else
- * the least recently failed entry that is not locked, and only as a last
- * resort a locked one. An attacker spraying failures from many addresses
- * therefore pushes out its own one-failure entries before it can push out a
- * victim account's lock.
+ * Each key's row counts failures in a fixed window that starts at its first
+ * failure; once the window has passed, the row counts as empty and its next
+ * failure starts a new window. The check and the failure are one statement
+ * each (the failure an upsert of both keys), so two servers that fail the
+ * same account at once both count. Where the state was once a table in each
+ * server's memory, an attacker spread over N servers by the load balancer
+ * got N times the tries; now every server reads one count.
  */
 #include "auth/login_limit.h"
 
-#include <pthread.h>
-#include <stdint.h>
-#include <string.h>
+#include "db/db.h"
 
-#define LL_SLOTS 4096
-/* "a:" + a 254-byte e-mail address + NUL fits; longer keys are cut, which
- * can only merge keys that are not valid e-mail addresses or IP addresses. */
-#define LL_KEY_MAX 264
+#include <stdlib.h>
 
-struct ll_entry {
-    bool used;
-    uint64_t hash;
-    char key[LL_KEY_MAX];
-    int failures;
-    time_t window_start; /* time of the first failure in the window */
-    time_t last_failure;
+#define STR_(x) #x
+#define STR(x)  STR_(x)
+#define WINDOW  "interval '" STR(LOGIN_LIMIT_WINDOW) " seconds'"
+
+/* The longest wait of the two keys' locks: a lock lasts until its window
+ * ends, and never longer than one window (a clock stepped backwards). */
+static const struct db_stmt STMT_LIMIT_CHECK =
+    {
+        .name = "login_limit_check",
+        .sql =
+            "SELECT coalesce(max(least(" STR(
+                LOGIN_LIMIT_WINDOW) ", greatest(1, ceil(extract("
+                                    "         epoch FROM t.window_start + " WINDOW
+                                    " - now())))))::int, 0)"
+                                    "  FROM login_throttle t"
+                                    " WHERE t.key IN ('a:' || lower($1::text), 'i:' || $2::text)"
+                                    "   AND t.window_start > now() - " WINDOW
+                                    "   AND t.failures >= CASE WHEN left(t.key, 2) = 'a:'"
+                                    "                          THEN " STR(
+                                        LOGIN_LIMIT_PER_ACCOUNT) "                          "
+                                                                 "ELSE " STR(LOGIN_LIMIT_PER_ADDRESS) " END",
 };
 
-static pthread_mutex_t ll_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct ll_entry ll_table[LL_SLOTS];
+/* The expired keys removed are never the ones counted now: a row the same
+ * statement deletes and upserts would be ambiguous. */
+static const struct db_stmt STMT_LIMIT_FAIL = {
+    .name = "login_limit_fail",
+    .sql = "WITH keys AS ("
+           "  SELECT k FROM unnest(ARRAY['a:' || lower($1::text), 'i:' || $2::text]) AS k"
+           "   WHERE k IS NOT NULL),"
+           " expired AS ("
+           "  DELETE FROM login_throttle WHERE key IN ("
+           "    SELECT key FROM login_throttle"
+           "     WHERE window_start <= now() - " WINDOW " AND key NOT IN (SELECT k FROM keys)"
+           "     LIMIT 64 FOR UPDATE SKIP LOCKED))"
+           "INSERT INTO login_throttle AS t (key, failures, window_start)"
+           "SELECT k, 1, now() FROM keys "
+           "ON CONFLICT (key) DO UPDATE"
+           "   SET failures = CASE WHEN t.window_start <= now() - " WINDOW " THEN 1"
+           "                       ELSE least(t.failures, 1000000) + 1 END,"
+           "       window_start = CASE WHEN t.window_start <= now() - " WINDOW " THEN now()"
+           "                           ELSE t.window_start END",
+};
 
-static void ll_make_key(char key[LL_KEY_MAX], char kind, const char *name)
+static const struct db_stmt STMT_LIMIT_SUCCESS = {
+    .name = "login_limit_success",
+    .sql = "DELETE FROM login_throttle WHERE key = 'a:' || lower($1::text)",
+};
+
+bool login_limit_check(struct db_conn *db, const char *account, const char *address,
+                       int *retry_after)
 {
-    key[0] = kind;
-    key[1] = ':';
-    size_t n = strnlen(name, LL_KEY_MAX - 3);
-    memcpy(key + 2, name, n);
-    key[2 + n] = '\0';
+    const char *params[] = {account, address};
+    PGresult *r = db_exec(db, &STMT_LIMIT_CHECK, 2, params);
+    if (!r)
+        return false;
+    *retry_after = atoi(PQgetvalue(r, 0, 0));
+    PQclear(r);
+    return true;
 }
 
-/* FNV-1a: only a fast pre-filter before strcmp, so it need not be keyed. */
-static uint64_t ll_hash(const char *s)
+/* A write in a transaction of its own: on a connection just acquired, the
+ * first statement must be one that may be sent twice (db_exec), and BEGIN
+ * is. */
+static bool write_alone(struct db_conn *db, const struct db_stmt *s, int nparams,
+                        const char *const *params)
 {
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 1099511628211ull;
-    }
-    return h;
+    if (!db_begin(db))
+        return false;
+    PGresult *r = db_exec(db, s, nparams, params);
+    PQclear(r);
+    if (r && db_commit(db))
+        return true;
+    db_rollback(db);
+    return false;
 }
 
-static bool ll_expired(const struct ll_entry *e, time_t now)
+bool login_limit_fail(struct db_conn *db, const char *account, const char *address)
 {
-    return now - e->window_start >= LOGIN_LIMIT_WINDOW;
+    const char *params[] = {account, address};
+    return write_alone(db, &STMT_LIMIT_FAIL, 2, params);
 }
 
-static struct ll_entry *ll_find(const char *key, uint64_t hash)
+bool login_limit_success(struct db_conn *db, const char *account)
 {
-    for (size_t i = 0; i < LL_SLOTS; i++) {
-        struct ll_entry *e = &ll_table[i];
-        if (e->used && e->hash == hash && strcmp(e->key, key) == 0)
-            return e;
-    }
-    return NULL;
-}
-
-static bool ll_locked(const struct ll_entry *e, time_t now)
-{
-    int limit = e->key[0] == 'a' ? LOGIN_LIMIT_PER_ACCOUNT : LOGIN_LIMIT_PER_ADDRESS;
-    return !ll_expired(e, now) && e->failures >= limit;
-}
-
-/* The slot to reuse when `key` has no entry: see the eviction order above. */
-static struct ll_entry *ll_victim(time_t now)
-{
-    struct ll_entry *unlocked = NULL, *locked = NULL;
-    for (size_t i = 0; i < LL_SLOTS; i++) {
-        struct ll_entry *e = &ll_table[i];
-        if (!e->used || ll_expired(e, now))
-            return e;
-        struct ll_entry **best = ll_locked(e, now) ? &locked : &unlocked;
-        if (!*best || e->last_failure < (*best)->last_failure)
-            *best = e;
-    }
-    return unlocked ? unlocked : locked;
-}
-
-static void ll_fail_key(char kind, const char *name, time_t now)
-{
-    char key[LL_KEY_MAX];
-    ll_make_key(key, kind, name);
-    uint64_t hash = ll_hash(key);
-    struct ll_entry *e = ll_find(key, hash);
-    if (!e) {
-        e = ll_victim(now);
-        memset(e, 0, sizeof *e);
-        e->used = true;
-        e->hash = hash;
-        memcpy(e->key, key, sizeof key);
-    }
-    if (e->failures == 0 || ll_expired(e, now)) {
-        e->failures = 0;
-        e->window_start = now;
-    }
-    if (e->failures < INT32_MAX)
-        e->failures++;
-    e->last_failure = now;
-}
-
-/* Seconds until the key may try again; 0 when it may now. */
-static int ll_wait(char kind, const char *name, time_t now)
-{
-    char key[LL_KEY_MAX];
-    ll_make_key(key, kind, name);
-    const struct ll_entry *e = ll_find(key, ll_hash(key));
-    if (!e || !ll_locked(e, now))
-        return 0;
-    time_t left = e->window_start + LOGIN_LIMIT_WINDOW - now;
-    /* A clock that stepped backwards must not lock anyone for longer than
-     * one window. */
-    if (left > LOGIN_LIMIT_WINDOW)
-        left = LOGIN_LIMIT_WINDOW;
-    return left < 1 ? 1 : (int)left;
-}
-
-bool login_limit_check(const char *account, const char *address, time_t now, int *retry_after)
-{
-    int wait = 0;
-    pthread_mutex_lock(&ll_lock);
-    if (account) {
-        int w = ll_wait('a', account, now);
-        wait = w > wait ? w : wait;
-    }
-    if (address) {
-        int w = ll_wait('i', address, now);
-        wait = w > wait ? w : wait;
-    }
-    pthread_mutex_unlock(&ll_lock);
-    if (retry_after)
-        *retry_after = wait;
-    return wait == 0;
-}
-
-void login_limit_fail(const char *account, const char *address, time_t now)
-{
-    pthread_mutex_lock(&ll_lock);
-    if (account)
-        ll_fail_key('a', account, now);
-    if (address)
-        ll_fail_key('i', address, now);
-    pthread_mutex_unlock(&ll_lock);
-}
-
-void login_limit_success(const char *account)
-{
-    if (!account)
-        return;
-    char key[LL_KEY_MAX];
-    ll_make_key(key, 'a', account);
-    uint64_t hash = ll_hash(key);
-    pthread_mutex_lock(&ll_lock);
-    struct ll_entry *e = ll_find(key, hash);
-    if (e)
-        memset(e, 0, sizeof *e);
-    pthread_mutex_unlock(&ll_lock);
-}
-
-void login_limit_reset(void)
-{
-    pthread_mutex_lock(&ll_lock);
-    memset(ll_table, 0, sizeof ll_table);
-    pthread_mutex_unlock(&ll_lock);
+    const char *params[] = {account};
+    return write_alone(db, &STMT_LIMIT_SUCCESS, 1, params);
 }

@@ -68,9 +68,26 @@ void cache_destroy(struct cache *c)
     free(c);
 }
 
+/* See cache_thread_begin. */
+static _Thread_local struct {
+    bool skip_gets, no_puts, missed;
+} thread_policy;
+
+void cache_thread_begin(bool skip_gets)
+{
+    thread_policy.skip_gets = skip_gets;
+    thread_policy.no_puts = thread_policy.missed = false;
+}
+
+void cache_thread_no_puts(void) { thread_policy.no_puts = true; }
+
+bool cache_thread_missed(void) { return thread_policy.missed; }
+
 bool cache_get(struct cache *c, const char *key, struct buf *out)
 {
-    if (!atomic_load(&c->enabled))
+    /* Not a miss: a disabled cache stores nothing, and a skipped get is the
+     * caller's, whose put may follow (see cache_thread_missed). */
+    if (!atomic_load(&c->enabled) || thread_policy.skip_gets)
         return false;
     bool hit = false;
     pthread_rwlock_rdlock(&c->lock);
@@ -81,6 +98,8 @@ bool cache_get(struct cache *c, const char *key, struct buf *out)
             break;
         }
     pthread_rwlock_unlock(&c->lock);
+    if (!hit)
+        thread_policy.missed = true;
     return hit;
 }
 
@@ -102,6 +121,8 @@ static void evict_locked(struct cache *c, const char *key)
 void cache_put(struct cache *c, const char *key, const void *value, size_t len,
                unsigned long generation)
 {
+    if (thread_policy.no_puts)
+        return;
     size_t klen = strlen(key) + 1;
     struct entry *e = malloc(sizeof *e + len + klen);
     if (!e)

@@ -43,4 +43,17 @@ void cache_clear(struct cache *c);
  * also clears. Caches are disabled while changes cannot be observed. */
 void cache_set_enabled(struct cache *c, bool enabled);
 
+/* What the calling thread's current request may do with every cache, set
+ * by the dispatcher (a request runs on one thread). A request that must see
+ * a given commit (Pacto-Consistency) skips gets: a cache of this server may
+ * not have heard of that commit yet. A request that reads a replica, which
+ * may be older than the cache, must not put what it read. */
+void cache_thread_begin(bool skip_gets);
+/* From now on until cache_thread_begin, puts of this thread are dropped. */
+void cache_thread_no_puts(void);
+/* True when a get of this thread missed an enabled cache since
+ * cache_thread_begin (not a skipped get): what it looks for will be read
+ * and put, so it had better be read where the cache's evictions come from. */
+bool cache_thread_missed(void);
+
 #endif

@@ -194,6 +194,40 @@ static bool load_mail(struct config *c, char *err, size_t errlen)
     return true;
 }
 
+/* --- Scale-out: replica, pooler, listener --- */
+static bool load_scale_out(struct config *c, char *err, size_t errlen)
+{
+    if (!copy_value(c->database_read_url, sizeof c->database_read_url,
+                    env_or("PACTO_DATABASE_READ_URL", ""), "PACTO_DATABASE_READ_URL", err,
+                    errlen) ||
+        !copy_value(c->database_listen_url, sizeof c->database_listen_url,
+                    env_or("PACTO_DATABASE_LISTEN_URL", c->database_url),
+                    "PACTO_DATABASE_LISTEN_URL", err, errlen))
+        return false;
+    const char *pooler = env_or("PACTO_DB_POOLER", "none");
+    if (strcmp(pooler, "transaction") != 0 && strcmp(pooler, "session") != 0 &&
+        strcmp(pooler, "none") != 0) {
+        snprintf(err, errlen, "PACTO_DB_POOLER must be none, session or transaction, got \"%s\"",
+                 pooler);
+        return false;
+    }
+    c->db_pooler_transaction = strcmp(pooler, "transaction") == 0;
+    /* Through the pooler, LISTEN would land on whichever server connection
+     * ran it, and notifications would go to whoever holds it next. */
+    if (c->db_pooler_transaction && !*env_or("PACTO_DATABASE_LISTEN_URL", "")) {
+        snprintf(err, errlen,
+                 "PACTO_DATABASE_LISTEN_URL must be set with PACTO_DB_POOLER=transaction (a "
+                 "direct connection to the primary, for the change listener)");
+        return false;
+    }
+    char pool[16];
+    snprintf(pool, sizeof pool, "%d", c->db_pool);
+    return load_int("PACTO_DB_READ_POOL", pool, 1, 256, &c->db_read_pool, err, errlen) &&
+           load_int("PACTO_REPLICA_MAX_LAG_MS", "5000", 0, 86400000, &c->replica_max_lag_ms, err,
+                    errlen);
+}
+/* --- end of scale-out --- */
+
 bool config_load_server(struct config *c, char *err, size_t errlen)
 {
     if (!config_load_database(c, err, errlen))
@@ -238,7 +272,8 @@ bool config_load_server(struct config *c, char *err, size_t errlen)
         return false;
     }
     return load_cors(c, err, errlen) && load_public_url(c, err, errlen) &&
-           load_proxies(c, err, errlen) && load_mail(c, err, errlen) && load_token(c, err, errlen);
+           load_proxies(c, err, errlen) && load_mail(c, err, errlen) &&
+           load_token(c, err, errlen) && load_scale_out(c, err, errlen);
 }
 
 void config_free(struct config *c) { token_config_free(&c->token); }

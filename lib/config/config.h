@@ -57,6 +57,23 @@ struct config {
     char smtp_url[256];
     char mail_from[256];
     char confirm_url[512];
+    /* --- Scale-out: replica, pooler, listener (README "Several servers") --- */
+    /* A streaming replica for anonymous public reads (PACTO_DATABASE_READ_URL);
+     * "" for none. */
+    char database_read_url[1024];
+    /* The listener's own connection, direct to the primary, never through a
+     * transaction pooler (PACTO_DATABASE_LISTEN_URL; default
+     * PACTO_DATABASE_URL). */
+    char database_listen_url[1024];
+    /* PACTO_DB_POOLER=transaction: the URLs lead to pgbouncer in
+     * transaction mode (unnamed statements, no LISTEN on the pool). */
+    bool db_pooler_transaction;
+    /* Replica connections (PACTO_DB_READ_POOL; default PACTO_DB_POOL). */
+    int db_read_pool;
+    /* Past this lag public reads go to the primary (PACTO_REPLICA_MAX_LAG_MS,
+     * default 5000; 0: no bound). */
+    int replica_max_lag_ms;
+    /* --- end of scale-out --- */
 };
 
 /* Reads the database URL only (for commands that need nothing else).

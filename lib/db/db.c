@@ -16,6 +16,15 @@
  * with DB_TIMEOUT. It is not cancelled: PQcancel opens a new connection to
  * the same unresponsive server and blocks until it answers, and the server
  * drops the statement itself once it runs again and finds the client gone.
+ *
+ * There are two pools of the same kind: the primary's, and an optional one
+ * for a streaming replica (db_read_pool_init). A replica connection whose
+ * first statement finds the replica gone is reconnected to the primary for
+ * that request (a "borrowed" connection, closed on release), so a replica
+ * that stops makes no request fail. Through a transaction pooler
+ * (db_pool_set_pooler) statements are sent unnamed, as a pooler that hands
+ * each transaction another server connection cannot keep them, and pool
+ * connections do not LISTEN.
  */
 #include "db/db.h"
 
@@ -47,7 +56,11 @@ struct stmt_set {
 /* How long connecting (and LISTEN on the new connection) may take. */
 #define DB_CONNECT_TIMEOUT_MS 3000
 
+struct pool;
+
 struct db_conn {
+    struct pool *pool; /* NULL: a standalone connection (db_open) */
+    bool borrowed;     /* a replica slot connected to the primary for one request */
     PGconn *pg;
     struct stmt_set prepared;
     bool busy;
@@ -68,7 +81,7 @@ struct waiter {
     struct waiter *next;
 };
 
-static struct {
+struct pool {
     pthread_mutex_t lock;
     struct waiter *head, *tail;
     struct db_conn *slots;
@@ -76,12 +89,16 @@ static struct {
     int in_use;
     char *url;
     char options[64];
-} pool = {.lock = PTHREAD_MUTEX_INITIALIZER};
+    bool listens; /* each connection LISTENs (not a replica's, nor through a pooler) */
+    bool unnamed; /* no named prepared statements (a transaction pooler) */
+    /* CLOCK_MONOTONIC milliseconds of the last failed connect, or of the
+     * last statement the server left unanswered past its deadline; 0 for
+     * none. Atomic because acquire reads it without the pool lock. */
+    atomic_llong last_unreachable_ms;
+};
 
-/* CLOCK_MONOTONIC milliseconds of the last failed connect, or of the last
- * statement the server left unanswered past its deadline; 0 for none.
- * Atomic because db_acquire reads it without the pool lock. */
-static atomic_llong last_unreachable_ms;
+static struct pool primary = {.lock = PTHREAD_MUTEX_INITIALIZER, .listens = true};
+static struct pool replica = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static atomic_ulong errors_total;
 
@@ -301,11 +318,11 @@ static const char *const connect_vals[] = {"1", "10", "5", "3", "10000"};
 
 /* Opens c->pg by the deadline, without blocking on a server that does not
  * answer (PQconnectdbParams would, for connect_timeout: whole seconds, at
- * least 2), then LISTENs when a notification handler is set. Returns false
+ * least 2), then LISTENs when `listen` and a notification handler is set. Returns false
  * and logs the reason on failure; c->timed_out then says whether the
  * deadline passed. The host name is resolved before the deadline applies:
  * use an address (hostaddr) where DNS could hang. */
-static bool connect_conn(struct db_conn *c, const char *url, const char *options,
+static bool connect_conn(struct db_conn *c, const char *url, const char *options, bool listen,
                          long long deadline)
 {
     enum { NOPTS = sizeof connect_keys / sizeof *connect_keys };
@@ -345,7 +362,7 @@ static bool connect_conn(struct db_conn *c, const char *url, const char *options
         why = PQerrorMessage(c->pg);
     } else {
         PQsetNoticeProcessor(c->pg, ignore_notice, NULL);
-        if (notify.handler && !listen_on(c, deadline))
+        if (listen && notify.handler && !listen_on(c, deadline))
             why = c->timed_out ? "no answer to LISTEN in time" : "cannot LISTEN";
     }
     if (!why)
@@ -360,77 +377,118 @@ static bool connect_conn(struct db_conn *c, const char *url, const char *options
     return false;
 }
 
-bool db_pool_init(const char *url, int size, int statement_timeout_ms)
+static bool pool_init(struct pool *p, const char *url, int size, int statement_timeout_ms)
 {
     assert(size > 0);
-    pool.slots = calloc((size_t)size, sizeof *pool.slots);
-    pool.url = strdup(url);
-    if (!pool.slots || !pool.url)
+    p->slots = calloc((size_t)size, sizeof *p->slots);
+    p->url = strdup(url);
+    if (!p->slots || !p->url)
         return false;
-    pool.size = size;
-    snprintf(pool.options, sizeof pool.options, "-c statement_timeout=%d", statement_timeout_ms);
+    p->size = size;
+    for (int i = 0; i < size; i++)
+        p->slots[i].pool = p;
+    snprintf(p->options, sizeof p->options, "-c statement_timeout=%d", statement_timeout_ms);
+    return true;
+}
+
+bool db_pool_init(const char *url, int size, int statement_timeout_ms)
+{
+    if (!pool_init(&primary, url, size, statement_timeout_ms))
+        return false;
     db_pool_set_deadline(statement_timeout_ms ? statement_timeout_ms + DB_DEADLINE_MARGIN_MS : 0);
     return true;
+}
+
+bool db_read_pool_init(const char *url, int size)
+{
+    assert(primary.size > 0); /* after db_pool_init: the same settings */
+    if (!pool_init(&replica, url, size, 0))
+        return false;
+    memcpy(replica.options, primary.options, sizeof replica.options);
+    replica.unnamed = primary.unnamed;
+    int deadline_ms = primary.slots[0].deadline_ms;
+    for (int i = 0; i < replica.size; i++)
+        replica.slots[i].deadline_ms = deadline_ms;
+    return true;
+}
+
+bool db_read_pool_configured(void) { return replica.size > 0; }
+
+void db_pool_set_pooler(bool transaction)
+{
+    assert(!primary.in_use && !replica.in_use);
+    primary.unnamed = replica.unnamed = transaction;
+    primary.listens = !transaction;
+    if (transaction) /* a pooler refuses (or drops) startup options: see README */
+        primary.options[0] = replica.options[0] = '\0';
 }
 
 void db_pool_set_deadline(int deadline_ms)
 {
     assert(deadline_ms >= 0);
-    for (int i = 0; i < pool.size; i++)
-        pool.slots[i].deadline_ms = deadline_ms;
+    for (int i = 0; i < primary.size; i++)
+        primary.slots[i].deadline_ms = deadline_ms;
+    for (int i = 0; i < replica.size; i++)
+        replica.slots[i].deadline_ms = deadline_ms;
+}
+
+static void pool_shutdown(struct pool *p)
+{
+    for (int i = 0; i < p->size; i++) {
+        if (p->slots[i].pg)
+            PQfinish(p->slots[i].pg);
+        stmt_set_free(&p->slots[i].prepared);
+    }
+    free(p->slots);
+    free(p->url);
+    p->slots = NULL;
+    p->url = NULL;
+    p->size = 0;
 }
 
 void db_pool_shutdown(void)
 {
-    for (int i = 0; i < pool.size; i++) {
-        if (pool.slots[i].pg)
-            PQfinish(pool.slots[i].pg);
-        stmt_set_free(&pool.slots[i].prepared);
-    }
-    free(pool.slots);
-    free(pool.url);
-    pool.slots = NULL;
-    pool.url = NULL;
-    pool.size = 0;
+    pool_shutdown(&replica);
+    pool_shutdown(&primary);
 }
 
-/* True within one second of finding the server unreachable. */
-static bool recently_failed(void)
+/* True within one second of finding p's server unreachable. */
+static bool recently_failed(struct pool *p)
 {
-    long long failed = atomic_load(&last_unreachable_ms);
+    long long failed = atomic_load(&p->last_unreachable_ms);
     return failed && monotonic_ms() - failed < 1000;
 }
 
-static struct db_conn *free_slot(void)
+static struct db_conn *free_slot(struct pool *p)
 {
     struct db_conn *unconnected = NULL;
-    for (int i = 0; i < pool.size; i++) {
-        if (pool.slots[i].busy)
+    for (int i = 0; i < p->size; i++) {
+        if (p->slots[i].busy)
             continue;
-        if (pool.slots[i].pg)
-            return &pool.slots[i]; /* prefer a live connection */
+        if (p->slots[i].pg)
+            return &p->slots[i]; /* prefer a live connection */
         if (!unconnected)
-            unconnected = &pool.slots[i];
+            unconnected = &p->slots[i];
     }
     return unconnected;
 }
 
-static void unlink_waiter(struct waiter *w)
+static void unlink_waiter(struct pool *pool, struct waiter *w)
 {
-    struct waiter **p = &pool.head, *prev = NULL;
+    struct waiter **p = &pool->head, *prev = NULL;
     while (*p && *p != w) {
         prev = *p;
         p = &(*p)->next;
     }
     if (*p) {
         *p = w->next;
-        if (pool.tail == w)
-            pool.tail = prev;
+        if (pool->tail == w)
+            pool->tail = prev;
     }
 }
 
 /* Waits in line for a connection handed over by db_release. */
-static struct db_conn *wait_in_line(int wait_ms)
+static struct db_conn *wait_in_line(struct pool *pool, int wait_ms)
 {
     struct timespec deadline;
     clock_gettime(CLOCK_MONOTONIC, &deadline);
@@ -446,47 +504,50 @@ static struct db_conn *wait_in_line(int wait_ms)
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
     pthread_cond_init(&w.wake, &attr);
     pthread_condattr_destroy(&attr);
-    if (pool.tail)
-        pool.tail->next = &w;
+    if (pool->tail)
+        pool->tail->next = &w;
     else
-        pool.head = &w;
-    pool.tail = &w;
-    while (!w.conn && pthread_cond_timedwait(&w.wake, &pool.lock, &deadline) == 0)
+        pool->head = &w;
+    pool->tail = &w;
+    while (!w.conn && pthread_cond_timedwait(&w.wake, &pool->lock, &deadline) == 0)
         ;
     if (!w.conn)
-        unlink_waiter(&w);
+        unlink_waiter(pool, &w);
     pthread_cond_destroy(&w.wake);
     return w.conn;
 }
 
 /* db_acquire, with every use of the connection until db_release to end by
  * budget_until (monotonic ms; 0: only the per-call deadlines apply). */
-static struct db_conn *acquire(int wait_ms, long long budget_until)
+static struct db_conn *acquire(struct pool *p, int wait_ms, long long budget_until)
 {
-    pthread_mutex_lock(&pool.lock);
-    struct db_conn *c = pool.head ? NULL : free_slot();
+    if (!p->size)
+        return NULL;
+    pthread_mutex_lock(&p->lock);
+    struct db_conn *c = p->head ? NULL : free_slot(p);
     if (c) {
         c->busy = true;
-        pool.in_use++;
+        p->in_use++;
     } else {
-        c = wait_in_line(wait_ms); /* handed over already marked busy */
+        c = wait_in_line(p, wait_ms); /* handed over already marked busy */
     }
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&p->lock);
     if (!c) {
-        log_msg(LOG_WARN, "no database connection free within %d ms", wait_ms);
+        log_msg(LOG_WARN, "no %s database connection free within %d ms",
+                p == &replica ? "replica" : "primary", wait_ms);
         return NULL;
     }
     c->budget_until = budget_until;
-    if (!c->pg && recently_failed()) { /* PostgreSQL was unreachable a moment ago: fail fast */
+    if (!c->pg && recently_failed(p)) { /* PostgreSQL was unreachable a moment ago: fail fast */
         db_release(c);
         return NULL;
     }
     if (!c->pg) {
         long long by = connect_deadline(c);
-        if (!connect_conn(c, pool.url, pool.options, by)) {
+        if (!connect_conn(c, p->url, p->options, p->listens, by)) {
             /* A connect cut short by the budget says nothing of the server. */
             if (!c->timed_out || by != budget_until)
-                atomic_store(&last_unreachable_ms, monotonic_ms());
+                atomic_store(&p->last_unreachable_ms, monotonic_ms());
             db_release(c);
             return NULL;
         }
@@ -498,12 +559,25 @@ static struct db_conn *acquire(int wait_ms, long long budget_until)
     return c;
 }
 
-struct db_conn *db_acquire(int wait_ms) { return acquire(wait_ms, 0); }
+struct db_conn *db_acquire(int wait_ms) { return acquire(&primary, wait_ms, 0); }
 
 struct db_conn *db_acquire_within(int budget_ms)
 {
     assert(budget_ms > 0);
-    return acquire(budget_ms, monotonic_ms() + budget_ms);
+    return acquire(&primary, budget_ms, monotonic_ms() + budget_ms);
+}
+
+struct db_conn *db_acquire_read(int wait_ms) { return acquire(&replica, wait_ms, 0); }
+
+struct db_conn *db_acquire_read_within(int budget_ms)
+{
+    assert(budget_ms > 0);
+    return acquire(&replica, budget_ms, monotonic_ms() + budget_ms);
+}
+
+bool db_conn_on_replica(const struct db_conn *c)
+{
+    return c && c->pool == &replica && !c->borrowed;
 }
 
 static void drop_if_broken(struct db_conn *c)
@@ -520,19 +594,23 @@ void db_release(struct db_conn *c)
     if (c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         db_rollback(c);
     drop_if_broken(c);
-    pthread_mutex_lock(&pool.lock);
-    struct waiter *w = pool.head;
+    if (c->borrowed && c->pg) /* the slot is the replica's: it reconnects there */
+        close_conn(c);
+    c->borrowed = false;
+    struct pool *p = c->pool;
+    pthread_mutex_lock(&p->lock);
+    struct waiter *w = p->head;
     if (w) { /* hand over directly: it stays busy and counted in use */
-        pool.head = w->next;
-        if (!pool.head)
-            pool.tail = NULL;
+        p->head = w->next;
+        if (!p->head)
+            p->tail = NULL;
         w->conn = c;
         pthread_cond_signal(&w->wake);
     } else {
         c->busy = false;
-        pool.in_use--;
+        p->in_use--;
     }
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_unlock(&p->lock);
 }
 
 static enum db_error classify(const char *sqlstate)
@@ -574,6 +652,11 @@ static PGresult *run_once(struct db_conn *c, const struct db_stmt *s, const char
         return NULL;
     if (!s)
         return PQsendQuery(c->pg, sql) ? finish_call(c, deadline) : NULL;
+    if (c->pool && c->pool->unnamed)
+        return PQsendQueryParams(c->pg, s->sql, nparams, NULL, params, w ? w->lengths : NULL,
+                                 w ? w->formats : NULL, w ? w->result_format : 0)
+                   ? finish_call(c, deadline)
+                   : NULL;
     if (!stmt_set_has(&c->prepared, s)) {
         /* Room first: a statement prepared but not remembered would be
          * prepared again next time, which PostgreSQL refuses (42P05). */
@@ -635,7 +718,16 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
         r = NULL;
         if (c->pg)
             close_conn(c);
-        if (connect_conn(c, pool.url ? pool.url : "", pool.options, connect_deadline(c))) {
+        struct pool *p = c->pool;
+        assert(p); /* db_open connections never retry */
+        bool connected = connect_conn(c, p->url, p->options, p->listens, connect_deadline(c));
+        if (!connected && p == &replica) {
+            /* The replica is gone: this read is served by the primary. */
+            atomic_store(&p->last_unreachable_ms, monotonic_ms());
+            c->borrowed = connected =
+                connect_conn(c, primary.url, primary.options, false, connect_deadline(c));
+        }
+        if (connected) {
             started = monotonic_ms();
             deadline = call_deadline(c);
             r = run_once(c, s, sql, nparams, params, w, deadline);
@@ -660,8 +752,8 @@ static PGresult *run(struct db_conn *c, const struct db_stmt *s, const char *sql
          * statement_timeout: it is frozen or unreachable, and acquires that
          * would connect to it fail fast for a while. A budget that ran out
          * says nothing of the kind. */
-        if (deadline != c->budget_until)
-            atomic_store(&last_unreachable_ms, monotonic_ms());
+        if (deadline != c->budget_until && c->pool)
+            atomic_store(&c->pool->last_unreachable_ms, monotonic_ms());
         return NULL;
     }
     const char *state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : NULL;
@@ -707,6 +799,8 @@ PGresult *db_exec_sql(struct db_conn *c, const char *sql)
 
 bool db_begin(struct db_conn *c)
 {
+    if (c->in_tx && c->pg && PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return true; /* one transaction: what began it (idempotency's lock) ends with it */
     PGresult *r = db_exec_sql(c, "BEGIN");
     PQclear(r);
     c->in_tx = r != NULL;
@@ -742,27 +836,41 @@ const char *db_last_constraint(const struct db_conn *c) { return c->constraint; 
 
 PGconn *db_pg(struct db_conn *c) { return c->pg; }
 
-int db_in_use(void)
+static int in_use(struct pool *p)
 {
-    pthread_mutex_lock(&pool.lock);
-    int n = pool.in_use;
-    pthread_mutex_unlock(&pool.lock);
+    pthread_mutex_lock(&p->lock);
+    int n = p->in_use;
+    pthread_mutex_unlock(&p->lock);
     return n;
 }
 
+int db_in_use(void) { return in_use(&primary); }
+
+int db_read_in_use(void) { return in_use(&replica); }
+
 unsigned long db_error_count(void) { return atomic_load(&errors_total); }
 
-struct db_conn *db_open(const char *url)
+static struct db_conn *open_standalone(const char *url, bool listen)
 {
     struct db_conn *c = calloc(1, sizeof *c);
     if (!c)
         return NULL;
-    if (!connect_conn(c, url, "-c statement_timeout=0", connect_deadline(c))) {
+    if (!connect_conn(c, url, "-c statement_timeout=0", listen, connect_deadline(c))) {
         free(c);
         return NULL;
     }
     c->statements = 1; /* commands see errors as they are; no silent retry */
     return c;
+}
+
+struct db_conn *db_open(const char *url) { return open_standalone(url, true); }
+
+struct db_conn *db_open_quiet(const char *url) { return open_standalone(url, false); }
+
+void db_set_call_deadline(struct db_conn *c, int deadline_ms)
+{
+    assert(!c->pool && deadline_ms >= 0);
+    c->deadline_ms = deadline_ms;
 }
 
 void db_close(struct db_conn *c)

@@ -48,8 +48,24 @@ bool db_pool_init(const char *url, int size, int statement_timeout_ms);
  * timeout, which a server that is alive enforces first. Call after
  * db_pool_init, before the first db_acquire. */
 void db_pool_set_deadline(int deadline_ms);
-/* Closes every connection. No db_conn may be in use. */
+/* Closes every connection of both pools. No db_conn may be in use. */
 void db_pool_shutdown(void);
+
+/* Creates the pool of a streaming replica (PACTO_DATABASE_READ_URL), with the
+ * settings of the primary's: call after db_pool_init and db_pool_set_pooler,
+ * before the first acquire. Its connections never LISTEN (a standby cannot),
+ * and what they read may be older than the primary: only callers that may
+ * see that take one (anonymous public reads, see http/request.c). */
+bool db_read_pool_init(const char *url, int size);
+bool db_read_pool_configured(void);
+
+/* Through a pooler in transaction mode (PACTO_DB_POOLER=transaction), which
+ * gives each transaction any server connection: statements are sent unnamed
+ * (no prepared statement outlives its call), pool connections do not LISTEN
+ * (the listener must connect directly), and no startup options are sent
+ * (pgbouncer refuses them: set statement_timeout on the role). Call after
+ * db_pool_init, before db_read_pool_init and the first acquire. */
+void db_pool_set_pooler(bool transaction);
 
 /* Takes a connection, waiting at most wait_ms for a free one, connecting if
  * needed (within 3 s, not blocking on a server that does not answer).
@@ -63,6 +79,15 @@ struct db_conn *db_acquire(int wait_ms);
  * connection). A call that reaches the end of the budget fails with
  * DB_TIMEOUT and closes its connection. */
 struct db_conn *db_acquire_within(int budget_ms);
+/* db_acquire and db_acquire_within from the replica's pool. NULL when there
+ * is none, or as db_acquire; the caller then reads the primary. When the
+ * first statement on the connection finds the replica gone, it is sent to
+ * the primary instead (db_conn_on_replica turns false). */
+struct db_conn *db_acquire_read(int wait_ms);
+struct db_conn *db_acquire_read_within(int budget_ms);
+/* True when c reads the replica (not the primary). */
+bool db_conn_on_replica(const struct db_conn *c);
+
 /* Returns c to the pool, rolling back an open transaction first. A broken
  * connection is closed and reopened on a later acquire. NULL is ignored. */
 void db_release(struct db_conn *c);
@@ -94,6 +119,7 @@ PGresult *db_exec_binary(struct db_conn *c, const struct db_stmt *s, int nparams
 /* Runs literal SQL with no parameters (BEGIN, migrations). Same contract. */
 PGresult *db_exec_sql(struct db_conn *c, const char *sql);
 
+/* Opens a transaction; inside one already, does nothing and returns true. */
 bool db_begin(struct db_conn *c);
 bool db_commit(struct db_conn *c);
 void db_rollback(struct db_conn *c);
@@ -124,6 +150,7 @@ bool db_poll_notifications(struct db_conn *c, int timeout_ms);
 
 /* For /metrics: connections handed out now, and errors since start. */
 int db_in_use(void);
+int db_read_in_use(void);
 unsigned long db_error_count(void);
 
 /* Opens a standalone connection (commands, migrations) with the same settings
@@ -131,6 +158,12 @@ unsigned long db_error_count(void);
  * when a notification handler is set) is bounded as in db_acquire.
  * Returns NULL and logs the reason on failure. Free with db_close(). */
 struct db_conn *db_open(const char *url);
+/* db_open that never LISTENs: for a standby, or to ask a server about
+ * itself (the replica monitor). */
+struct db_conn *db_open_quiet(const char *url);
+/* Gives every later call on a db_open connection a deadline (0: none), as
+ * db_pool_set_deadline does for the pool's. */
+void db_set_call_deadline(struct db_conn *c, int deadline_ms);
 void db_close(struct db_conn *c);
 
 #endif

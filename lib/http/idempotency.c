@@ -36,16 +36,16 @@ static const struct db_stmt STMT_IDEMPOTENCY_STORE = {
            "RETURNING 1",
 };
 
-/* Held from the lookup to the end of the request, so that a retry arriving
- * while the first attempt still runs waits for it, then replays its answer. */
+/* Held from the lookup until the transaction that stores the answer ends,
+ * so that a retry arriving while the first attempt still runs waits for it,
+ * then replays its answer. A transaction's lock, not a session's: through a
+ * pooler in transaction mode the request's statements outside a transaction
+ * may each run on another server connection, and a session lock would stay
+ * behind on one of them. The handler's transaction is the one opened here
+ * (db_begin does not open a second). */
 static const struct db_stmt STMT_IDEMPOTENCY_LOCK = {
     .name = "idempotency_lock",
-    .sql = "SELECT pg_advisory_lock(hashtextextended($1 || ':' || $2, 0))",
-};
-
-static const struct db_stmt STMT_IDEMPOTENCY_UNLOCK = {
-    .name = "idempotency_unlock",
-    .sql = "SELECT pg_advisory_unlock(hashtextextended($1 || ':' || $2, 0))",
+    .sql = "SELECT pg_advisory_xact_lock(hashtextextended($1 || ':' || $2, 0))",
 };
 
 /* Whose keys these are: the user's id, or for a request without a token 'a:'
@@ -146,7 +146,7 @@ bool idempotency_begin(struct request *req)
     if (!db || !set_caller(req))
         return false;
     const char *params[] = {req->idempotency_caller, req->idempotency_key};
-    PGresult *r = db_exec(db, &STMT_IDEMPOTENCY_LOCK, 2, params);
+    PGresult *r = db_begin(db) ? db_exec(db, &STMT_IDEMPOTENCY_LOCK, 2, params) : NULL;
     if (!r) {
         resp_db_error(req);
         return false;
@@ -160,9 +160,9 @@ void idempotency_end(struct request *req)
 {
     if (!req->idempotency_locked)
         return;
-    db_rollback(req->db); /* a handler that failed may have left its transaction open */
-    const char *params[] = {req->idempotency_caller, req->idempotency_key};
-    PQclear(db_exec(req->db, &STMT_IDEMPOTENCY_UNLOCK, 2, params));
+    /* A handler that failed may have left its transaction open; ending it
+     * releases the lock. */
+    db_rollback(req->db);
     req->idempotency_locked = false;
 }
 

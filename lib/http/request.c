@@ -3,8 +3,11 @@
  */
 #include "http/request.h"
 
+#include "cache/cache.h"
 #include "config/config.h"
 #include "db/db.h"
+#include "db/replica.h"
+#include "db/route.h"
 #include "http/negotiate.h"
 #include "http/response.h"
 #include "json/json_strict.h"
@@ -57,12 +60,55 @@ void req_release(struct request *req)
     req->deferred_cap = 0;
 }
 
+/* --- Read routing (see req_db) --- */
+
+/* The replica's connection for a read_routable request, or NULL when the
+ * primary must answer: when the routing rules say so (db/route.h), or when
+ * a cache of the request missed and `for_cache` (a cache is filled from the
+ * primary only, whose changes evict it). With a replica's connection, the
+ * request puts nothing in a cache: what it reads may be older. */
+static struct db_conn *replica_for(struct request *req, bool for_cache)
+{
+    struct db_replica_view v;
+    db_replica_view(&v);
+    enum db_target t = for_cache && cache_thread_missed()
+                           ? DB_TARGET_PRIMARY
+                           : db_route_read(&v, req->min_lsn, req->cfg->replica_max_lag_ms);
+    struct db_conn *c = t == DB_TARGET_PRIMARY ? NULL : db_acquire_read(DB_ACQUIRE_WAIT_MS);
+    if (c && t == DB_TARGET_REPLICA_IF_REPLAYED && !db_replica_has_replayed(c, req->min_lsn)) {
+        db_release(c);
+        c = NULL;
+    }
+    if (c && !db_conn_on_replica(c)) { /* the replica was gone: the primary's turn */
+        db_release(c);
+        c = NULL;
+    }
+    if (c)
+        cache_thread_no_puts();
+    if (!req->read_counted)
+        db_replica_count_read(c != NULL);
+    req->read_counted = true;
+    return c;
+}
+
+/* --- end of read routing --- */
+
 PGresult *req_exec(struct request *req, const struct db_stmt *s, int nparams,
                    const char *const *params)
 {
     if (!req_db(req))
         return NULL;
     PGresult *r = db_exec(req->db, s, nparams, params);
+    enum db_error e = r ? DB_OK : db_last_error(req->db);
+    bool lost = e == DB_UNAVAILABLE || e == DB_TIMEOUT;
+    if (lost && req->read_routable) {
+        /* The database went away during a public read, which writes
+         * nothing: the other one answers the statement instead. */
+        bool was_replica = db_conn_on_replica(req->db);
+        db_release(req->db);
+        req->db = was_replica ? db_acquire(DB_ACQUIRE_WAIT_MS) : replica_for(req, false);
+        r = req->db ? db_exec(req->db, s, nparams, params) : NULL;
+    }
     if (!r)
         resp_db_error(req);
     return req_keep_result(req, r);
@@ -87,8 +133,12 @@ bool req_is_authenticated(const struct request *req) { return req->who.role[0] !
 
 struct db_conn *req_db(struct request *req)
 {
+    if (!req->db && req->read_routable)
+        req->db = replica_for(req, true);
     if (!req->db)
         req->db = db_acquire(DB_ACQUIRE_WAIT_MS);
+    if (!req->db && req->read_routable)
+        req->db = replica_for(req, false); /* the primary is down: public data is still served */
     if (!req->db)
         resp_db_error(req);
     return req->db;

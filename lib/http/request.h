@@ -47,6 +47,12 @@ struct request {
     struct router_match match;
     struct identity who;
     struct db_conn *db; /* acquired on first use by req_db(), released by the server */
+    /* Read routing (set by the server before the handler): an anonymous
+     * public read may be served by the replica, and min_lsn is the commit
+     * position the client presented in Pacto-Consistency (0: none). */
+    bool read_routable;
+    bool read_counted;
+    unsigned long long min_lsn;
 
     int status; /* 0 until a response is set */
     const char *content_type;
@@ -115,7 +121,12 @@ const char *req_header(const struct request *req, const char *name);
 const char *req_param(const struct request *req, int i);
 
 /* The request's database connection, acquired on first call. On failure it
- * answers 503 and returns NULL: the handler just returns. */
+ * answers 503 and returns NULL: the handler just returns. For a request the
+ * server marked read_routable it is a replica's when the replica is up, lags
+ * less than PACTO_REPLICA_MAX_LAG_MS and has replayed min_lsn, and no cache
+ * of this request missed (a cache is filled from the primary only, whose
+ * changes evict it); otherwise, and for every other request, the
+ * primary's. */
 struct db_conn *req_db(struct request *req);
 
 /* True for an authenticated caller. */

@@ -7,7 +7,9 @@
 
 #include "auth/session.h"
 #include "auth/verified.h"
+#include "cache/cache.h"
 #include "db/db.h"
+#include "db/lsn.h"
 #include "http/idempotency.h"
 #include "http/metrics.h"
 #include "http/proxy.h"
@@ -27,9 +29,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#define CORS_ALLOW_HEADERS "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id"
+#define CORS_ALLOW_HEADERS                                                                         \
+    "Authorization, Content-Type, If-Match, Idempotency-Key, X-Request-Id, Pacto-Consistency"
 #define CORS_EXPOSE_HEADERS                                                                        \
-    "ETag, Location, Link, X-Request-Id, Retry-After, Idempotent-Replayed, WWW-Authenticate"
+    "ETag, Location, Link, X-Request-Id, Retry-After, Idempotent-Replayed, WWW-Authenticate, "     \
+    "Pacto-Consistency"
 
 static struct {
     struct mg_context *ctx;
@@ -249,6 +253,64 @@ static void start_over(struct request *req)
     buf_reset(&req->replay_body);
 }
 
+/* --- Read routing and Pacto-Consistency --- */
+
+/* An anonymous GET of the API: public data, which a replica may serve (see
+ * req_db). Anything with a token reads the primary, as it may be looking at
+ * what it just wrote, and so does every write. */
+static bool is_public_read(const struct request *req)
+{
+    bool get = strcmp(req->method, "GET") == 0 || is_head(req);
+    return get && db_read_pool_configured() && !req_is_authenticated(req) &&
+           !req_header(req, "Authorization") && strncmp(req->path, "/v1/", 4) == 0;
+}
+
+/* The commit position a client presented: 0 for none; one that is not an
+ * LSN can be replayed by no replica, so it is read from the primary. A
+ * request that presents one also skips this server's caches, which may not
+ * have heard of that commit yet (their eviction comes by NOTIFY). */
+static void read_consistency(struct request *req)
+{
+    const char *v = req_header(req, "Pacto-Consistency");
+    uint64_t lsn = 0;
+    if (v && !db_lsn_parse(v, &lsn))
+        lsn = UINT64_MAX;
+    req->min_lsn = lsn;
+    cache_thread_begin(v != NULL);
+}
+
+static const struct db_stmt STMT_WAL_POSITION = {
+    .name = "wal_position",
+    .sql = "SELECT pg_current_wal_lsn()::text",
+};
+
+/* A write that succeeded answers the primary's WAL position once it is done:
+ * its commit is at or before it, so a read that presents it is served by a
+ * replica only once that replica has replayed the write (see req_db). On a
+ * database failure the header is left out; the answer stands. */
+static void add_consistency(struct request *req)
+{
+    bool get =
+        strcmp(req->method, "GET") == 0 || is_head(req) || strcmp(req->method, "OPTIONS") == 0;
+    if (get || req->status < 200 || req->status >= 300)
+        return;
+    if (req->db && db_conn_on_replica(req->db)) {
+        db_release(req->db);
+        req->db = NULL;
+    }
+    if (!req->db)
+        req->db = db_acquire(1000);
+    if (!req->db)
+        return;
+    db_rollback(req->db); /* a no-op after a commit */
+    PGresult *r = db_exec(req->db, &STMT_WAL_POSITION, 0, NULL);
+    if (r && PQntuples(r) == 1)
+        resp_header(req, "Pacto-Consistency", "%s", PQgetvalue(r, 0, 0));
+    PQclear(r);
+}
+
+/* --- end of read routing --- */
+
 static void route_and_handle(struct request *req, const char *origin)
 {
     /* HEAD is GET without the body (RFC 9110 9.3.2); send_response drops it. */
@@ -282,6 +344,7 @@ static void route_and_handle(struct request *req, const char *origin)
         return;
     if ((route->flags & ROUTE_STREAM) && !req_stream_fits(req))
         return;
+    req->read_routable = is_public_read(req);
     if (!(route->flags & ROUTE_IDEMPOTENT) || idempotency_begin(req)) {
         route->handler(req);
         /* Two transactions that lock rows in different orders (an import and
@@ -505,6 +568,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
     proxy_client_addr(&server.cfg->trusted_proxies, ri->remote_addr,
                       req_header(&req, "X-Forwarded-For"), req.remote_addr);
     set_request_id(&req);
+    read_consistency(&req);
     const char *origin = allowed_origin(&req);
 
     if (atomic_load(&server.draining)) {
@@ -514,6 +578,7 @@ static int dispatch(struct mg_connection *conn, void *cbdata)
                      "The server is shutting down.");
     } else {
         route_and_handle(&req, origin);
+        add_consistency(&req);
     }
     /* Release the connection before sending: a slow client must not hold it.
      * Results the handler kept are plain memory and outlive it. */

@@ -193,10 +193,13 @@ static bool count_unsent(struct db_conn *c)
 
 /* The thread's own connection, not the pool's: the sender never takes a
  * connection a request may be waiting for, and its SMTP exchanges hold none
- * of theirs. NULL when PostgreSQL cannot be reached now. */
+ * of theirs. It is the listener's direct connection to the primary
+ * (PACTO_DATABASE_LISTEN_URL, by default PACTO_DATABASE_URL), never through
+ * a transaction pooler, since it sets a session's statement_timeout; it does
+ * not LISTEN. NULL when PostgreSQL cannot be reached now. */
 static struct db_conn *connect_db(void)
 {
-    struct db_conn *c = db_open(sender.cfg->database_url);
+    struct db_conn *c = db_open_quiet(sender.cfg->database_listen_url);
     PGresult *r = NULL;
     if (c && !(r = db_exec_sql(c, "SET statement_timeout = '" MAIL_STATEMENT_TIMEOUT "'"))) {
         db_close(c);

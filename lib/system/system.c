@@ -3,9 +3,11 @@
  */
 #include "system/system.h"
 
+#include "config/config.h"
 #include "core/embedded.h"
 #include "db/db.h"
 #include "db/migrate.h"
+#include "db/replica.h"
 #include "http/metrics.h"
 #include "mail/mail.h"
 #include "http/response.h"
@@ -23,20 +25,59 @@ void system_healthz(struct request *req)
     resp_json(req, 200, body, sizeof body - 1);
 }
 
+/* The replica's state for /readyz, "" when none is configured. */
+static const char *replica_state(const struct request *req)
+{
+    struct db_replica_view v;
+    db_replica_view(&v);
+    if (!v.configured)
+        return "";
+    if (!v.up)
+        return "down";
+    int bound = req->cfg->replica_max_lag_ms;
+    return v.lag_ms < 0 || (bound && v.lag_ms > bound) ? "lagging" : "up";
+}
+
+/* Ready, or degraded (primary unreachable, replica serving public reads):
+ * both are 200, as the server still serves what it can; writes get 503. */
+static void answer_ready(struct request *req, const char *status, const char *applied)
+{
+    struct buf b = {0};
+    buf_printf(&b, "{\"status\":\"%s\",\"schema_version\":", status);
+    buf_json_string(&b, applied);
+    const char *replica = replica_state(req);
+    if (*replica)
+        buf_printf(&b, ",\"primary\":\"%s\",\"replica\":\"%s\"",
+                   strcmp(status, "ready") == 0 ? "up" : "down", replica);
+    buf_putc(&b, '}');
+    resp_json_buf(req, 200, &b);
+}
+
 void system_readyz(struct request *req)
 {
     /* Not req_db: its wait for a free connection alone may take longer than
      * the budget. A caller with a token had its account checked on a
      * connection already: it goes back first. The server releases req->db
-     * as for any other handler. */
+     * as for any other handler. With a replica, half the budget is its. */
     db_release(req->db);
-    struct db_conn *db = req->db = db_acquire_within(READYZ_BUDGET_MS);
-    if (!db) {
-        resp_db_error(req);
-        return;
-    }
+    bool replica = db_read_pool_configured();
+    int budget = replica ? READYZ_BUDGET_MS / 2 : READYZ_BUDGET_MS;
+    struct db_conn *db = req->db = db_acquire_within(budget);
     char applied[128];
-    if (!migrate_applied(db, applied, sizeof applied)) {
+    bool primary_ok = db && migrate_applied(db, applied, sizeof applied);
+    const char *status = "ready";
+    if (!primary_ok && replica) {
+        db_release(req->db);
+        db = req->db = db_acquire_read_within(budget);
+        status = "degraded";
+        if (db && !db_conn_on_replica(db))
+            db = NULL; /* it fell back to the primary, which just failed */
+        if (db && !migrate_applied(db, applied, sizeof applied))
+            db = NULL;
+    } else if (!primary_ok) {
+        db = NULL;
+    }
+    if (!db) {
         resp_db_error(req);
         return;
     }
@@ -50,11 +91,7 @@ void system_readyz(struct request *req)
         resp_problem(req, 503, "service-unavailable", "Not ready", detail);
         return;
     }
-    struct buf b = {0};
-    buf_puts(&b, "{\"status\":\"ready\",\"schema_version\":");
-    buf_json_string(&b, applied);
-    buf_putc(&b, '}');
-    resp_json_buf(req, 200, &b);
+    answer_ready(req, status, applied);
 }
 
 void system_metrics(struct request *req)
@@ -67,6 +104,7 @@ void system_metrics(struct request *req)
                "# HELP pacto_mail_unsent Messages in the mail outbox not sent yet.\n"
                "# TYPE pacto_mail_unsent gauge\npacto_mail_unsent %ld\n",
                mail_unsent() < 0 ? 0 : mail_unsent());
+    db_replica_render_metrics(&b);
     resp_body(req, 200, "text/plain; version=0.0.4; charset=utf-8", &b);
 }
 

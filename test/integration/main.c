@@ -89,6 +89,7 @@ static const struct {
     {"practices", practices_suite, false},
     /* Public consultations */
     {"consultations", consultations_suite, false},
+    {"read_routing", read_routing_suite, false},
     {"frozen", frozen_suite, true},
     {"restart", restart_suite, true},
 };

@@ -60,6 +60,9 @@ Suite *open_data_suite(void);
 Suite *frozen_suite(void);  /* stops PostgreSQL's processes with SIGSTOP */
 Suite *restart_suite(void); /* stops and starts PostgreSQL: runs last */
 
+/* Several servers: read routing, the throttle and keys across servers */
+Suite *read_routing_suite(void);
+
 /* Monitoring: trajectories and alerts */
 Suite *trajectories_suite(void);
 /* The shared-management forum, co-evaluation and training */

@@ -15,7 +15,6 @@ int main(void)
     srunner_add_suite(sr, json_strict_suite());
     srunner_add_suite(sr, token_suite());
     srunner_add_suite(sr, password_suite());
-    srunner_add_suite(sr, login_limit_suite());
     srunner_add_suite(sr, router_suite());
     srunner_add_suite(sr, contract_suite());
     srunner_add_suite(sr, policy_suite());
@@ -40,6 +39,7 @@ int main(void)
     srunner_add_suite(sr, evidence_magic_suite()); /* Delivery evidence */
     srunner_add_suite(sr, plain_text_suite());     /* Public writes */
     srunner_add_suite(sr, practice_input_suite()); /* Good practices */
+    srunner_add_suite(sr, read_route_suite()); /* read routing */
     srunner_run_all(sr, CK_NORMAL);
     int ran = srunner_ntests_run(sr);
     int failed = srunner_ntests_failed(sr);

@@ -13,7 +13,6 @@ Suite *cursor_suite(void);
 Suite *json_strict_suite(void);
 Suite *token_suite(void);
 Suite *password_suite(void);
-Suite *login_limit_suite(void);
 Suite *router_suite(void);
 Suite *contract_suite(void);
 Suite *policy_suite(void);
@@ -43,5 +42,7 @@ Suite *evidence_magic_suite(void);
 Suite *plain_text_suite(void);
 /* Good practices */
 Suite *practice_input_suite(void);
+/* read routing: WAL positions and where a read goes */
+Suite *read_route_suite(void);
 
 #endif
