@@ -60,7 +60,7 @@ test-asan: deps
 	scripts/test.sh build-asan
 
 bench: build
-	bench/run.sh && bench/adhesions.sh && bench/program.sh && bench/plans.sh && bench/pacts.sh && bench/evidence.sh && bench/trajectories.sh && bench/deliveries.sh && bench/dashboards.sh
+	bench/run.sh && bench/adhesions.sh && bench/program.sh && bench/plans.sh && bench/pacts.sh && bench/evidence.sh && bench/trajectories.sh && bench/deliveries.sh && bench/dashboards.sh && bench/consultation.sh && bench/questions.sh && bench/forum.sh && bench/practices.sh && bench/cluster.sh
 
 lint: deps
 	scripts/lint.sh
