@@ -10,6 +10,7 @@
 #include "http/idempotency.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "resource/resource.h"
 #include "plans/plan.h"
 #include "validate/ibge.h"
 #include "validate/id.h"
@@ -165,23 +166,7 @@ void assistance_create(struct request *req)
     assistance_changed(req, viewer, PQgetvalue(r, 0, 0), "request", NULL, "open", NULL, NULL, 201);
 }
 
-void assistance_get(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const PGresult *r;
-    if (!id_is_canonical(id)) {
-        resp_not_found(req);
-    } else if (!(r = req_exec(req, &STMT_GET, 2, (const char *[]){viewer, id}))) {
-        /* answered */
-    } else if (PQntuples(r) == 0) {
-        resp_not_found(req);
-    } else {
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-        resp_etag(req, PQgetvalue(r, 0, 1));
-    }
-}
+void assistance_get(struct request *req) { resource_show_by(req, &STMT_GET); }
 
 void assistance_list(struct request *req)
 {

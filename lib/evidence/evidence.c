@@ -10,6 +10,7 @@
 #include "http/fields.h"
 #include "http/idempotency.h"
 #include "http/response.h"
+#include "resource/resource.h"
 #include "validate/id.h"
 
 #include <stdio.h>
@@ -153,20 +154,4 @@ void evidence_list(struct request *req)
     }
 }
 
-void evidence_get(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const PGresult *r;
-    if (!id_is_canonical(id)) {
-        resp_not_found(req);
-    } else if (!(r = req_exec(req, &STMT_EVIDENCE_GET, 2, (const char *[]){viewer, id}))) {
-        /* answered */
-    } else if (PQntuples(r) == 0) {
-        resp_not_found(req);
-    } else {
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-        resp_etag(req, PQgetvalue(r, 0, 1));
-    }
-}
+void evidence_get(struct request *req) { resource_show_by(req, &STMT_EVIDENCE_GET); }

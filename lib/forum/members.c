@@ -71,18 +71,7 @@ static const struct db_stmt STMT_IN_USE = {
 static bool deletable(struct request *req, const struct resource *res, const char *key)
 {
     (void)res;
-    const char *params[] = {key};
-    PGresult *r = req_exec(req, &STMT_IN_USE, 1, params);
-    if (!r)
-        return false;
-    if (PQntuples(r) == 0) {
-        resp_not_found(req);
-        return false;
-    }
-    if (PQgetisnull(r, 0, 0))
-        return true;
-    resp_problem(req, 409, "conflict", "The member has co-evaluated", PQgetvalue(r, 0, 0));
-    return false;
+    return resource_deletable_unless(req, &STMT_IN_USE, key, "The member has co-evaluated");
 }
 
 #define MEMBER_COMMON                                                                              \

@@ -9,6 +9,7 @@
 #include "db/db.h"
 #include "http/query.h"
 #include "http/response.h"
+#include "resource/resource.h"
 #include "validate/id.h"
 
 #include <stdio.h>
@@ -91,23 +92,7 @@ void questions_list(struct request *req)
     resp_list(req, &page, &lq);
 }
 
-void questions_get(struct request *req)
-{
-    const char *id = req_param(req, 0);
-    char viewer[AUTHZ_VIEWER_MAX];
-    authz_viewer(&req->who, viewer);
-    const PGresult *r;
-    if (!id_is_canonical(id)) {
-        resp_not_found(req);
-    } else if (!(r = req_exec(req, &STMT_GET, 2, (const char *[]){viewer, id}))) {
-        /* answered */
-    } else if (PQntuples(r) == 0) {
-        resp_not_found(req);
-    } else {
-        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
-        resp_etag(req, PQgetvalue(r, 0, 1));
-    }
-}
+void questions_get(struct request *req) { resource_show_by(req, &STMT_GET); }
 
 void questions_counts(struct request *req)
 {

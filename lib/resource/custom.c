@@ -12,11 +12,47 @@
 #include "authz/policy.h"
 #include "http/idempotency.h"
 #include "resource/statements.h"
+#include "validate/id.h"
 
 #include <stdlib.h>
 #include <string.h>
 
 #define ACTION_MAX_PARAMS 8
+
+bool resource_deletable_unless(struct request *req, const struct db_stmt *stmt, const char *key,
+                               const char *title)
+{
+    const char *params[] = {key};
+    PGresult *r = req_exec(req, stmt, 1, params);
+    if (!r)
+        return false;
+    if (PQntuples(r) == 0) {
+        resp_not_found(req);
+        return false;
+    }
+    if (PQgetisnull(r, 0, 0))
+        return true;
+    resp_problem(req, 409, "conflict", title, PQgetvalue(r, 0, 0));
+    return false;
+}
+
+void resource_show_by(struct request *req, const struct db_stmt *stmt)
+{
+    const char *id = req_param(req, 0);
+    char viewer[AUTHZ_VIEWER_MAX];
+    authz_viewer(&req->who, viewer);
+    const PGresult *r;
+    if (!id_is_canonical(id)) {
+        resp_not_found(req);
+    } else if (!(r = req_exec(req, stmt, 2, (const char *[]){viewer, id}))) {
+        /* answered */
+    } else if (PQntuples(r) == 0) {
+        resp_not_found(req);
+    } else {
+        resp_json(req, 200, PQgetvalue(r, 0, 0), (size_t)PQgetlength(r, 0, 0));
+        resp_etag(req, PQgetvalue(r, 0, 1));
+    }
+}
 
 void resource_show(struct request *req, const struct resource *res, const char *key)
 {

@@ -289,6 +289,19 @@ void resource_changed(struct request *req, const struct resource *res, const cha
  * or 404. The route takes no query parameters. */
 void resource_show(struct request *req, const struct resource *res, const char *key);
 
+/* For a deleting hook: runs stmt ($1 the key), whose first column is NULL
+ * when nothing keeps the row, else why it stays. Returns true to go on;
+ * answers and returns false: 404 for no row, 409 `conflict` titled `title`
+ * with that reason. */
+bool resource_deletable_unless(struct request *req, const struct db_stmt *stmt, const char *key,
+                               const char *title);
+
+/* GET of the item the path names by its id, read by a statement of the
+ * handler's own: $1 the viewer, $2 the path's first parameter, returning
+ * the JSON and the version (the ETag) as its first two columns, or no row
+ * for an item the viewer may not see. A malformed id and no row are 404. */
+void resource_show_by(struct request *req, const struct db_stmt *stmt);
+
 /* A custom action on the item of the path, beyond create / patch / delete
  * (POST /v1/users/{user_id}/invitation). */
 struct res_action {
