@@ -190,6 +190,41 @@ portfolio "$education" "$edu" '[
   {"title":"Material didático estruturado","type":"other"},
   {"title":"Formação continuada pela secretaria estadual","type":"training"}]'
 
+# Open government, when the cycle has no consultation yet: a consultation on
+# the cycle with two citizens' comments (one published and answered), the
+# shared-management forum, a public question answered by the health
+# secretariat, and a training course of the health area.
+n=$(curl -fsS "$url/v1/consultations?cycle_id=$cycle" | jq '.items | length')
+if [ "$n" = 0 ]; then
+  at() { date -u -d "$1" +%Y-%m-%dT%H:%M:%SZ; }
+  cons=$(api POST /v1/consultations "$coord" --json "$(jq -n --argjson c "$cycle" \
+    --arg a "$(at '-1 hour')" --arg b "$(at '+30 days')" \
+    '{subject_type: "cycle", subject_id: $c, title: "Desafios do ciclo 2025–2027",
+      description: "Quais desafios o Estado e os municípios devem priorizar?",
+      opens_at: $a, closes_at: $b}')" | jq .id)
+  k=$(curl -fsS "$url/v1/consultations/$cons/comments" --json '{"author_name":"Cidadã de Campinas",
+    "municipality_id":"3509502","text":"A fila de creche deveria ser um desafio da educação."}' | jq .id)
+  curl -fsS "$url/v1/consultations/$cons/comments" -o /dev/null --json '{"author_name":"Morador",
+    "text":"Mais transparência sobre os repasses fundo a fundo."}'
+  api POST "/v1/comments/$k/publish" "$coord" >/dev/null
+  api PUT "/v1/comments/$k/answer" "$coord" \
+    --json '{"text":"Obrigado: a educação infantil entra na revisão do desafio EDU-01."}' >/dev/null
+  for m in '"Helena Ramos","organization":"Secretaria de Desenvolvimento Regional","sector":"government"' \
+           '"Paulo Nunes","organization":"Observatório Social de São Paulo","sector":"civil_society"' \
+           '"Marta Lima","organization":"Universidade Estadual","sector":"academia"'; do
+    api POST "/v1/cycles/$cycle/forum-members" "$coord" --json "{\"name\":$m,
+      \"mandate_starts_on\":\"$(date -u +%F)\",\"mandate_ends_on\":\"2027-12-31\"}" >/dev/null
+  done
+  q=$(curl -fsS "$url/v1/questions" --json "{\"subject_type\":\"challenge\",\"subject_id\":$sau,
+    \"asker_name\":\"Jornalista\",\"text\":\"Quantos municípios são focais no desafio de mortalidade infantil?\"}" | jq .id)
+  api POST "/v1/questions/$q/answer" "$health" --json \
+    "{\"text\":\"Estão em $url/v1/challenges/$sau/focal-municipalities (dados abertos).\"}" >/dev/null
+  api POST "/v1/cycles/$cycle/courses" "$health" --json "{\"title\":\"Vigilância do óbito infantil\",
+    \"area\":\"health\",\"starts_on\":\"$(date -u -d '+7 days' +%F)\",
+    \"ends_on\":\"$(date -u -d '+9 days' +%F)\",\"hours\":16}" >/dev/null
+  echo "demo-program: open government: consultation $cons (2 comments), forum of 3, question $q answered, a course"
+fi
+
 cat <<DONE
 
 Demo program: cycle $cycle (São Paulo), challenges EDU-01 ($edu), SAU-01 ($sau), SEG-01 ($seg).
@@ -197,4 +232,5 @@ The homicide indicator (HOM) holds GENERATED values, not real data.
   curl -fsS '$url/v1/challenges/$sau/focal-municipalities'
   curl -fsS '$url/v1/challenges/$sau/suggested-targets' -H 'Accept: text/csv'
   curl -fsS '$url/v1/challenges/$sau/initiatives'
+  curl -fsS '$url/v1/consultations?cycle_id=$cycle'
 DONE

@@ -13,6 +13,8 @@
 #              once on three servers create one resource
 #   throttle   failed logins and failed activations spread over the servers
 #              are counted together (429 once past the limit)
+#   public     one address's public questions spread over the servers count
+#              against one hourly limit (429 once past it, on any server)
 #   eviction   a change through one server is seen by every server's cache
 # Ends with "cluster-test: N passed, N failed"; exit 1 when any failed.
 #   test/cluster/run.sh [BUILD_DIR] [CHECK...]
@@ -252,6 +254,41 @@ check_throttle() {
   [ "$st" = 429 ] || fail "the 21st failed activation answered $st"
 }
 
+# A cycle for the public questions to be about: the cluster's demo data has
+# accounts and municipalities but no program.
+question_cycle() {
+  local id
+  id=$(sql "SELECT min(id) FROM cycles")
+  if [ -z "$id" ]; then
+    id=$(curl -fsS "${auth[@]}" "${servers[0]}/v1/cycles" --json "{\"name\":\"Ciclo do teste\",
+      \"state\":\"MS\",\"adhesion_opens_at\":\"$(date -u -d '-1 hour' +%FT%TZ)\",
+      \"adhesion_closes_at\":\"$(date -u -d '+7 days' +%FT%TZ)\",
+      \"pact_opens_at\":\"$(date -u -d '+30 days' +%FT%TZ)\",
+      \"pact_closes_at\":\"$(date -u -d '+60 days' +%FT%TZ)\",\"target_year\":2028}" | jq .id)
+  fi
+  echo "$id"
+}
+
+check_public() {
+  local i st cycle limit=20 addr="192.0.2.$((RANDOM % 200 + 1))"
+  cycle=$(question_cycle)
+  sql "DELETE FROM public_writes WHERE client_hash = client_hash('$addr')" >/dev/null
+  for i in $(seq 0 $((limit - 1))); do
+    st=$(status_of -H "X-Forwarded-For: $addr" --json "{\"subject_type\":\"cycle\",
+      \"subject_id\":$cycle,\"asker_name\":\"Ana\",\"text\":\"Pergunta $i de $RANDOM\"}" \
+      "$(server "$i")/v1/questions")
+    [ "$st" = 201 ] || { fail "question $i answered $st"; return 1; }
+  done
+  for i in 0 1 2; do
+    st=$(status_of -H "X-Forwarded-For: $addr" --json "{\"subject_type\":\"cycle\",
+      \"subject_id\":$cycle,\"asker_name\":\"Ana\",\"text\":\"Mais uma $i\"}" \
+      "$(server "$i")/v1/questions")
+    [ "$st" = 429 ] || { fail "question $((limit + i + 1)) on server $i answered $st"; return 1; }
+  done
+  sql "DELETE FROM public_writes WHERE client_hash = client_hash('$addr')" >/dev/null
+  echo "  $limit questions from one address over 3 servers, then 429 on each of them"
+}
+
 latitude_on() { curl -fsS "$1/v1/municipalities/5002704" | jq -r .latitude; }
 
 all_see() {
@@ -278,7 +315,7 @@ check_eviction() {
   echo "  a change through server 1 evicted the cached municipality on all ${#servers[@]} servers"
 }
 
-checks=(ryw replica primary idempotent throttle eviction)
+checks=(ryw replica primary idempotent throttle public eviction)
 [ ${#only[@]} -eq 0 ] || checks=("${only[@]}")
 for name in "${checks[@]}"; do
   echo "--- $name"
