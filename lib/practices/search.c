@@ -39,14 +39,15 @@ static const char *const statuses[] = {"draft", "submitted", "published", "retur
  * each NULL when not given —, the key to continue after and the limit. */
 /* The page: the rows are ranked and cut first, and only the page's are
  * then read whole (the view practice_summaries). ROWS is the rows
- * function's call, AFTER and LIMIT the parameters' numbers. */
+ * function's call, AFTER and LIMIT the parameters' numbers. A subquery, not
+ * a WITH, so that the statement starts with SELECT (see db_exec: a request's
+ * first statement may be sent twice). */
 #define PAGE(ROWS, AFTER, LIMIT)                                                                   \
-    "WITH page AS ("                                                                               \
-    "  SELECT x.id, x.rank, x.rank::text || ':' || x.id AS k FROM " ROWS " x"                      \
+    "(SELECT x.id, x.rank, x.rank::text || ':' || x.id AS k FROM " ROWS " x"                       \
     "   WHERE $" AFTER "::text IS NULL OR x.rank < split_part($" AFTER ", ':', 1)::real"           \
     "      OR (x.rank = split_part($" AFTER ", ':', 1)::real"                                      \
     "          AND x.id > split_part($" AFTER ", ':', 2)::bigint)"                                 \
-    "   ORDER BY x.rank DESC, x.id LIMIT $" LIMIT ")"
+    "   ORDER BY x.rank DESC, x.id LIMIT $" LIMIT ") page"
 #define BROWSE                                                                                     \
     PAGE("practice_rows($1::pacto_viewer, $2::bigint, $3, $4::smallint, $5, $6, $7::integer)",     \
          "8", "9")
@@ -54,25 +55,25 @@ static const char *const statuses[] = {"draft", "submitted", "published", "retur
     PAGE("practice_search($1::pacto_viewer, $2, $3::bigint, $4, $5::smallint, $6, $7,"             \
          " $8::integer)",                                                                          \
          "9", "10")
-#define JSON_OF_PAGE                                                                               \
-    " SELECT page.k, s.j FROM page JOIN practice_summaries s ON s.id = page.id"                    \
-    "  ORDER BY page.rank DESC, page.id"
+#define JSON_OF(PAGE_)                                                                             \
+    "SELECT page.k, s.j FROM " PAGE_ " JOIN practice_summaries s ON s.id = page.id"                \
+    " ORDER BY page.rank DESC, page.id"
 /* PRACTICES_CSV_HEADER's cells instead of the JSON. */
-#define CSV_OF_PAGE                                                                                \
-    " SELECT page.k, '{}', p.id, p.municipality_id, s.municipality_name, s.state,"                 \
-    "        p.challenge_id, s.challenge_code, p.title, p.summary,"                                \
-    "        array_to_string(p.sdg_goals, ';'), p.cost_range, p.contact_role, p.status,"           \
-    "        s.adopted_by, pacto_ts(p.published_at)"                                               \
-    "   FROM page JOIN practices p ON p.id = page.id"                                              \
-    "   JOIN practice_summaries s ON s.id = page.id"                                               \
-    "  ORDER BY page.rank DESC, page.id"
+#define CSV_OF(PAGE_)                                                                              \
+    "SELECT page.k, '{}', p.id, p.municipality_id, s.municipality_name, s.state,"                  \
+    "       p.challenge_id, s.challenge_code, p.title, p.summary,"                                 \
+    "       array_to_string(p.sdg_goals, ';'), p.cost_range, p.contact_role, p.status,"            \
+    "       s.adopted_by, pacto_ts(p.published_at)"                                                \
+    "  FROM " PAGE_ " JOIN practices p ON p.id = page.id"                                          \
+    "  JOIN practice_summaries s ON s.id = page.id"                                                \
+    " ORDER BY page.rank DESC, page.id"
 
-static const struct db_stmt STMT_BROWSE = {.name = "practices_browse", .sql = BROWSE JSON_OF_PAGE};
+static const struct db_stmt STMT_BROWSE = {.name = "practices_browse", .sql = JSON_OF(BROWSE)};
 static const struct db_stmt STMT_BROWSE_CSV = {.name = "practices_browse_csv",
-                                               .sql = BROWSE CSV_OF_PAGE};
-static const struct db_stmt STMT_SEARCH = {.name = "practices_search", .sql = SEARCH JSON_OF_PAGE};
+                                               .sql = CSV_OF(BROWSE)};
+static const struct db_stmt STMT_SEARCH = {.name = "practices_search", .sql = JSON_OF(SEARCH)};
 static const struct db_stmt STMT_SEARCH_CSV = {.name = "practices_search_csv",
-                                               .sql = SEARCH CSV_OF_PAGE};
+                                               .sql = CSV_OF(SEARCH)};
 
 static const char PRACTICES_CSV_HEADER[] =
     "id,municipality_id,municipality_name,state,challenge_id,challenge_code,title,summary,"
