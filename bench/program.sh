@@ -8,7 +8,10 @@
 #   (h) the public values of one indicator for SP (645 rows): a JSON page of
 #       500 (the largest page) and the whole list as CSV, req/s with wrk,
 #       beside (i) pgbench running the plain SELECT of the 645 rows, the
-#       ceiling.
+#       ceiling;
+#   (j) the public indicators catalogue, a page, req/s with wrk, beside (k)
+#       pgbench building the same JSON of every indicator (its latest period
+#       and whether it has values read from 200,000 values).
 # Written to the "Program data" section of bench/RESULTS.md.
 #   bench/program.sh [BUILD_DIR]
 set -euo pipefail
@@ -65,6 +68,13 @@ SQL
 i_tps=$(pgbench -n -M prepared -c "$connections" -j 2 -T "$duration" -f "$work/values.sql" \
   "$PACTO_DATABASE_URL" 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
 
+j_json=$(rps "$api/v1/indicators?limit=50")
+indicators=$(psql_db -c "SELECT count(*) FROM indicators")
+value_rows=$(psql_db -c "SELECT count(*) FROM indicator_values")
+echo "SELECT indicator_json(i, NULL) FROM indicators i ORDER BY i.id LIMIT 50;" >"$work/catalogue.sql"
+k_tps=$(pgbench -n -M prepared -c "$connections" -j 2 -T "$duration" -f "$work/catalogue.sql" \
+  "$PACTO_DATABASE_URL" 2>/dev/null | awk '/^tps/ { printf "%.0f", $3 }')
+
 {
   echo "## Program data"
   echo
@@ -79,12 +89,14 @@ i_tps=$(pgbench -n -M prepared -c "$connections" -j 2 -T "$duration" -f "$work/v
   echo "| (h) public values of MORT-INF for SP, JSON, one page of $rows rows | | | $h_json |"
   echo "| (h) the same as CSV, the whole list ($csv_rows rows) | | | $h_csv |"
   echo "| (i) pgbench: the plain SELECT of (h)'s rows (tps) | | | $i_tps |"
+  echo "| (j) public indicators catalogue, $indicators indicators over $value_rows values, JSON | | | $j_json |"
+  echo "| (k) pgbench: (j)'s JSON built by indicator_json (tps) | | | $k_tps |"
   echo
   echo "- (f) and (g) are sequential requests (curl, one at a time) by the health secretariat;"
   echo "  each run persists the rule, every municipality's value, rank and verdict, and an"
   echo "  audit event, in one transaction."
-  echo "- (h) is wrk -t2 -c$connections -d${duration}s, anonymous; (i) is \`pgbench -n -M prepared"
-  echo "  -c $connections -j 2 -T $duration\` with the SELECT in this script."
+  echo "- (h) and (j) are wrk -t2 -c$connections -d${duration}s, anonymous; (i) and (k) are"
+  echo "  \`pgbench -n -M prepared -c $connections -j 2 -T $duration\` with the SELECT in this script."
 } >"$work/section.md"
 bench_section "Program data" "$work/section.md"
 sed -n '/^## Program data/,/^## [^P]/p' bench/RESULTS.md
