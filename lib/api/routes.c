@@ -416,13 +416,13 @@ const struct route api_routes[] = {
                                                                        PUBLIC,       QUERY},
     {"POST",   "/v1/consultations/{consultation_id}/comments", consultation_comments_create,
                                                                        PUBLIC,       IDEMPOTENT},
-    {"POST",   "/v1/comments/{comment_id}/confirm", consultation_comments_confirm, PUBLIC, 0},
-    {"POST",   "/v1/comments/{comment_id}/publish", consultation_comments_publish,
+    {"POST",   "/v1/comments/{consultation_comment_id}/confirm", consultation_comments_confirm, PUBLIC, 0},
+    {"POST",   "/v1/comments/{consultation_comment_id}/publish", consultation_comments_publish,
                                                                        COMMENT_MODERATE, NO_BODY},
-    {"POST",   "/v1/comments/{comment_id}/hide", consultation_comments_hide, COMMENT_MODERATE, 0},
-    {"PUT",    "/v1/comments/{comment_id}/answer", consultation_comments_answer,
+    {"POST",   "/v1/comments/{consultation_comment_id}/hide", consultation_comments_hide, COMMENT_MODERATE, 0},
+    {"PUT",    "/v1/comments/{consultation_comment_id}/answer", consultation_comments_answer,
                                                                        COMMENT_ANSWER, 0},
-    {"DELETE", "/v1/comments/{comment_id}/author", consultation_comments_erase, COORDINATION, 0},
+    {"DELETE", "/v1/comments/{consultation_comment_id}/author", consultation_comments_erase, COORDINATION, 0},
 };
 // clang-format on
 

@@ -103,8 +103,9 @@ static struct {
     char question_id[24], request_id[24];
     /* Good practices */
     char practice_id[24];
-    /* Public consultations: an open consultation on Campo Grande's plan. */
-    char consultation_id[24];
+    /* Public consultations: an open consultation on Campo Grande's plan
+     * and a citizen's comment on it. */
+    char consultation_id[24], consultation_comment_id[24];
 } world;
 
 #define CG_SIGNS "{\"mayor_cpf\":\"529.982.247-25\",\"accepted_commitments\":true}"
@@ -363,9 +364,7 @@ static void practices_world_build(void)
 
 /* Public consultations: an open consultation on the world's plan (through
  * the API), and a citizen's pending comment on it by SQL, as POST
- * .../comments stores it. The routes of a plan's return comments and of a
- * consultation's comments both name {comment_id}: the consultation's takes
- * the return comment's id, so that the one value names one of each. */
+ * .../comments stores it. */
 static void consultations_world_build(void)
 {
     char body[512], at[2][32];
@@ -381,12 +380,13 @@ static void consultations_world_build(void)
     create(U_HEALTH, "/v1/consultations", body, world.consultation_id);
     char sql[512];
     snprintf(sql, sizeof sql,
-             "INSERT INTO consultation_comments (id, consultation_id, author_name, text, status,"
+             "INSERT INTO consultation_comments (consultation_id, author_name, text, status,"
              "                                   client_hash)"
-             " OVERRIDING SYSTEM VALUE VALUES (%s, %s, 'Ana', 'Faltam agentes de saúde', "
-             "'pending', client_hash('x'))",
-             world.comment_id, world.consultation_id);
-    fixture_exec(sql);
+             " VALUES (%s, 'Ana', 'Faltam agentes de saúde', 'pending', client_hash('x'))"
+             " RETURNING id",
+             world.consultation_id);
+    snprintf(world.consultation_comment_id, sizeof world.consultation_comment_id, "%ld",
+             fixture_long(sql));
 }
 
 /* Public consultations: who opens, moves, moderates and answers is the
@@ -396,7 +396,7 @@ static void consultations_world_build(void)
 static bool is_consultations_row(const struct route *route, const struct caller *c)
 {
     bool names = router_param_index(route->pattern, "consultation_id") >= 0 ||
-                 strncmp(route->pattern, "/v1/comments/", 13) == 0;
+                 router_param_index(route->pattern, "consultation_comment_id") >= 0;
     return names && strcmp(route->method, "GET") != 0 && (route->policy.allow & ROLE_SECRETARIAT) &&
            strcmp(c->role, "secretariat") == 0;
 }
@@ -553,7 +553,8 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                  /* Good practices: A's, published */
                  {"practice_id", true},
                  /* Public consultations: on A's plan */
-                 {"consultation_id", true}};
+                 {"consultation_id", true},
+                 {"consultation_comment_id", true}};
     const char *values[] = {CG,
                             world.cycle_id,
                             world.adhesion_id,
@@ -578,8 +579,9 @@ static const char *param_value(const char *name, size_t len, bool *of_a)
                             world.member_id,
                             world.question_id, /* Public questions and technical assistance */
                             world.request_id,
-                            world.practice_id,      /* Good practices */
-                            world.consultation_id}; /* Public consultations */
+                            world.practice_id,     /* Good practices */
+                            world.consultation_id, /* Public consultations */
+                            world.consultation_comment_id};
     for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
         if (strlen(known[i].name) == len && strncmp(known[i].name, name, len) == 0) {
             *of_a |= known[i].of_a;
