@@ -25,8 +25,6 @@ static const char *const topics[] = {"planning", "indicators", "evidence", "budg
                                      "legal",    "other",      NULL};
 static const char *const statuses[] = {"open", "assigned", "answered", "closed", "withdrawn", NULL};
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 
 /* $1 plan, $2 action: one row when the action is the plan's. */
 static const struct db_stmt STMT_ACTION_OF_PLAN = {
@@ -179,7 +177,7 @@ void assistance_list(struct request *req)
     cJSON *filters = req_keep_json(req, cJSON_CreateObject());
     if (!query_filter(req, &q, "status", statuses, NULL,
                       "status must be open, assigned, answered, closed or withdrawn.", filters) ||
-        !query_filter(req, &q, "area", areas, NULL,
+        !query_filter(req, &q, "area", policy_areas, NULL,
                       "area must be coordination, health, education, security or economy.",
                       filters) ||
         !query_filter(req, &q, "municipality_id", NULL, ibge_code_is_valid,

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <string.h>
 
+const char *const policy_areas[] = {"coordination", "health",  "education",
+                                    "security",     "economy", NULL};
+
 static unsigned area_bit(const char *area)
 {
     static const struct {

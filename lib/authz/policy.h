@@ -29,6 +29,10 @@
 #define ROLE_ECONOMY        (1u << 6)
 
 #define ROLE_ANONYMOUS (1u << 7) /* no token */
+
+/* The secretariat areas, the values of a secretariat user's area and of
+ * every area field and filter, NULL-terminated. */
+extern const char *const policy_areas[];
 /* A member of a cycle's shared-management forum: reads what the public
  * reads, and co-evaluates the pacts of the cycle whose forum it sits in
  * (which cycle is the data's: its forum_members row). */

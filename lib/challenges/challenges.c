@@ -23,8 +23,6 @@
 static const char *const themes[] = {"health", "education",   "security", "economy",
                                      "social", "environment", "other",    NULL};
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 static const char *const combines[] = {"any", "all", NULL};
 
 static const char *challenge_code_problem(const char *s)
@@ -42,7 +40,8 @@ static const struct res_field challenge_fields[] = {
     RES_FIELD("title", RES_TEXT, RF_WRITE | RF_REQUIRED | RF_CSV, .max = 200),
     RES_FIELD("description", RES_TEXT, RF_WRITE | RF_NULLABLE, .max = 4000),
     RES_FIELD("area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = themes),
-    RES_FIELD("responsible_area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = areas),
+    RES_FIELD("responsible_area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV,
+              .values = policy_areas),
     RES_FIELD("focal_combine", RES_ENUM, RF_WRITE | RF_CSV, .values = combines, .def = "\"any\""),
     RES_FIELD("open_to_all", RES_BOOL, RF_WRITE | RF_CSV, .def = "false"),
     /* How far behind its linear path a pact target may be and still be on
@@ -56,7 +55,7 @@ static const struct res_field challenge_fields[] = {
 
 static const struct res_filter challenge_filters[] = {
     {.name = "area", .type = RES_ENUM, .values = themes},
-    {.name = "responsible_area", .type = RES_ENUM, .values = areas},
+    {.name = "responsible_area", .type = RES_ENUM, .values = policy_areas},
     {.name = NULL},
 };
 

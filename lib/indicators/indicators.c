@@ -19,8 +19,6 @@
 static const char *const polarities[] = {"higher_is_better", "lower_is_better", NULL};
 static const char *const periodicities[] = {"annual", "biennial", "monthly", NULL};
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 
 const char *indicators_code_problem(const char *s, size_t max)
 {
@@ -62,7 +60,7 @@ static const struct res_field indicator_fields[] = {
     RES_FIELD("min_value", RES_NUMBER, RF_WRITE | RF_NULLABLE | RF_CSV, .min = -BIG, .max = BIG),
     RES_FIELD("max_value", RES_NUMBER, RF_WRITE | RF_NULLABLE | RF_CSV, .min = -BIG, .max = BIG),
     RES_FIELD("formula", RES_TEXT, RF_WRITE | RF_NULLABLE, .max = 1000),
-    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = areas),
+    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = policy_areas),
     RES_FIELD("publication_lag_months", RES_INTEGER, RF_WRITE | RF_CSV, .min = 0, .max = 120,
               .def = "0"),
     /* > 0: the smallest positive value a client can mean. */
@@ -76,7 +74,7 @@ static const struct res_field indicator_fields[] = {
 };
 
 static const struct res_filter indicator_filters[] = {
-    {.name = "area", .type = RES_ENUM, .values = areas},
+    {.name = "area", .type = RES_ENUM, .values = policy_areas},
     {.name = "polarity", .type = RES_ENUM, .values = polarities},
     {.name = "periodicity", .type = RES_ENUM, .values = periodicities},
     {.name = NULL},

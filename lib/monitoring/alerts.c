@@ -9,6 +9,7 @@
  */
 #include "monitoring/monitoring.h"
 
+#include "authz/policy.h"
 #include "config/config.h"
 #include "db/db.h"
 #include "http/query.h"
@@ -20,8 +21,6 @@
 #include <string.h>
 
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 static const char *const kinds[] = {"pact_off_track",   "delivery_late",      "evidence_waiting",
                                     "question_overdue", "assistance_pending", NULL};
 
@@ -76,7 +75,7 @@ void monitoring_alerts_list(struct request *req)
     if (!query_parse(req, allowed, &q) || !query_page(req, &q, list, &page))
         return;
     cJSON *filters = req_keep_json(req, cJSON_CreateObject());
-    if (!query_filter(req, &q, "area", areas, NULL,
+    if (!query_filter(req, &q, "area", policy_areas, NULL,
                       "area must be coordination, health, education, security or economy.",
                       filters) ||
         !query_filter(req, &q, "municipality_id", NULL, ibge_code_is_valid,

@@ -25,8 +25,6 @@
 static const char *const types[] = {"program", "training", "technical_assistance",
                                     "funding", "other",    NULL};
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 
 /* In CSV column order. deliveries and links are written by the handlers
  * below, never by resource_validate, which never sees them. */
@@ -36,7 +34,7 @@ static const struct res_field initiative_fields[] = {
     RES_FIELD("title", RES_TEXT, RF_WRITE | RF_REQUIRED | RF_CSV, .max = 200),
     RES_FIELD("description", RES_TEXT, RF_WRITE | RF_NULLABLE, .max = 4000),
     /* Left out of a create: the challenge's responsible area (the insert). */
-    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_CSV, .values = areas),
+    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_CSV, .values = policy_areas),
     RES_FIELD("type", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = types),
     RES_FIELD("deliveries", RES_TEXT_LIST, 0),
     RES_FIELD("links", RES_TEXT_LIST, 0),

@@ -16,8 +16,6 @@
 
 static const char *const subject_types[] = {"cycle", "challenge", "plan", "pact", NULL};
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 static const char *const statuses[] = {"open", "answered", "overdue", "hidden", NULL};
 
 /* $1 viewer, $2 filters, $3 the key to continue after, $4 limit. */
@@ -71,7 +69,7 @@ void questions_list(struct request *req)
                       "subject_id must be a positive integer.", filters) ||
         !query_filter(req, &q, "cycle_id", NULL, id_is_canonical,
                       "cycle_id must be a positive integer.", filters) ||
-        !query_filter(req, &q, "area", areas, NULL,
+        !query_filter(req, &q, "area", policy_areas, NULL,
                       "area must be coordination, health, education, security or economy.",
                       filters) ||
         !query_filter(req, &q, "status", statuses, NULL,

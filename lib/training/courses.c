@@ -10,12 +10,11 @@
  */
 #include "training/training.h"
 
+#include "authz/policy.h"
 #include "plans/content.h"
 #include "resource/resource.h"
 
 /* pacto_is_secretariat_area in sql/014. */
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 
 const char *training_date_problem(const char *s)
 {
@@ -31,7 +30,7 @@ static const struct res_field course_fields[] = {
     RES_FIELD("id", RES_ID, RF_CSV),
     RES_FIELD("cycle_id", RES_ID, RF_STORED | RF_CSV),
     RES_FIELD("title", RES_TEXT, RF_WRITE | RF_REQUIRED | RF_CSV, .max = 200),
-    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = areas),
+    RES_FIELD("area", RES_ENUM, RF_WRITE | RF_REQUIRED | RF_CSV, .values = policy_areas),
     DATE_FIELD("starts_on"),
     DATE_FIELD("ends_on"),
     RES_FIELD("hours", RES_INTEGER, RF_WRITE | RF_REQUIRED | RF_CSV, .min = 1, .max = 2000),
@@ -43,7 +42,7 @@ static const struct res_field course_fields[] = {
 };
 
 static const struct res_filter course_filters[] = {
-    {.name = "area", .type = RES_ENUM, .values = areas},
+    {.name = "area", .type = RES_ENUM, .values = policy_areas},
     {.name = NULL},
 };
 

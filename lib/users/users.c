@@ -13,6 +13,7 @@
 #include "auth/activate.h"
 #include "auth/password.h"
 #include "auth/session.h"
+#include "authz/policy.h"
 #include "cache/cache.h"
 #include "db/db.h"
 #include "http/idempotency.h"
@@ -24,8 +25,6 @@
 #include <string.h>
 
 static const char *const roles[] = {"mayor", "representative", "secretariat", "forum_member", NULL};
-static const char *const areas[] = {"coordination", "health",  "education",
-                                    "security",     "economy", NULL};
 
 /* What a create may send, and what the coordination may change. The rest is
  * the server's: the password is the person's own, chosen on activation (the
@@ -40,7 +39,7 @@ static const struct res_field user_fields[] = {
     RES_FIELD("position", RES_TEXT, RF_CREATE | RF_NULLABLE, .max = 200),
     RES_FIELD("role", RES_ENUM, RF_CREATE | RF_REQUIRED, .values = roles),
     RES_FIELD("municipality_id", RES_IBGE, RF_CREATE | RF_NULLABLE),
-    RES_FIELD("secretariat_area", RES_ENUM, RF_CREATE | RF_NULLABLE, .values = areas),
+    RES_FIELD("secretariat_area", RES_ENUM, RF_CREATE | RF_NULLABLE, .values = policy_areas),
     RES_FIELD("active", RES_BOOL, RF_PATCH),
     RES_FIELD("password", RES_TEXT, 0),
     RES_FIELD("invitation", RES_TEXT, 0),
@@ -54,7 +53,7 @@ static const struct res_field user_fields[] = {
 static const struct res_filter user_filters[] = {
     {.name = "role", .type = RES_ENUM, .values = roles},
     {.name = "municipality_id", .type = RES_IBGE},
-    {.name = "secretariat_area", .type = RES_ENUM, .values = areas},
+    {.name = "secretariat_area", .type = RES_ENUM, .values = policy_areas},
     {.name = "active", .type = RES_BOOL},
     {.name = NULL},
 };
